@@ -1,0 +1,27 @@
+//! # zero_g
+//!
+//! Zero-knowledge proofs that a weightless neural network (a BTHOWeN-style WNN:
+//! thermometer-encoded input, hashed Bloom-filter lookups, per-class popcount) classified a
+//! private input as claimed, verifiable natively or by an EVM contract.
+//!
+//! Crate map (dependencies point one way):
+//!
+//! - [`model`]: the native WNN, its HDF5 format and inference; the oracle of every circuit test.
+//! - [`data`]: images, MNIST IDX files and labelled PNG folders.
+//! - [`train`]: BTHOWeN training in Rust.
+//!
+//! `model`, `data` and `train` never touch halo2.
+#![deny(
+    missing_docs,
+    missing_debug_implementations,
+    unsafe_code,
+    rustdoc::broken_intra_doc_links
+)]
+
+pub mod data;
+pub mod error;
+pub mod model;
+pub mod train;
+
+pub use error::{Error, Result};
+pub use model::{Prediction, Wnn, WnnParams};
