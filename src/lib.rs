@@ -21,6 +21,7 @@
 pub mod data;
 pub mod error;
 pub mod model;
+pub mod progress;
 pub mod train;
 
 pub use error::{Error, Result};

@@ -61,7 +61,8 @@ pub enum Split {
 }
 
 impl Split {
-    fn prefix(self) -> &'static str {
+    /// File-name prefix of the split's IDX files (`train` or `t10k`).
+    pub fn prefix(self) -> &'static str {
         match self {
             Split::Train => "train",
             Split::Test => "t10k",

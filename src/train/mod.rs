@@ -21,6 +21,7 @@ pub mod stats;
 use crate::data::Dataset;
 use crate::error::TrainError;
 use crate::model::{argmax, hash::choose_p, Wnn, WnnParams};
+pub use crate::progress::{NoReporter, Reporter};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -88,21 +89,6 @@ pub struct TrainReport {
     /// Share of Bloom bits set in the binarised model.
     pub fill_ratio: f64,
 }
-
-/// Receives progress of long-running library work; the CLI renders it as progress bars.
-pub trait Reporter: Sync {
-    /// A stage with `total` units of work starts.
-    fn on_stage(&self, _stage: &str, _total: u64) {}
-    /// `delta` units of the current stage are done.
-    fn on_progress(&self, _delta: u64) {}
-    /// The current stage is complete.
-    fn on_stage_done(&self) {}
-}
-
-/// A [`Reporter`] that ignores everything.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NoReporter;
-impl Reporter for NoReporter {}
 
 /// Computes the thermometer thresholds from the training images.
 pub fn gaussian_thresholds(data: &Dataset, bits_per_input: usize) -> Vec<f32> {

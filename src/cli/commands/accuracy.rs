@@ -1,0 +1,55 @@
+//! `zero_g compute-accuracy`: correct / total on a labelled test set.
+
+use super::{load_model, print_json};
+use crate::cli::progress::Printer;
+use crate::cli::{ModelArg, Outcome};
+use anyhow::{ensure, Result};
+use clap::Args;
+use std::path::PathBuf;
+use zero_g::data::{load_dataset, Split};
+
+/// Arguments of `compute-accuracy`.
+#[derive(Debug, Args)]
+pub struct AccuracyArgs {
+    #[command(flatten)]
+    model: ModelArg,
+    /// A folder with the MNIST IDX files (t10k-*-ubyte) or with NNNN_<label>.png images.
+    #[arg(short = 't', long, value_name = "DIR")]
+    test_set_path: PathBuf,
+    /// Read the training split (train-*-ubyte) of an IDX folder instead of the test split.
+    #[arg(long)]
+    train_split: bool,
+    /// Print {"correct": c, "total": t, "accuracy": a} as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `compute-accuracy`.
+pub fn run(a: AccuracyArgs, printer: &Printer) -> Result<Outcome> {
+    let model = load_model(&a.model.model_path)?;
+    let split = if a.train_split {
+        Split::Train
+    } else {
+        Split::Test
+    };
+    let data = load_dataset(&a.test_set_path, split)?;
+    let side = model.params().width();
+    ensure!(
+        data.rows == side && data.cols == side,
+        "test images are {}×{}, but the model expects {side}×{side}",
+        data.cols,
+        data.rows
+    );
+    let classes = model.params().num_classes;
+    if let Some(&l) = data.labels.iter().find(|&&l| l as usize >= classes) {
+        anyhow::bail!("the test set has label {l}, but the model has only {classes} classes");
+    }
+    let (correct, total) = zero_g::train::evaluate(&model, &data, &printer.reporter());
+    let acc = correct as f64 / total as f64;
+    if a.json {
+        print_json(&serde_json::json!({ "correct": correct, "total": total, "accuracy": acc }));
+    } else {
+        println!("Accuracy: {correct} / {total} ({:.2} %)", 100.0 * acc);
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,35 @@
+//! One module per subcommand; each `run` returns the command's [`Outcome`].
+
+pub mod accuracy;
+pub mod export;
+pub mod predict;
+pub mod train;
+
+use super::progress::Printer;
+use super::{Command, Outcome};
+use anyhow::{Context, Result};
+use std::path::Path;
+use zero_g::Wnn;
+
+/// Dispatches a parsed command.
+pub fn run(cmd: Command, printer: &Printer) -> Result<Outcome> {
+    match cmd {
+        Command::Predict(a) => predict::run(a),
+        Command::ComputeAccuracy(a) => accuracy::run(a, printer),
+        Command::Train(a) => train::run(a, printer),
+        Command::ExportMnist(a) => export::run(a, printer),
+    }
+}
+
+/// Loads a model with the path in the error context.
+pub fn load_model(path: &Path) -> Result<Wnn> {
+    zero_g::model::io::load(path).with_context(|| format!("loading model {}", path.display()))
+}
+
+/// Prints a value as pretty JSON on stdout.
+pub fn print_json(v: &serde_json::Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).expect("JSON values serialise")
+    );
+}

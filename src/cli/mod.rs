@@ -1,0 +1,63 @@
+//! Argument parsing and dispatch. The only place that uses clap, indicatif and anyhow.
+
+mod commands;
+mod progress;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Prove, in zero knowledge, that a weightless neural network classified a private input.
+#[derive(Debug, Parser)]
+#[command(name = "zero_g", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Hide progress bars.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the per-class scores and the predicted class of one image.
+    Predict(commands::predict::PredictArgs),
+    /// Accuracy of a model on a labelled test set (MNIST IDX folder or NNNN_<label>.png folder).
+    ComputeAccuracy(commands::accuracy::AccuracyArgs),
+    /// Train a BTHOWeN model on MNIST (or any labelled square-image set) and write it as HDF5.
+    Train(commands::train::TrainArgs),
+    /// Write MNIST IDX images as a folder of NNNN_<label>.png files (the original's layout).
+    ExportMnist(commands::export::ExportArgs),
+}
+
+/// Flags shared by commands that read a model.
+#[derive(Debug, Args)]
+pub struct ModelArg {
+    /// The model, a BTHOWeN HDF5 file (see models/).
+    #[arg(short = 'm', long, value_name = "FILE")]
+    pub model_path: PathBuf,
+}
+
+/// What a command ends with when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything as asked.
+    Success,
+    /// A proof was rejected or a check did not hold.
+    Rejected,
+}
+
+/// Parses the arguments, runs the command and maps the outcome to the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let printer = progress::Printer { quiet: cli.quiet };
+    match commands::run(cli.command, &printer) {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Rejected) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
