@@ -124,7 +124,7 @@ mod tests {
         let back = read_pair(&ip, &lp).unwrap();
         assert_eq!(
             (back.pixels, back.labels, back.rows, back.cols),
-            (ds.pixels, ds.labels, 1, 3)
+            (ds.pixels.clone(), ds.labels.clone(), 1, 3)
         );
 
         let p = Path::new("x");

@@ -1,0 +1,201 @@
+//! The `zero_g` binary: outputs, `--json` forms, and every error path with its exit code.
+
+mod common;
+use assert_cmd::Command;
+use common::*;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+fn zg() -> Command {
+    Command::cargo_bin("zero_g").unwrap()
+}
+
+#[test]
+fn predict_prints_scores_and_class() {
+    zg().args(["predict", "--model-path"])
+        .arg(reference(TINY))
+        .arg("--img-path")
+        .arg(reference(DIGIT7))
+        .assert()
+        .success()
+        .stdout("class:  7\nscores: [9, 6, 13, 10, 17, 10, 9, 26, 11, 16]\n");
+}
+
+#[test]
+fn predict_json() {
+    let out = zg()
+        .args(["predict", "--json", "-m"])
+        .arg(reference(SMALL))
+        .arg("-i")
+        .arg(reference(DIGIT7))
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v, serde_json::json!({"scores": [17, 13, 25, 27, 29, 21, 15, 55, 27, 32], "class": 7}));
+}
+
+#[test]
+fn predict_missing_model_is_exit_2() {
+    zg().args(["predict", "-m", "no/such/model.hdf5", "-i"])
+        .arg(reference(DIGIT7))
+        .assert()
+        .code(2)
+        .stderr(contains("error: loading model no/such/model.hdf5").and(contains("no such file")))
+        .stderr(contains("panicked").not());
+}
+
+#[test]
+fn predict_malformed_model_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.hdf5");
+    std::fs::write(&bad, b"not an hdf5 file").unwrap();
+    zg().args(["predict", "-m"])
+        .arg(&bad)
+        .arg("-i")
+        .arg(reference(DIGIT7))
+        .assert()
+        .code(2)
+        .stderr(contains("cannot read model file"))
+        .stderr(contains("HDF5-DIAG").not());
+}
+
+#[test]
+fn predict_wrong_image_size_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("big.png");
+    zero_g::data::save_png(&img, &[0u8; 30 * 30], 30, 30).unwrap();
+    zg().args(["predict", "-m"])
+        .arg(reference(TINY))
+        .arg("-i")
+        .arg(&img)
+        .assert()
+        .code(2)
+        .stderr(contains("is 30×30, but the model expects 28×28"));
+}
+
+#[test]
+fn predict_undecodable_or_missing_image_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("x.png");
+    std::fs::write(&img, b"GIF89a-ish").unwrap();
+    zg().args(["predict", "-m"])
+        .arg(reference(TINY))
+        .arg("-i")
+        .arg(&img)
+        .assert()
+        .code(2)
+        .stderr(contains("cannot decode image"));
+    zg().args(["predict", "-m"])
+        .arg(reference(TINY))
+        .args(["-i", "missing.png"])
+        .assert()
+        .code(2)
+        .stderr(contains("cannot read missing.png"));
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    zg().assert().code(2).stderr(contains("Usage"));
+    zg().args(["predict", "--model-path", "m.hdf5"]).assert().code(2).stderr(contains("--img-path"));
+    zg().args(["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn compute_accuracy_on_idx_and_json() {
+    zg().args(["-q", "compute-accuracy", "-m"])
+        .arg(reference(TINY))
+        .arg("-t")
+        .arg(mnist_dir())
+        .assert()
+        .success()
+        .stdout("Accuracy: 8306 / 10000 (83.06 %)\n");
+    let out = zg()
+        .args(["compute-accuracy", "--json", "-m"])
+        .arg(reference(SMALL))
+        .arg("--test-set-path")
+        .arg(mnist_dir())
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v, serde_json::json!({"correct": 9281, "total": 10000, "accuracy": 0.9281}));
+}
+
+#[test]
+fn export_mnist_then_accuracy_on_the_png_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("png");
+    zg().args(["-q", "export-mnist", "--mnist-dir"])
+        .arg(mnist_dir())
+        .arg("--output-dir")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(contains("wrote 10000 images"));
+    assert!(out.join("0000_7.png").is_file());
+    zg().args(["-q", "compute-accuracy", "-m"])
+        .arg(reference(SMALL))
+        .arg("-t")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout("Accuracy: 9281 / 10000 (92.81 %)\n");
+}
+
+#[test]
+fn compute_accuracy_errors_are_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    zg().args(["compute-accuracy", "-m"])
+        .arg(reference(TINY))
+        .arg("-t")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("no MNIST IDX files"));
+    std::fs::write(dir.path().join("t10k-images-idx3-ubyte"), [0u8, 0, 8, 3]).unwrap();
+    zg().args(["compute-accuracy", "-m"])
+        .arg(reference(TINY))
+        .arg("-t")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("malformed IDX file"));
+    // wrongly sized images
+    let pngs = tempfile::tempdir().unwrap();
+    zero_g::data::save_png(&pngs.path().join("0000_1.png"), &[0; 16], 4, 4).unwrap();
+    zg().args(["compute-accuracy", "-m"])
+        .arg(reference(TINY))
+        .arg("-t")
+        .arg(pngs.path())
+        .assert()
+        .code(2)
+        .stderr(contains("test images are 4×4, but the model expects 28×28"));
+}
+
+#[test]
+fn train_errors_are_exit_2() {
+    zg().args(["train", "--filter-entries", "1000", "-o"])
+        .arg(tempfile::tempdir().unwrap().path().join("m.hdf5"))
+        .arg("--train-set-path")
+        .arg(mnist_dir())
+        .assert()
+        .code(2)
+        .stderr(contains("power of two"));
+    zg().args(["train", "-o", "no/such/dir/m.hdf5", "--train-set-path"])
+        .arg(mnist_dir())
+        .assert()
+        .code(2)
+        .stderr(contains("output folder no/such/dir does not exist"));
+    zg().args(["train", "--train-set-path", "no/such/data"])
+        .assert()
+        .code(2)
+        .stderr(contains("not a directory"));
+}
+
+#[test]
+fn export_mnist_missing_input_is_exit_2() {
+    zg().args(["export-mnist", "--mnist-dir", "nope", "-o"])
+        .arg(tempfile::tempdir().unwrap().path())
+        .assert()
+        .code(2)
+        .stderr(contains("cannot read nope/t10k-images-idx3-ubyte"));
+}
