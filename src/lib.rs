@@ -9,6 +9,7 @@
 //! - [`model`]: the native WNN, its HDF5 format and inference; the oracle of every circuit test.
 //! - [`data`]: images, MNIST IDX files and labelled PNG folders.
 //! - [`train`]: BTHOWeN training in Rust.
+//! - [`circuit`]: the Halo2 circuit and its reusable gadgets.
 //!
 //! `model`, `data` and `train` never touch halo2.
 #![deny(
@@ -18,6 +19,7 @@
     rustdoc::broken_intra_doc_links
 )]
 
+pub mod circuit;
 pub mod data;
 pub mod error;
 pub mod model;

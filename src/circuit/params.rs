@@ -1,0 +1,181 @@
+//! The circuit's shape: everything `configure` needs, chosen from the model by a cost model
+//! and persisted next to the keys so that `prove` and `verify` rebuild the same circuit.
+
+use super::gadgets::bloom::BloomShape;
+use super::gadgets::mishmash::{HashParams, MishMashChip};
+use super::gadgets::popcount::PopcountChip;
+use super::gadgets::range::RangeChip;
+use crate::model::Wnn;
+use serde::{Deserialize, Serialize};
+
+/// Largest number of classes the circuit supports (class vectors are range-checked on the
+/// lane, whose table has `2^(bits+1)` rows).
+pub const MAX_CIRCUIT_CLASSES: usize = 12;
+
+/// Rows halo2 reserves at the end of the domain (blinding factors and `l_last`), an upper
+/// bound checked against the real constraint system by a test.
+pub const MIN_ROWS: usize = 10;
+
+/// The circuit shape (no model data: that enters at synthesis as tables and fixed cells).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CircuitParams {
+    /// Classes `C`.
+    pub classes: usize,
+    /// Filters per class `F`.
+    pub filters: usize,
+    /// Bits per filter input `n`.
+    pub filter_inputs: usize,
+    /// Entries per filter `E`.
+    pub entries: usize,
+    /// Hashes per filter `K`.
+    pub hashes: usize,
+    /// The MishMash prime.
+    pub p: u64,
+    /// Class vectors per table word `m`.
+    pub per_word: usize,
+    /// Words per table row `g`.
+    pub words: usize,
+    /// Bits per score in the accumulator `s` (`2^s > F`).
+    pub score_bits: u32,
+    /// Largest range-check width `T`.
+    pub range_bits: u32,
+    /// Rows used in the range-lane column group.
+    pub lane_rows: usize,
+    /// Rows used in the other column group.
+    pub side_rows: usize,
+    /// `log2` of the number of rows.
+    pub k: u32,
+}
+
+/// Why a model cannot be turned into a circuit.
+#[derive(Debug, thiserror::Error)]
+pub enum CircuitError {
+    /// The model is outside what the circuit supports.
+    #[error("model not supported by the circuit: {0}")]
+    Unsupported(String),
+    /// An image does not fit the model.
+    #[error("{0}")]
+    Input(String),
+    /// The proving system failed to synthesise the circuit.
+    #[error("circuit synthesis failed: {0}")]
+    Synthesis(String),
+}
+
+impl CircuitParams {
+    /// Bits per Bloom index.
+    pub fn bits_per_index(&self) -> u32 {
+        self.entries.trailing_zeros()
+    }
+    /// Hash width `l`.
+    pub fn hash_bits(&self) -> u32 {
+        self.hashes as u32 * self.bits_per_index()
+    }
+    /// Hash parameters of the MishMash gate.
+    pub fn hash_params(&self) -> HashParams {
+        HashParams {
+            p: self.p,
+            l: self.hash_bits(),
+            n: self.filter_inputs as u32,
+        }
+    }
+    /// The Bloom packing.
+    pub fn bloom_shape(&self) -> BloomShape {
+        BloomShape {
+            classes: self.classes as u32,
+            per_word: self.per_word,
+            words: self.words,
+            entries: self.entries,
+            filters: self.filters,
+        }
+    }
+    /// Advice columns of the non-lane group: `max(3, K + 2)`.
+    pub fn side_width(&self) -> usize {
+        (self.hashes + 2).max(3)
+    }
+    /// Rows of the largest table.
+    pub fn table_rows(&self) -> usize {
+        RangeChip::table_rows(self.range_bits).max(self.bloom_shape().table_rows())
+    }
+    /// Rows the circuit needs: the larger of the two column groups and the tables.
+    pub fn rows(&self) -> usize {
+        self.lane_rows.max(self.side_rows).max(self.table_rows())
+    }
+
+    /// Chooses the shape for a model: every `(m, g)` packing is costed and the one with the
+    /// smallest `k` (then the fewest table columns, then the fewest rows) wins.
+    pub fn for_model(model: &Wnn) -> Result<Self, CircuitError> {
+        let p = model.params();
+        if p.num_classes > MAX_CIRCUIT_CLASSES {
+            return Err(CircuitError::Unsupported(format!(
+                "{} classes; the circuit supports at most {MAX_CIRCUIT_CLASSES}",
+                p.num_classes
+            )));
+        }
+        let f = p.num_filters();
+        let score_bits = usize::BITS - f.leading_zeros(); // 2^s > F
+        let mut base = CircuitParams {
+            classes: p.num_classes,
+            filters: f,
+            filter_inputs: p.num_filter_inputs,
+            entries: p.num_filter_entries,
+            hashes: p.num_filter_hashes,
+            p: p.p,
+            per_word: 1,
+            words: 1,
+            score_bits,
+            range_bits: 8u32.max(p.num_classes as u32).max(score_bits),
+            ..Default::default()
+        };
+        let (pixels, comparisons) = comparison_counts(model);
+        let hp = base.hash_params();
+        let per_filter_side =
+            2 + if p.num_filter_hashes > 1 {
+                p.num_filter_hashes
+            } else {
+                0
+            } + PopcountChip::rows(p.num_filter_hashes, p.num_classes);
+        base.side_rows = f * per_filter_side;
+        let min_rows = MIN_ROWS;
+        let mut best: Option<(CircuitParams, (u32, usize, usize))> = None;
+        for words in [1usize, 2, 4] {
+            let mut m = 1;
+            while m * p.num_classes <= 252 && m * words <= p.num_filter_entries {
+                let mut c = base.clone();
+                c.per_word = m;
+                c.words = words;
+                c.range_bits = base.range_bits.max(c.bloom_shape().t_bits());
+                c.lane_rows = pixels
+                    + comparisons
+                    + f * MishMashChip::lane_rows(&hp)
+                    + f * p.num_filter_hashes * c.bloom_shape().rows_per_lookup()
+                    + p.num_classes;
+                let rows = c.rows() + min_rows;
+                c.k = (rows.next_power_of_two().trailing_zeros()).max(4);
+                let key = (c.k, words, c.rows());
+                if best.as_ref().is_none_or(|(_, b)| key < *b) {
+                    best = Some((c, key));
+                }
+                m *= 2;
+            }
+        }
+        Ok(best.expect("m = 1, g = 1 always fits").0)
+    }
+}
+
+/// `(pixels used by some comparison, non-constant comparisons)` of a model.
+pub fn comparison_counts(model: &Wnn) -> (usize, usize) {
+    let p = model.params();
+    let mut used = vec![false; p.num_inputs];
+    let mut n = 0;
+    let tq = model.quantised_thresholds();
+    for &o in model.input_order() {
+        let o = o as usize;
+        let (b, pix) = (o / p.num_inputs, o % p.num_inputs);
+        let t = tq[pix * p.bits_per_input + b];
+        if t != 0 && t != 256 {
+            used[pix] = true;
+            n += 1;
+        }
+    }
+    (used.iter().filter(|&&u| u).count(), n)
+}

@@ -1,0 +1,288 @@
+//! `WnnChip`: the whole inference, composed from the gadgets. It reads like
+//! [`Wnn::predict`](crate::model::Wnn::predict): encode → hash → Bloom lookup → popcount.
+//!
+//! Columns come in two groups that fill rows independently: the **lane group** (advice
+//! `a0..a4` and the range lane; pixels, comparisons, hash range checks, Bloom lookups, score
+//! decomposition) and the **side group** (advice `b0..`; hash equations, index splits,
+//! responses). Each filter's work is placed at the next free rows of each group.
+
+use super::gadgets::bloom::{BloomChip, BloomConfig, BloomWitness};
+use super::gadgets::mishmash::{HashWitness, MishMashChip, MishMashConfig};
+use super::gadgets::popcount::{PopcountChip, PopcountConfig};
+use super::gadgets::range::{RangeChip, RangeConfig};
+use super::gadgets::thermometer::{Comparison, ThermometerChip, ThermometerConfig};
+use super::gadgets::{CircuitField, Wire};
+use super::params::CircuitParams;
+use super::trace::{table_word, Encoding, Trace};
+use crate::model::Wnn;
+use halo2_proofs::circuit::{Layouter, Region, Value};
+use halo2_proofs::plonk::{Advice, Column, ConstraintSystem, Error, Fixed};
+
+/// All columns and gadget configurations of the WNN chip.
+#[derive(Clone, Debug)]
+pub struct WnnConfig {
+    /// Lane-group advice columns `a0..a4`.
+    pub lane_cols: [Column<Advice>; 5],
+    /// Side-group advice columns.
+    pub side_cols: Vec<Column<Advice>>,
+    /// Fixed column holding constants (equality enabled).
+    pub constants: Column<Fixed>,
+    /// Range lane.
+    pub range: RangeConfig,
+    /// Thermometer encoding.
+    pub thermometer: ThermometerConfig,
+    /// MishMash.
+    pub hash: MishMashConfig,
+    /// Bloom lookup.
+    pub bloom: BloomConfig,
+    /// Responses and scores.
+    pub popcount: PopcountConfig,
+    /// The shape.
+    pub params: CircuitParams,
+}
+
+impl WnnConfig {
+    /// Allocates the chip's columns and configures every gadget.
+    pub fn configure<F: CircuitField>(
+        meta: &mut ConstraintSystem<F>,
+        params: &CircuitParams,
+    ) -> Self {
+        let lane_cols = [(); 5].map(|_| meta.advice_column());
+        let lane = meta.advice_column();
+        let side_cols: Vec<_> = (0..params.side_width())
+            .map(|_| meta.advice_column())
+            .collect();
+        for &c in lane_cols.iter().chain([&lane]).chain(&side_cols) {
+            meta.enable_equality(c);
+        }
+        let constants = meta.fixed_column();
+        meta.enable_constant(constants);
+        let [tag, radix, f0, f1, f2, f3] = [(); 6].map(|_| meta.fixed_column());
+        let [h_radix, h_chain, h_weight] = [(); 3].map(|_| meta.fixed_column());
+        let range = RangeChip::configure(meta, lane, lane_cols[0], tag, radix, params.range_bits);
+        let thermometer = ThermometerChip::configure(
+            meta,
+            &range,
+            lane_cols[0],
+            lane_cols[1],
+            lane_cols[2],
+            f0,
+            f1,
+            f2,
+            f3,
+        );
+        let hash = MishMashChip::configure(
+            meta,
+            [side_cols[0], side_cols[1], side_cols[2]],
+            h_radix,
+            params.hash_params(),
+        );
+        let bloom = BloomChip::configure(meta, &range, lane_cols, f0, f1, f2, params.bloom_shape());
+        let popcount = PopcountChip::configure(
+            meta,
+            side_cols.clone(),
+            h_radix,
+            h_chain,
+            h_weight,
+            params.hashes,
+            params.classes,
+            params.score_bits,
+        );
+        WnnConfig {
+            lane_cols,
+            side_cols,
+            constants,
+            range,
+            thermometer,
+            hash,
+            bloom,
+            popcount,
+            params: params.clone(),
+        }
+    }
+}
+
+/// Next free rows of each column group.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rows {
+    /// Lane group.
+    pub lane: usize,
+    /// Side group.
+    pub side: usize,
+}
+
+/// Cells the chip exposes to the enclosing circuit.
+#[derive(Clone, Debug)]
+pub struct WnnOutput<F: CircuitField> {
+    /// Per-class scores, each proven `< 2^score_bits` and equal to native inference.
+    pub scores: Vec<Wire<F>>,
+    /// The range-checked pixel cells (`None` for pixels no comparison reads).
+    pub pixels: Vec<Option<Wire<F>>>,
+}
+
+/// The WNN chip for one model.
+#[derive(Clone, Debug)]
+pub struct WnnChip<'m> {
+    config: WnnConfig,
+    model: &'m Wnn,
+    encoding: Encoding,
+    range: RangeChip,
+    thermometer: ThermometerChip,
+    hash: MishMashChip,
+    bloom: BloomChip,
+    popcount: PopcountChip,
+}
+
+impl<'m> WnnChip<'m> {
+    /// Builds the chip for `model`, which must be the model `config.params` was derived from.
+    pub fn construct(config: WnnConfig, model: &'m Wnn) -> Self {
+        let range = RangeChip::construct(config.range.clone());
+        WnnChip {
+            thermometer: ThermometerChip::construct(config.thermometer.clone(), range.clone()),
+            hash: MishMashChip::construct(config.hash.clone(), range.clone()),
+            bloom: BloomChip::construct(config.bloom.clone(), range.clone()),
+            popcount: PopcountChip::construct(config.popcount.clone()),
+            encoding: Encoding::of(model),
+            range,
+            model,
+            config,
+        }
+    }
+
+    /// The model's encoding structure.
+    pub fn encoding(&self) -> &Encoding {
+        &self.encoding
+    }
+
+    /// Loads the lookup tables.
+    pub fn load<F: CircuitField>(&self, layouter: &mut impl Layouter<F>) -> Result<(), Error> {
+        self.range.load(layouter)?;
+        let cp = &self.config.params;
+        self.bloom.load(layouter, |f, w| {
+            (0..cp.words)
+                .map(|t| table_word(self.model, cp, f, w, t))
+                .collect()
+        })
+    }
+
+    /// Assigns the whole inference from `start`, with the witness `trace` (`None` at key
+    /// generation). Returns the outputs and the next free rows.
+    pub fn assign<F: CircuitField>(
+        &self,
+        region: &mut Region<'_, F>,
+        start: Rows,
+        trace: Option<&Trace<F>>,
+    ) -> (WnnOutput<F>, Rows) {
+        let cp = &self.config.params;
+        let enc = &self.encoding;
+        let val =
+            |f: &dyn Fn(&Trace<F>) -> F| trace.map_or(Value::unknown(), |t| Value::known(f(t)));
+        let mut rows = start;
+
+        // pixels: range-checked once, then copied into every comparison
+        let mut pixels = vec![None; self.model.params().num_inputs];
+        for &i in &enc.used_pixels {
+            let v = val(&|t| F::from(t.pixels[i] as u64));
+            pixels[i] = Some(self.range.witness_check(region, rows.lane, v, 8));
+            rows.lane += 1;
+        }
+
+        let mut score: Option<Wire<F>> = None;
+        for f in 0..cp.filters {
+            // encoding: x_f
+            let comps = &enc.comparisons[f];
+            let x = if comps.is_empty() {
+                let c = region
+                    .assign_advice_from_constant(
+                        || "x",
+                        self.config.side_cols[0],
+                        rows.side,
+                        F::from(enc.constants[f]),
+                    )
+                    .expect("constants column");
+                rows.side += 1;
+                Wire {
+                    cell: c.cell(),
+                    value: Value::known(F::from(enc.constants[f])),
+                }
+            } else {
+                let cmps: Vec<Comparison<F>> = comps
+                    .iter()
+                    .enumerate()
+                    .map(|(j, c)| Comparison {
+                        pixel: pixels[c.pixel].expect("used pixel"),
+                        threshold: c.threshold,
+                        exponent: c.exponent,
+                        bit: trace.map_or(Value::unknown(), |t| Value::known(t.bits[f][j])),
+                    })
+                    .collect();
+                let x = self.thermometer.assign_chunk(
+                    region,
+                    rows.lane,
+                    &cmps,
+                    F::from(enc.constants[f]),
+                );
+                rows.lane += cmps.len();
+                x
+            };
+            // hash and indices
+            let hw = HashWitness {
+                q: val(&|t| t.quotients[f]),
+                r: trace.map_or(Value::unknown(), |t| Value::known(t.remainders[f])),
+            };
+            let h = self.hash.hash(region, rows.side, rows.lane, &x, hw);
+            rows.side += 2;
+            rows.lane += MishMashChip::lane_rows(&cp.hash_params());
+            let idx =
+                self.hash
+                    .split_unchecked(region, rows.side, &h, cp.hashes, cp.bits_per_index());
+            if cp.hashes > 1 {
+                rows.side += cp.hashes;
+            }
+            // Bloom lookups: one per hash, all classes at once
+            let mut vectors = Vec::with_capacity(cp.hashes);
+            for (k, idx) in idx.iter().enumerate() {
+                let wit = match trace {
+                    Some(t) => {
+                        let l = &t.lookups[f][k];
+                        BloomWitness {
+                            w: Value::known(l.w),
+                            t: Value::known(l.t),
+                            words: l.words.iter().map(|&w| Value::known(w)).collect(),
+                            position: Value::known(l.position),
+                        }
+                    }
+                    None => BloomWitness {
+                        w: Value::unknown(),
+                        t: Value::unknown(),
+                        words: vec![Value::unknown(); cp.words],
+                        position: Value::unknown(),
+                    },
+                };
+                vectors.push(self.bloom.lookup(region, rows.lane, f, idx, &wit));
+                rows.lane += cp.bloom_shape().rows_per_lookup();
+            }
+            // responses and the running score vector
+            let bits: Vec<Vec<Value<bool>>> = (0..cp.hashes)
+                .map(|k| {
+                    (0..cp.classes)
+                        .map(|c| {
+                            trace.map_or(Value::unknown(), |t| Value::known(t.class_bits[f][k][c]))
+                        })
+                        .collect()
+                })
+                .collect();
+            let s = self
+                .popcount
+                .accumulate(region, rows.side, &vectors, &bits, score.as_ref());
+            rows.side += super::gadgets::popcount::PopcountChip::rows(cp.hashes, cp.classes);
+            score = Some(s);
+        }
+        // scores: the limbs of the accumulator
+        let widths = vec![cp.score_bits; cp.classes];
+        let score = score.expect("at least one filter");
+        let scores = self.range.decompose(region, rows.lane, &score, &widths);
+        rows.lane += cp.classes;
+        (WnnOutput { scores, pixels }, rows)
+    }
+}
