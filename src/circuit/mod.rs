@@ -89,12 +89,12 @@ impl<F: CircuitField> WnnCircuit<F> {
         self.trace.as_ref()
     }
 
-    /// The public instances: the native scores of the witness image.
+    /// The public instances: the scores the witness claims (for an honest witness, the
+    /// native scores of its image).
     pub fn instances(&self) -> Vec<F> {
         match &self.trace {
-            Some(t) => self
-                .model
-                .scores(&t.pixels)
+            Some(t) => t
+                .claimed_scores(&self.params)
                 .into_iter()
                 .map(|s| F::from(s as u64))
                 .collect(),

@@ -81,8 +81,8 @@ pub struct LookupTrace<F: CircuitField> {
 /// The whole witness.
 #[derive(Clone, Debug)]
 pub struct Trace<F: CircuitField> {
-    /// All pixels, row-major.
-    pub pixels: Vec<u8>,
+    /// All pixels, row-major (wider than `u8` so tests can try out-of-range pixels).
+    pub pixels: Vec<u16>,
     /// Per filter, the bits of its non-constant comparisons.
     pub bits: Vec<Vec<bool>>,
     /// Per filter, the hash quotient `⌊x³/p⌋`.
@@ -118,9 +118,7 @@ impl<F: CircuitField> Trace<F> {
     /// # Panics
     /// If `pixels.len() != num_inputs`.
     pub fn honest(model: &Wnn, cp: &CircuitParams, enc: &Encoding, pixels: &[u8]) -> Self {
-        let p = model.params();
-        assert_eq!(pixels.len(), p.num_inputs);
-        let x = model.filter_inputs(pixels);
+        assert_eq!(pixels.len(), model.params().num_inputs);
         let bits = enc
             .comparisons
             .iter()
@@ -130,19 +128,49 @@ impl<F: CircuitField> Trace<F> {
                     .collect()
             })
             .collect();
+        let mut t = Trace {
+            pixels: pixels.iter().map(|&p| p as u16).collect(),
+            bits,
+            quotients: vec![],
+            remainders: vec![],
+            lookups: vec![],
+            class_bits: vec![],
+        };
+        t.recompute_from_bits(model, cp, enc);
+        t
+    }
+
+    /// The filter inputs the comparison bits give.
+    pub fn filter_inputs(&self, enc: &Encoding) -> Vec<u64> {
+        enc.comparisons
+            .iter()
+            .zip(&self.bits)
+            .zip(&enc.constants)
+            .map(|((cs, bs), &c0)| {
+                cs.iter()
+                    .zip(bs)
+                    .fold(c0, |x, (c, &b)| x | (b as u64) << c.exponent)
+            })
+            .collect()
+    }
+
+    /// Recomputes everything downstream of the comparison bits honestly: hash witnesses,
+    /// lookups and class-vector bits. A test that changes bits and calls this plays a
+    /// prover who cheats only in the encoding.
+    pub fn recompute_from_bits(&mut self, model: &Wnn, cp: &CircuitParams, enc: &Encoding) {
+        let p = model.params();
         let pinv = F::from(p.p).invert().unwrap();
-        let mut quotients = Vec::with_capacity(x.len());
-        let mut remainders = Vec::with_capacity(x.len());
-        let mut lookups = Vec::with_capacity(x.len());
-        let mut class_bits = Vec::with_capacity(x.len());
         let big_m = cp.per_word * cp.words;
-        for (f, &xv) in x.iter().enumerate() {
+        self.quotients.clear();
+        self.remainders.clear();
+        self.lookups.clear();
+        self.class_bits.clear();
+        for (f, xv) in self.filter_inputs(enc).into_iter().enumerate() {
             let r = cube_mod(xv, p.p);
             let xf = F::from(xv);
-            quotients.push((xf * xf * xf - F::from(r)) * pinv);
-            remainders.push(r);
+            self.quotients.push((xf * xf * xf - F::from(r)) * pinv);
+            self.remainders.push(r);
             let mut lk = Vec::with_capacity(p.num_filter_hashes);
-            let mut cb = Vec::with_capacity(p.num_filter_hashes);
             for idx in model.indices(xv) {
                 let (w, rest) = (idx / big_m, idx % big_m);
                 let (t, j) = (rest / cp.per_word, rest % cp.per_word);
@@ -155,19 +183,35 @@ impl<F: CircuitField> Trace<F> {
                     words,
                     position: j,
                 });
-                let v = model.class_vector(f, idx)[0];
-                cb.push((0..p.num_classes).map(|c| v >> c & 1 == 1).collect());
             }
-            lookups.push(lk);
-            class_bits.push(cb);
+            self.lookups.push(lk);
+            self.class_bits.push(vec![]);
+            self.recompute_class_bits(model, cp, f);
         }
-        Trace {
-            pixels: pixels.to_vec(),
-            bits,
-            quotients,
-            remainders,
-            lookups,
-            class_bits,
+    }
+
+    /// Recomputes filter `f`'s class-vector bits from its lookup witnesses (the vector at
+    /// the chosen word and position).
+    pub fn recompute_class_bits(&mut self, model: &Wnn, cp: &CircuitParams, f: usize) {
+        let big_m = cp.per_word * cp.words;
+        self.class_bits[f] = self.lookups[f]
+            .iter()
+            .map(|l| {
+                let e = l.w as usize * big_m + l.t as usize * cp.per_word + l.position;
+                let v = model.class_vector(f, e)[0];
+                (0..cp.classes).map(|c| v >> c & 1 == 1).collect()
+            })
+            .collect();
+    }
+
+    /// The scores this witness claims (the popcount of its class-vector bits).
+    pub fn claimed_scores(&self, cp: &CircuitParams) -> Vec<u32> {
+        let mut s = vec![0u32; cp.classes];
+        for fb in &self.class_bits {
+            for (c, sc) in s.iter_mut().enumerate() {
+                *sc += fb.iter().all(|k| k[c]) as u32;
+            }
         }
+        s
     }
 }
