@@ -10,6 +10,7 @@
 //! - [`data`]: images, MNIST IDX files and labelled PNG folders.
 //! - [`train`]: BTHOWeN training in Rust.
 //! - [`circuit`]: the Halo2 circuit and its reusable gadgets.
+//! - [`proving`]: SRS, keys, proofs and their files.
 //!
 //! `model`, `data` and `train` never touch halo2.
 #![deny(
@@ -24,6 +25,7 @@ pub mod data;
 pub mod error;
 pub mod model;
 pub mod progress;
+pub mod proving;
 pub mod train;
 
 pub use error::{Error, Result};

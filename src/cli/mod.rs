@@ -29,6 +29,16 @@ pub enum Command {
     Train(commands::train::TrainArgs),
     /// Write MNIST IDX images as a folder of NNNN_<label>.png files (the original's layout).
     ExportMnist(commands::export::ExportArgs),
+    /// Check every circuit constraint with halo2's MockProver (no keys needed).
+    MockProof(commands::prove::MockArgs),
+    /// Generate KZG parameters from local randomness (for testing only).
+    GenerateSrs(commands::prove::SrsArgs),
+    /// Generate the proving and verifying keys of a model.
+    GenerateKeys(commands::prove::KeysArgs),
+    /// Prove that a private image gets its scores under a model.
+    Proof(commands::prove::ProofArgs),
+    /// Verify a proof: exit 0 if valid, 1 if invalid.
+    Verify(commands::prove::VerifyArgs),
 }
 
 /// Flags shared by commands that read a model.

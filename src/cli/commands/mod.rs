@@ -3,6 +3,7 @@
 pub mod accuracy;
 pub mod export;
 pub mod predict;
+pub mod prove;
 pub mod train;
 
 use super::progress::Printer;
@@ -18,6 +19,11 @@ pub fn run(cmd: Command, printer: &Printer) -> Result<Outcome> {
         Command::ComputeAccuracy(a) => accuracy::run(a, printer),
         Command::Train(a) => train::run(a, printer),
         Command::ExportMnist(a) => export::run(a, printer),
+        Command::MockProof(a) => prove::mock(a),
+        Command::GenerateSrs(a) => prove::srs(a, printer),
+        Command::GenerateKeys(a) => prove::keys(a, printer),
+        Command::Proof(a) => prove::proof(a, printer),
+        Command::Verify(a) => prove::verify(a),
     }
 }
 

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::time::Instant;
 use zero_g::data::{load_dataset, Split};
-use zero_g::train::{evaluate, train, BleachSearch, TrainConfig};
+use zero_g::train::{evaluate, train, Augment, BleachSearch, TrainConfig};
 
 /// How to search the bleaching threshold.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -17,6 +17,17 @@ enum Search {
     Exhaustive,
     /// The original BTHOWeN search (local, step-halving).
     Original,
+}
+
+/// Shifted copies of the training images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Shifts {
+    /// No augmentation.
+    None,
+    /// Also shifted by one pixel up, down, left and right (5× the samples).
+    Cross,
+    /// Also shifted by one pixel in all 8 directions (9× the samples).
+    Square,
 }
 
 /// Arguments of `train`.
@@ -49,9 +60,31 @@ pub struct TrainArgs {
     /// How to search the bleaching threshold.
     #[arg(long, value_enum, default_value_t = Search::Exhaustive)]
     bleach_search: Search,
-    /// Do not add the validation samples to the filters after choosing the bleach.
+    /// Add the validation samples to the filters after choosing the bleach (scaling each
+    /// class's bleach by its sample-count growth). Off by default.
+    #[arg(long, conflicts_with = "no_final_fit")]
+    final_fit: bool,
+    /// Do not add the validation samples to the filters (the default; kept for compatibility).
     #[arg(long)]
     no_final_fit: bool,
+    /// Use one bleaching threshold for all classes (default: refine one per class).
+    #[arg(long)]
+    no_per_class_bleach: bool,
+    /// Candidate shifts δ of the Gaussian thresholds μ + σ·(Φ⁻¹((b+1)/(bpi+1)) + δ), in
+    /// standard deviations; the best on validation is kept (0 alone is the original).
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true, default_values_t = [0.0, -0.15, -0.3], value_name = "Z,...")]
+    threshold_shifts: Vec<f64>,
+    /// Candidate augmentations of the training images; the best on validation is kept.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Shifts::None, Shifts::Cross], value_name = "A,...")]
+    augment: Vec<Shifts>,
+    /// Number of seeded input permutations tried; the best on validation is kept.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    permutation_trials: usize,
+    /// The original BTHOWeN procedure: shorthand for --threshold-shifts 0 --augment none
+    /// --permutation-trials 1 --no-per-class-bleach (the bleach search and --final-fit are
+    /// still set separately).
+    #[arg(long)]
+    original: bool,
     /// Output model file (HDF5). Default: models/model_<n>input_<E>entry_<K>hash_<bpi>bpi.hdf5
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -73,7 +106,26 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
             Search::Exhaustive => BleachSearch::Exhaustive,
             Search::Original => BleachSearch::Original,
         },
-        final_fit: !a.no_final_fit,
+        final_fit: a.final_fit,
+        threshold_shifts: if a.original {
+            vec![0.0]
+        } else {
+            a.threshold_shifts.clone()
+        },
+        augment: if a.original {
+            vec![Augment::None]
+        } else {
+            a.augment
+                .iter()
+                .map(|s| match s {
+                    Shifts::None => Augment::None,
+                    Shifts::Cross => Augment::Cross,
+                    Shifts::Square => Augment::Square,
+                })
+                .collect()
+        },
+        permutation_trials: if a.original { 1 } else { a.permutation_trials },
+        per_class_bleach: !(a.original || a.no_per_class_bleach),
     };
     let output = a.output.clone().unwrap_or_else(|| {
         PathBuf::from(format!(
@@ -119,9 +171,19 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
             "trained on {} samples ({} held out for bleaching) in {seconds:.1} s",
             report.train_samples, report.validation_samples
         );
+        let kept = &report.candidates[report.chosen];
         println!(
-            "bleach {} · validation accuracy {:.2} % · Bloom fill {:.1} %",
+            "kept candidate {} of {}: augmentation {:?}, threshold shift {}, permutation trial {}",
+            report.chosen + 1,
+            report.candidates.len(),
+            kept.augment,
+            kept.threshold_shift,
+            kept.trial
+        );
+        println!(
+            "bleach {} (per class {:?}) · validation accuracy {:.2} % · Bloom fill {:.1} %",
             report.bleach,
+            report.class_bleach,
             100.0 * report.validation_accuracy,
             100.0 * report.fill_ratio
         );

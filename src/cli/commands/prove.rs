@@ -1,0 +1,283 @@
+//! `mock-proof`, `generate-srs`, `generate-keys`, `proof` and `verify`.
+
+use super::{load_model, print_json};
+use crate::cli::progress::Printer;
+use crate::cli::{ModelArg, Outcome};
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use halo2_proofs::dev::MockProver;
+use halo2_proofs::halo2curves::bn256::Fr;
+use halo2_proofs::plonk::Circuit;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+use zero_g::circuit::{CircuitParams, WnnCircuit};
+use zero_g::proving::{self, artifacts};
+
+/// Arguments of `mock-proof`.
+#[derive(Debug, Args)]
+pub struct MockArgs {
+    #[command(flatten)]
+    model: ModelArg,
+    /// The image to prove.
+    #[arg(short = 'i', long, value_name = "FILE")]
+    img_path: PathBuf,
+    /// log2 of the rows; default: the smallest that fits (chosen automatically).
+    #[arg(short = 'k', long)]
+    k: Option<u32>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `mock-proof`: checks every constraint with halo2's MockProver.
+pub fn mock(a: MockArgs) -> Result<Outcome> {
+    let model = Arc::new(load_model(&a.model.model_path)?);
+    let img = zero_g::data::load_image_for(&a.img_path, model.params().width())?;
+    let mut params = CircuitParams::for_model(&model)?;
+    if let Some(k) = a.k {
+        let min = params.k;
+        if k < min {
+            bail!(
+                "k = {k} is too small: this model's circuit needs {} rows, k ≥ {min}",
+                params.rows()
+            );
+        }
+        if k > 24 {
+            bail!("k = {k} is too large (at most 24)");
+        }
+        params.k = k;
+    }
+    let circuit = WnnCircuit::<Fr>::prove(model.clone(), params.clone(), &img)?;
+    let scores = model.scores(&img);
+    let class = zero_g::model::argmax(&scores);
+    let start = Instant::now();
+    let prover = MockProver::run(params.k, &circuit, vec![circuit.instances()])
+        .map_err(|e| anyhow::anyhow!("MockProver could not run: {e}"))?;
+    let result = prover.verify();
+    let secs = start.elapsed().as_secs_f64();
+    let cs = {
+        let mut cs = halo2_proofs::plonk::ConstraintSystem::<Fr>::default();
+        WnnCircuit::<Fr>::configure_with_params(&mut cs, params.clone());
+        cs
+    };
+    let failures: Vec<String> = match &result {
+        Ok(()) => vec![],
+        Err(errs) => errs.iter().take(20).map(|e| e.to_string()).collect(),
+    };
+    if a.json {
+        print_json(&serde_json::json!({
+            "satisfied": result.is_ok(),
+            "k": params.k,
+            "rows": {"lane_group": params.lane_rows, "side_group": params.side_rows, "tables": params.table_rows()},
+            "advice_columns": cs.num_advice_columns(),
+            "lookups": cs.lookups().len(),
+            "scores": scores,
+            "class": class,
+            "failures": failures,
+            "seconds": secs,
+        }));
+    } else {
+        println!(
+            "k:       {} ({} usable rows)",
+            params.k,
+            (1usize << params.k) - cs.minimum_rows()
+        );
+        println!(
+            "rows:    {} lane group, {} side group, {} in the largest table",
+            params.lane_rows,
+            params.side_rows,
+            params.table_rows()
+        );
+        println!(
+            "columns: {} advice, {} lookups",
+            cs.num_advice_columns(),
+            cs.lookups().len()
+        );
+        println!("class:   {class}");
+        println!("scores:  {scores:?}");
+        match &result {
+            Ok(()) => println!("all constraints satisfied ({secs:.2} s)"),
+            Err(errs) => {
+                println!("NOT satisfied: {} failures", errs.len());
+                for f in &failures {
+                    println!("  {f}");
+                }
+            }
+        }
+    }
+    Ok(if result.is_ok() {
+        Outcome::Success
+    } else {
+        Outcome::Rejected
+    })
+}
+
+/// Arguments of `generate-srs`.
+#[derive(Debug, Args)]
+pub struct SrsArgs {
+    /// log2 of the rows the parameters serve (see `mock-proof` for a model's k).
+    #[arg(short = 'k', long, required_unless_present = "model_path")]
+    k: Option<u32>,
+    /// Size the parameters for this model's circuit instead of giving -k.
+    #[arg(short = 'm', long, value_name = "FILE", conflicts_with = "k")]
+    model_path: Option<PathBuf>,
+    /// Where to write the parameters.
+    #[arg(short = 's', long, value_name = "FILE")]
+    srs_path: PathBuf,
+    /// Derive the toxic waste from this seed (reproducible; for tests only).
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+/// Runs `generate-srs`.
+pub fn srs(a: SrsArgs, printer: &Printer) -> Result<Outcome> {
+    let k = match (a.k, &a.model_path) {
+        (Some(k), _) => k,
+        (None, Some(m)) => CircuitParams::for_model(&load_model(m)?)?.k,
+        _ => unreachable!("clap requires one"),
+    };
+    if !(4..=24).contains(&k) {
+        bail!("k = {k} is out of range (4..=24)");
+    }
+    eprintln!(
+        "warning: these KZG parameters come from local randomness. Whoever ran this command \
+         knows the secret and can forge proofs: use them for testing only."
+    );
+    let rep = printer.reporter();
+    zero_g::progress::Reporter::on_stage(&rep, "generating SRS", 1);
+    let srs = proving::generate_srs(k, a.seed);
+    artifacts::write_srs(&srs, &a.srs_path)?;
+    zero_g::progress::Reporter::on_stage_done(&rep);
+    println!(
+        "wrote KZG parameters for 2^{k} rows to {}",
+        a.srs_path.display()
+    );
+    Ok(Outcome::Success)
+}
+
+/// Arguments of `generate-keys`.
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    #[command(flatten)]
+    model: ModelArg,
+    /// KZG parameters (from `generate-srs`).
+    #[arg(short = 's', long, value_name = "FILE")]
+    srs_path: PathBuf,
+    /// Where to write the verifying key.
+    #[arg(short = 'v', long, value_name = "FILE")]
+    vk_path: PathBuf,
+    /// Where to write the proving key.
+    #[arg(short = 'p', long, value_name = "FILE")]
+    pk_path: PathBuf,
+    /// Also write the circuit parameters, model digest and vk fingerprint as JSON (they are
+    /// stored in both key files regardless).
+    #[arg(short = 'c', long, value_name = "FILE")]
+    circuit_params_path: Option<PathBuf>,
+}
+
+/// Runs `generate-keys`.
+pub fn keys(a: KeysArgs, printer: &Printer) -> Result<Outcome> {
+    let model = Arc::new(load_model(&a.model.model_path)?);
+    let srs = artifacts::read_srs(&a.srs_path)?;
+    let start = Instant::now();
+    let (pk, meta) = proving::keygen(&srs, model, &printer.reporter())?;
+    let secs = start.elapsed().as_secs_f64();
+    artifacts::write_vk(&a.vk_path, pk.get_vk(), &meta)?;
+    artifacts::write_pk(&a.pk_path, &pk, &meta)?;
+    if let Some(p) = &a.circuit_params_path {
+        artifacts::write_atomic(p, |w| {
+            serde_json::to_writer_pretty(&mut *w, &meta).map_err(std::io::Error::other)
+        })?;
+    }
+    println!("keys generated in {secs:.1} s (k = {})", meta.circuit.k);
+    println!("model digest:   {}", meta.model_digest);
+    println!("vk fingerprint: {}", meta.vk_fingerprint);
+    println!("wrote {} and {}", a.vk_path.display(), a.pk_path.display());
+    Ok(Outcome::Success)
+}
+
+/// Arguments of `proof`.
+#[derive(Debug, Args)]
+pub struct ProofArgs {
+    #[command(flatten)]
+    model: ModelArg,
+    /// The private image.
+    #[arg(short = 'i', long, value_name = "FILE")]
+    img_path: PathBuf,
+    /// KZG parameters (from `generate-srs`).
+    #[arg(short = 's', long, value_name = "FILE")]
+    srs_path: PathBuf,
+    /// The proving key (from `generate-keys`).
+    #[arg(long, value_name = "FILE")]
+    pk_path: PathBuf,
+    /// Where to write the proof (JSON).
+    #[arg(long, value_name = "FILE")]
+    proof_path: PathBuf,
+}
+
+/// Runs `proof`.
+pub fn proof(a: ProofArgs, printer: &Printer) -> Result<Outcome> {
+    let model = Arc::new(load_model(&a.model.model_path)?);
+    let img = zero_g::data::load_image_for(&a.img_path, model.params().width())?;
+    let srs = artifacts::read_srs(&a.srs_path)?;
+    let (pk, meta) = artifacts::read_pk(&a.pk_path).context("reading the proving key")?;
+    let start = Instant::now();
+    let proof = proving::prove(&srs, &pk, &meta, model, &img, &printer.reporter())?;
+    let secs = start.elapsed().as_secs_f64();
+    artifacts::write_proof(&a.proof_path, &proof)?;
+    println!(
+        "proved in {secs:.2} s: class {} with scores {:?}",
+        proof.class, proof.scores
+    );
+    println!(
+        "wrote {} ({} proof bytes)",
+        a.proof_path.display(),
+        proof.proof.len()
+    );
+    Ok(Outcome::Success)
+}
+
+/// Arguments of `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// KZG parameters (from `generate-srs`).
+    #[arg(short = 's', long, value_name = "FILE")]
+    srs_path: PathBuf,
+    /// The verifying key (from `generate-keys`).
+    #[arg(short = 'v', long, value_name = "FILE")]
+    vk_path: PathBuf,
+    /// The proof (from `proof`).
+    #[arg(long, value_name = "FILE")]
+    proof_path: PathBuf,
+    /// Print {"valid": bool, "scores": [...], "class": N} as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `verify`: exit 0 if valid, 1 if invalid, 2 on unusable inputs.
+pub fn verify(a: VerifyArgs) -> Result<Outcome> {
+    let srs = artifacts::read_srs(&a.srs_path)?;
+    let (vk, meta) = artifacts::read_vk(&a.vk_path)?;
+    let proof = artifacts::read_proof(&a.proof_path)?;
+    let start = Instant::now();
+    let valid = proving::verify(&srs, &vk, &meta, &proof)?;
+    let ms = start.elapsed().as_secs_f64() * 1e3;
+    if a.json {
+        print_json(&serde_json::json!({
+            "valid": valid, "scores": proof.scores, "class": proof.class, "model_digest": proof.model_digest,
+        }));
+    } else if valid {
+        println!(
+            "proof valid ({ms:.0} ms): class {} with scores {:?}",
+            proof.class, proof.scores
+        );
+    } else {
+        println!("proof INVALID");
+    }
+    Ok(if valid {
+        Outcome::Success
+    } else {
+        Outcome::Rejected
+    })
+}

@@ -1,0 +1,298 @@
+//! The one place that reads and writes proving artifacts: SRS, keys and proof files.
+//!
+//! - **SRS**: halo2's raw `ParamsKZG` format.
+//! - **Keys** (`.pk`, `.vk`): `ZEROG-KEY` magic, a format byte, a little-endian u32 length
+//!   and that many bytes of JSON [`KeyMeta`] (circuit shape, model digest, vk fingerprint),
+//!   the SHA-256 of the key body, then the body in halo2's raw format. The header lets
+//!   `proof` and `verify` rebuild the circuit and refuse mismatched inputs; the checksum
+//!   turns a corrupted file into a clear error instead of a halo2 panic.
+//! - **Proof** (`.json`): readable JSON, see [`ProofFile`].
+//!
+//! Every write goes to a temporary file that is renamed into place, so a failure never
+//! leaves a half-written artifact.
+
+use super::{ProofError, Srs};
+use crate::circuit::{CircuitParams, WnnCircuit};
+use crate::model::{argmax, Wnn};
+use halo2_proofs::halo2curves::bn256::{Fr, G1Affine};
+use halo2_proofs::plonk::{ProvingKey, VerifyingKey};
+use halo2_proofs::SerdeFormat;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+const KEY_MAGIC: &[u8; 9] = b"ZEROG-KEY";
+const KEY_FORMAT: u8 = 1;
+
+/// What a key file carries besides the key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyMeta {
+    /// The circuit shape (including `k`).
+    pub circuit: CircuitParams,
+    /// SHA-256 of the model's canonical encoding, hex.
+    pub model_digest: String,
+    /// SHA-256 of the verifying key's raw bytes, hex.
+    pub vk_fingerprint: String,
+    /// The zero_g version that made the keys.
+    pub zero_g_version: String,
+}
+
+impl KeyMeta {
+    /// Metadata for keys of `model`.
+    pub fn new(circuit: CircuitParams, model: &Wnn, vk_fingerprint: String) -> Self {
+        KeyMeta {
+            circuit,
+            model_digest: model.digest_hex(),
+            vk_fingerprint,
+            zero_g_version: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
+}
+
+/// A proof with everything a reader needs to check it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProofFile {
+    /// Format identifier, `"zero_g-proof/v1"`.
+    pub format: String,
+    /// The public per-class scores (the proof's instances, in class order).
+    pub scores: Vec<u32>,
+    /// The first class with the maximal score (derived from the scores, not proven by the
+    /// circuit itself).
+    pub class: usize,
+    /// SHA-256 of the model, hex.
+    pub model_digest: String,
+    /// SHA-256 of the verifying key, hex.
+    pub vk_fingerprint: String,
+    /// `log2` of the circuit's rows.
+    pub k: u32,
+    /// Commitment scheme, multi-opening and transcript.
+    pub system: String,
+    /// The proof bytes.
+    #[serde(with = "hex_bytes")]
+    pub proof: Vec<u8>,
+}
+
+/// The proving system of every zero_g proof.
+pub const SYSTEM: &str = "halo2-kzg-bn254/shplonk/keccak256-evm";
+const PROOF_FORMAT: &str = "zero_g-proof/v1";
+
+impl ProofFile {
+    /// A proof file for `proof` over `scores`.
+    pub fn new(proof: Vec<u8>, scores: Vec<u32>, meta: &KeyMeta) -> Self {
+        ProofFile {
+            format: PROOF_FORMAT.into(),
+            class: argmax(&scores),
+            scores,
+            model_digest: meta.model_digest.clone(),
+            vk_fingerprint: meta.vk_fingerprint.clone(),
+            k: meta.circuit.k,
+            system: SYSTEM.into(),
+            proof,
+        }
+    }
+}
+
+mod hex_bytes {
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("0x{}", hex::encode(b)))
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        hex::decode(s.strip_prefix("0x").unwrap_or(&s)).map_err(serde::de::Error::custom)
+    }
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ProofError + '_ {
+    move |source| ProofError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn corrupt(path: &Path, reason: impl Into<String>) -> ProofError {
+    ProofError::Corrupt {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+/// Writes `path` atomically through `write`.
+pub fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), ProofError> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| corrupt(path, "not a file path"))?;
+    let tmp: PathBuf = path.with_file_name(format!(
+        ".{}.tmp{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut w = BufWriter::new(std::fs::File::create(&tmp)?);
+        write(&mut w)?;
+        w.flush()?;
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(io_err(path))
+}
+
+/// Runs a parser of untrusted bytes, turning a panic inside halo2 into an error.
+fn guarded<T>(
+    path: &Path,
+    what: &str,
+    f: impl FnOnce() -> std::io::Result<T>,
+) -> Result<T, ProofError> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(hook);
+    match r {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(corrupt(path, format!("not a valid {what}: {e}"))),
+        Err(_) => Err(corrupt(path, format!("not a valid {what}"))),
+    }
+}
+
+/// Writes an SRS.
+pub fn write_srs(srs: &Srs, path: &Path) -> Result<(), ProofError> {
+    use halo2_proofs::poly::commitment::Params;
+    write_atomic(path, |w| srs.write(w))
+}
+
+/// Reads an SRS.
+pub fn read_srs(path: &Path) -> Result<Srs, ProofError> {
+    use halo2_proofs::poly::commitment::Params;
+    let f = std::fs::File::open(path).map_err(io_err(path))?;
+    let len = f.metadata().map_err(io_err(path))?.len();
+    let mut r = BufReader::new(f);
+    let mut k = [0u8; 4];
+    r.read_exact(&mut k)
+        .map_err(|_| corrupt(path, "not a KZG parameter file (too short)"))?;
+    let k = u32::from_le_bytes(k);
+    // 2^k monomial + 2^k Lagrange G1 points of 64 bytes, 2 G2 points of 128 bytes
+    if k == 0 || k > 28 || len != 4 + 128 * (1u64 << k) + 256 {
+        return Err(corrupt(
+            path,
+            format!("not a KZG parameter file in halo2's raw format ({len} bytes)"),
+        ));
+    }
+    let f = std::fs::File::open(path).map_err(io_err(path))?;
+    guarded(path, "KZG parameter file", || {
+        Srs::read(&mut BufReader::new(f))
+    })
+}
+
+fn write_key(path: &Path, meta: &KeyMeta, body: &[u8]) -> Result<(), ProofError> {
+    let json = serde_json::to_vec(meta).expect("metadata serialises");
+    write_atomic(path, |w| {
+        w.write_all(KEY_MAGIC)?;
+        w.write_all(&[KEY_FORMAT])?;
+        w.write_all(&(json.len() as u32).to_le_bytes())?;
+        w.write_all(&json)?;
+        w.write_all(&Sha256::digest(body))?;
+        w.write_all(body)
+    })
+}
+
+fn read_key(path: &Path, what: &str) -> Result<(KeyMeta, Vec<u8>), ProofError> {
+    let bytes = std::fs::read(path).map_err(io_err(path))?;
+    let bad = || corrupt(path, format!("not a zero_g {what} file"));
+    if bytes.len() < 14 || &bytes[..9] != KEY_MAGIC {
+        return Err(bad());
+    }
+    if bytes[9] != KEY_FORMAT {
+        return Err(corrupt(
+            path,
+            format!("unsupported key format {}", bytes[9]),
+        ));
+    }
+    let n = u32::from_le_bytes(bytes[10..14].try_into().unwrap()) as usize;
+    let meta_end = 14usize
+        .checked_add(n)
+        .filter(|&e| e + 32 <= bytes.len())
+        .ok_or_else(bad)?;
+    let meta: KeyMeta = serde_json::from_slice(&bytes[14..meta_end])
+        .map_err(|e| corrupt(path, format!("bad key header: {e}")))?;
+    let (sum, body) = bytes[meta_end..].split_at(32);
+    if Sha256::digest(body).as_slice() != sum {
+        return Err(corrupt(
+            path,
+            "checksum mismatch: the file is corrupted or truncated",
+        ));
+    }
+    Ok((meta, body.to_vec()))
+}
+
+/// Writes a verifying key with its metadata.
+pub fn write_vk(
+    path: &Path,
+    vk: &VerifyingKey<G1Affine>,
+    meta: &KeyMeta,
+) -> Result<(), ProofError> {
+    let mut body = Vec::new();
+    vk.write(&mut body, SerdeFormat::RawBytes)
+        .map_err(io_err(path))?;
+    write_key(path, meta, &body)
+}
+
+/// Reads a verifying key and its metadata.
+pub fn read_vk(path: &Path) -> Result<(VerifyingKey<G1Affine>, KeyMeta), ProofError> {
+    let (meta, body) = read_key(path, "verifying key")?;
+    let p = meta.circuit.clone();
+    let vk = guarded(path, "verifying key", || {
+        VerifyingKey::read::<_, WnnCircuit<Fr>>(&mut body.as_slice(), SerdeFormat::RawBytes, p)
+    })?;
+    Ok((vk, meta))
+}
+
+/// Writes a proving key with its metadata.
+pub fn write_pk(path: &Path, pk: &ProvingKey<G1Affine>, meta: &KeyMeta) -> Result<(), ProofError> {
+    let mut body = Vec::new();
+    pk.write(&mut body, SerdeFormat::RawBytes)
+        .map_err(io_err(path))?;
+    write_key(path, meta, &body)
+}
+
+/// Reads a proving key and its metadata.
+pub fn read_pk(path: &Path) -> Result<(ProvingKey<G1Affine>, KeyMeta), ProofError> {
+    let (meta, body) = read_key(path, "proving key")?;
+    let p = meta.circuit.clone();
+    let pk = guarded(path, "proving key", || {
+        ProvingKey::read::<_, WnnCircuit<Fr>>(&mut body.as_slice(), SerdeFormat::RawBytes, p)
+    })?;
+    Ok((pk, meta))
+}
+
+/// Writes a proof file (pretty JSON).
+pub fn write_proof(path: &Path, proof: &ProofFile) -> Result<(), ProofError> {
+    let json = serde_json::to_vec_pretty(proof).expect("proof serialises");
+    write_atomic(path, |w| w.write_all(&json))
+}
+
+/// Reads a proof file.
+pub fn read_proof(path: &Path) -> Result<ProofFile, ProofError> {
+    let bytes = std::fs::read(path).map_err(io_err(path))?;
+    let p: ProofFile = serde_json::from_slice(&bytes)
+        .map_err(|e| corrupt(path, format!("not a zero_g proof file: {e}")))?;
+    if p.format != PROOF_FORMAT {
+        return Err(corrupt(
+            path,
+            format!("unsupported proof format `{}`", p.format),
+        ));
+    }
+    if p.system != super::artifacts::SYSTEM {
+        return Err(corrupt(
+            path,
+            format!("unsupported proving system `{}`", p.system),
+        ));
+    }
+    Ok(p)
+}
