@@ -1,26 +1,45 @@
 #!/usr/bin/env bash
 # The main job end to end on a small default: set up, load (or train) a model, predict an
-# image, and measure the model's accuracy on the MNIST test set.
-#   usage: scripts/demo.sh [MODEL]   (default: the bundled Tiny model; "train" trains Small first)
+# MNIST digit, measure accuracy, prove the prediction in zero knowledge, verify it, then
+# deploy the verifier to a local anvil and verify the proof in a transaction.
+#   usage: scripts/demo.sh [MODEL.hdf5 | train]   (default: the bundled Tiny model)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 scripts/setup.sh
-echo "==> building zero_g (release)"
+source scripts/env.sh
+echo "==> building zero_g (release; the first build takes ~15 minutes)"
 cargo build --release --quiet
-ZG=target/release/zero_g
-OUT=out/demo
+ZG="$ROOT/target/release/zero_g"
+OUT="$ROOT/out/demo"
 mkdir -p "$OUT"
 MODEL="${1:-models/model_28input_256entry_1hash_1bpi.hdf5}"
 if [ "$MODEL" = "train" ]; then
   MODEL="$OUT/model_28input_1024entry_2hash_2bpi.hdf5"
   echo "==> zero_g train (Small: 28 inputs, 1024 entries, 2 hashes, 2 bits per input)"
-  $ZG train --train-set-path data/mnist --seed 1 -o "$MODEL"
+  "$ZG" train --train-set-path data/mnist --test-set-path data/mnist --seed 1 -o "$MODEL"
 fi
-echo "==> an MNIST test digit as PNG"
-$ZG -q export-mnist --mnist-dir data/mnist -o "$OUT/digits" >/dev/null
+run() { echo; echo "\$ zero_g $*"; "$ZG" "$@"; }
+"$ZG" -q export-mnist --mnist-dir data/mnist -o "$OUT/digits" >/dev/null
 IMG="$OUT/digits/0000_7.png"
-echo "==> zero_g predict --model-path $MODEL --img-path $IMG"
-$ZG predict --model-path "$MODEL" --img-path "$IMG"
-echo "==> zero_g compute-accuracy --model-path $MODEL --test-set-path data/mnist"
-$ZG compute-accuracy --model-path "$MODEL" --test-set-path data/mnist
+run predict --model-path "$MODEL" --img-path "$IMG"
+run compute-accuracy --model-path "$MODEL" --test-set-path data/mnist
+run generate-srs --model-path "$MODEL" --srs-path "$OUT/kzg.srs"
+run generate-keys --model-path "$MODEL" --srs-path "$OUT/kzg.srs" --vk-path "$OUT/model.vk" --pk-path "$OUT/model.pk"
+run proof --model-path "$MODEL" --img-path "$IMG" --srs-path "$OUT/kzg.srs" --pk-path "$OUT/model.pk" --proof-path "$OUT/proof.json"
+run verify --srs-path "$OUT/kzg.srs" --vk-path "$OUT/model.vk" --proof-path "$OUT/proof.json"
+
+PORT=8545
+while (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null; do PORT=$((PORT + 1)); done
+echo; echo "==> starting anvil on port $PORT"
+anvil --port "$PORT" --silent &
+ANVIL=$!
+trap 'kill $ANVIL 2>/dev/null || true' EXIT
+until (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null; do sleep 0.2; done
+RPC="http://127.0.0.1:$PORT"
+run deploy-evm-verifier --srs-path "$OUT/kzg.srs" --vk-path "$OUT/model.vk" --rpc-url "$RPC" \
+  --deployment-path "$OUT/deployment.json" --output-dir "$OUT/contract"
+ADDR="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["address"])' "$OUT/deployment.json")"
+run submit-proof --proof-path "$OUT/proof.json" --contract-address "$ADDR" --rpc-url "$RPC" --deployment-path "$OUT/deployment.json"
+run verify-evm --proof-path "$OUT/proof.json" --contract-address "$ADDR" --rpc-url "$RPC"
+echo; echo "done: artifacts in $OUT"

@@ -12,8 +12,14 @@ if ! pkg-config --exists hdf5 2>/dev/null; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libhdf5-dev pkg-config >/dev/null
 fi
-if [ -f package-lock.json ] && [ ! -d node_modules ]; then
-  echo "==> installing the pinned npm tools (npm ci)"
+if ! command -v npm >/dev/null; then
+  echo "==> installing node and npm (apt)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+fi
+if [ ! -x node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil ] || [ ! -d node_modules/solc ] \
+   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "==> installing the pinned npm tools: solc 0.8.19 (solcjs) and anvil 1.7.1 (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 echo "==> MNIST"

@@ -11,6 +11,7 @@
 //! - [`train`]: BTHOWeN training in Rust.
 //! - [`circuit`]: the Halo2 circuit and its reusable gadgets.
 //! - [`proving`]: SRS, keys, proofs and their files.
+//! - [`evm`]: the Solidity verifier, dry runs and chain calls.
 //!
 //! `model`, `data` and `train` never touch halo2.
 #![deny(
@@ -23,6 +24,7 @@
 pub mod circuit;
 pub mod data;
 pub mod error;
+pub mod evm;
 pub mod model;
 pub mod progress;
 pub mod proving;

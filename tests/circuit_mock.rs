@@ -34,3 +34,46 @@ fn small_reference_model_is_satisfied() {
     let (p, _) = mock(&reference(SMALL));
     assert!(p.k <= 13, "{p:?}");
 }
+
+#[test]
+fn filters_with_only_constant_bits_are_proven() {
+    use zero_g::model::{hash::choose_p, Wnn, WnnParams};
+    // 4×4 image, 1 bit per pixel, 4 filters of 4 bits: row 0 always 1 (t = 0), row 1 always
+    // 0 (t = 256), rows 2–3 compared against 128.
+    let params = WnnParams {
+        num_classes: 3,
+        num_inputs: 16,
+        bits_per_input: 1,
+        num_filter_inputs: 4,
+        num_filter_entries: 16,
+        num_filter_hashes: 2,
+        p: choose_p(8).unwrap(),
+    };
+    let mut t = vec![0.5f32; 16];
+    t[..4].fill(-0.2);
+    t[4..8].fill(3.0);
+    let order: Vec<u64> = (0..16).collect();
+    let bloom: Vec<bool> = (0..3 * 4 * 16).map(|i| (i * 7 + i / 5) % 3 == 0).collect();
+    let model = Arc::new(Wnn::new(params, t, order, &bloom).unwrap());
+    let cp = CircuitParams::for_model(&model).unwrap();
+    for img in [
+        [0u8; 16],
+        [255u8; 16],
+        [
+            7, 200, 9, 130, 128, 127, 0, 255, 1, 2, 3, 4, 250, 128, 127, 9,
+        ],
+    ] {
+        let circuit = WnnCircuit::<Fr>::prove(model.clone(), cp.clone(), &img).unwrap();
+        let native: Vec<Fr> = model
+            .scores(&img)
+            .iter()
+            .map(|&s| Fr::from(s as u64))
+            .collect();
+        assert_eq!(circuit.instances(), native);
+        MockProver::run(cp.k, &circuit, vec![native])
+            .unwrap()
+            .assert_satisfied();
+    }
+    // two filters are constant: each takes one side row for its constant input
+    assert_eq!(cp.side_rows, 4 * (2 + 2 + 3 * 3) + 2);
+}

@@ -126,7 +126,17 @@ impl CircuitParams {
             range_bits: 8u32.max(p.num_classes as u32).max(score_bits),
             ..Default::default()
         };
-        let (pixels, comparisons) = comparison_counts(model);
+        if score_bits as usize * p.num_classes > 252 {
+            return Err(CircuitError::Unsupported(format!(
+                "{} classes × {score_bits}-bit scores do not fit one field element",
+                p.num_classes
+            )));
+        }
+        let enc = super::trace::Encoding::of(model);
+        let pixels = enc.used_pixels.len();
+        let comparisons: usize = enc.comparisons.iter().map(Vec::len).sum();
+        // a filter whose bits are all constant takes one side row for its constant input
+        let constant_filters = enc.comparisons.iter().filter(|c| c.is_empty()).count();
         let hp = base.hash_params();
         let per_filter_side =
             2 + if p.num_filter_hashes > 1 {
@@ -134,7 +144,7 @@ impl CircuitParams {
             } else {
                 0
             } + PopcountChip::rows(p.num_filter_hashes, p.num_classes);
-        base.side_rows = f * per_filter_side;
+        base.side_rows = f * per_filter_side + constant_filters;
         let min_rows = MIN_ROWS;
         let mut best: Option<(CircuitParams, (u32, usize, usize))> = None;
         for words in [1usize, 2, 4] {
@@ -160,22 +170,4 @@ impl CircuitParams {
         }
         Ok(best.expect("m = 1, g = 1 always fits").0)
     }
-}
-
-/// `(pixels used by some comparison, non-constant comparisons)` of a model.
-pub fn comparison_counts(model: &Wnn) -> (usize, usize) {
-    let p = model.params();
-    let mut used = vec![false; p.num_inputs];
-    let mut n = 0;
-    let tq = model.quantised_thresholds();
-    for &o in model.input_order() {
-        let o = o as usize;
-        let (b, pix) = (o / p.num_inputs, o % p.num_inputs);
-        let t = tq[pix * p.bits_per_input + b];
-        if t != 0 && t != 256 {
-            used[pix] = true;
-            n += 1;
-        }
-    }
-    (used.iter().filter(|&&u| u).count(), n)
 }

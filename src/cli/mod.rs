@@ -39,6 +39,16 @@ pub enum Command {
     Proof(commands::prove::ProofArgs),
     /// Verify a proof: exit 0 if valid, 1 if invalid.
     Verify(commands::prove::VerifyArgs),
+    /// Write the Solidity verifier of a verifying key (and its compiled code).
+    GenerateEvmVerifier(commands::evm::GenerateArgs),
+    /// Prove (or take a proof), then deploy and call the verifier in an in-process EVM: size and gas.
+    DryRunEvmVerifier(commands::evm::DryRunArgs),
+    /// Deploy the verifier of a verifying key to a chain.
+    DeployEvmVerifier(commands::evm::DeployArgs),
+    /// Send a proof to a deployed verifier in a transaction: exit 0 if accepted, 1 if reverted.
+    SubmitProof(commands::evm::SubmitArgs),
+    /// Check a proof against a deployed verifier with a free eth_call: exit 0/1.
+    VerifyEvm(commands::evm::VerifyEvmArgs),
 }
 
 /// Flags shared by commands that read a model.

@@ -1,6 +1,7 @@
 //! One module per subcommand; each `run` returns the command's [`Outcome`].
 
 pub mod accuracy;
+pub mod evm;
 pub mod export;
 pub mod predict;
 pub mod prove;
@@ -24,6 +25,11 @@ pub fn run(cmd: Command, printer: &Printer) -> Result<Outcome> {
         Command::GenerateKeys(a) => prove::keys(a, printer),
         Command::Proof(a) => prove::proof(a, printer),
         Command::Verify(a) => prove::verify(a),
+        Command::GenerateEvmVerifier(a) => evm::generate(a),
+        Command::DryRunEvmVerifier(a) => evm::dry_run(a, printer),
+        Command::DeployEvmVerifier(a) => evm::deploy(a),
+        Command::SubmitProof(a) => evm::submit(a),
+        Command::VerifyEvm(a) => evm::verify_evm(a),
     }
 }
 
