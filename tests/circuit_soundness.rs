@@ -94,7 +94,7 @@ fn flipped_thermometer_bit_is_rejected_by_the_comparison() {
         t.bits[f][0] = !t.bits[f][0];
         t.recompute_from_bits(&s.model, &s.params, &s.enc);
         // d = pix − t + 256·(1 − b) leaves [0, 256): the lane lookup fails
-        assert_only(s.run_with(t, None), "lookup lane < 2^tag");
+        assert_only(s.run_with(t, None), "lookup lane < 2^tag | keyed data");
     }
 }
 
@@ -121,7 +121,11 @@ fn out_of_range_pixel_is_rejected_by_its_range_check() {
     }
     t.recompute_from_bits(&s.model, &s.params, &s.enc);
     let errs = s.run_with(t, None).expect_err("rejected");
-    assert_eq!(names(&errs), vec!["lookup lane < 2^tag"], "threshold {thr}");
+    assert_eq!(
+        names(&errs),
+        vec!["lookup lane < 2^tag | keyed data"],
+        "threshold {thr}"
+    );
     // and its location is the pixel's own row (the pixels come first in the lane group)
     let row = s.enc.used_pixels.iter().position(|&p| p == pix).unwrap();
     assert!(
@@ -150,7 +154,7 @@ fn non_canonical_remainder_is_rejected() {
     let n = names(&errs);
     assert!(
         n.iter()
-            .any(|e| e.contains("lookup lane < 2^tag") || e.contains("msb ∈ {0,1}")),
+            .any(|e| e.contains("lookup lane < 2^tag | keyed data") || e.contains("msb ∈ {0,1}")),
         "{n:#?}"
     );
 }
@@ -163,7 +167,9 @@ fn tampered_bloom_word_is_rejected_by_the_table() {
     t.lookups[7][1].words[0] += Fr::one();
     let errs = s.run_with(t, None).expect_err("rejected");
     assert!(
-        names(&errs).iter().any(|n| n == "lookup bloom word"),
+        names(&errs)
+            .iter()
+            .any(|n| n == "lookup lane < 2^tag | keyed data"),
         "{:#?}",
         names(&errs)
     );
@@ -178,7 +184,9 @@ fn word_from_another_filter_is_rejected() {
     t.lookups[7][0].words = other.words.clone();
     let errs = s.run_with(t, None).expect_err("rejected");
     assert!(
-        names(&errs).iter().any(|n| n == "lookup bloom word"),
+        names(&errs)
+            .iter()
+            .any(|n| n == "lookup lane < 2^tag | keyed data"),
         "{:#?}",
         names(&errs)
     );
@@ -192,10 +200,7 @@ fn selecting_another_entry_is_rejected_by_the_index() {
     let m = s.params.per_word;
     t.lookups[f][k].position = (t.lookups[f][k].position + 1) % m;
     t.recompute_class_bits(&s.model, &s.params, f);
-    assert_only(
-        s.run_with(t, None),
-        "('idx = w·M + t·m + j') in gate 6 ('index')",
-    );
+    assert_only(s.run_with(t, None), "('idx = w·M + t·m + j')");
 }
 
 #[test]

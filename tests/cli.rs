@@ -31,7 +31,10 @@ fn predict_json() {
         .assert()
         .success();
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
-    assert_eq!(v, serde_json::json!({"scores": [17, 13, 25, 27, 29, 21, 15, 55, 27, 32], "class": 7}));
+    assert_eq!(
+        v,
+        serde_json::json!({"scores": [17, 13, 25, 27, 29, 21, 15, 55, 27, 32], "class": 7})
+    );
 }
 
 #[test]
@@ -96,7 +99,10 @@ fn predict_undecodable_or_missing_image_is_exit_2() {
 #[test]
 fn usage_errors_are_exit_2() {
     zg().assert().code(2).stderr(contains("Usage"));
-    zg().args(["predict", "--model-path", "m.hdf5"]).assert().code(2).stderr(contains("--img-path"));
+    zg().args(["predict", "--model-path", "m.hdf5"])
+        .assert()
+        .code(2)
+        .stderr(contains("--img-path"));
     zg().args(["frobnicate"]).assert().code(2);
 }
 
@@ -117,7 +123,10 @@ fn compute_accuracy_on_idx_and_json() {
         .assert()
         .success();
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
-    assert_eq!(v, serde_json::json!({"correct": 9281, "total": 10000, "accuracy": 0.9281}));
+    assert_eq!(
+        v,
+        serde_json::json!({"correct": 9281, "total": 10000, "accuracy": 0.9281})
+    );
 }
 
 #[test]

@@ -264,7 +264,7 @@ fn mock_proof_reports_rows_and_rejects_small_k() {
         .success();
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(v["satisfied"], true);
-    assert_eq!(v["lookups"], 2);
+    assert_eq!(v["lookups"], 1);
     zg().args(["mock-proof", "-k", "9", "-m"])
         .arg(reference(TINY))
         .arg("-i")

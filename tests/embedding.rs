@@ -212,7 +212,7 @@ fn the_class_can_be_proven_instead_of_the_scores() {
         let errs = run(wrong, &img, model.clone()).unwrap_err();
         assert!(
             errs.iter()
-                .any(|e| matches!(e, VerifyFailure::Lookup { name, .. } if name == "lane < 2^tag")),
+                .any(|e| matches!(e, VerifyFailure::Lookup { name, .. } if name == "lane < 2^tag | keyed data")),
             "{errs:?}"
         );
     }

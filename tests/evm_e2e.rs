@@ -133,6 +133,7 @@ fn world() -> std::sync::MutexGuard<'static, World> {
             .success();
         let rec: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
         assert_eq!(rec["chain_id"], 31337);
+        assert!(rec["runtime_bytes"].as_u64().unwrap() <= 24_576);
         let address = rec["address"].as_str().unwrap().to_string();
         Mutex::new(World {
             anvil,

@@ -44,9 +44,17 @@ fn write(dir: &Path, parts: &Parts) -> PathBuf {
     let f = hdf5::File::create(&path).unwrap();
     for (name, v) in &parts.attrs {
         if parts.float_attrs.contains(name) {
-            f.new_attr::<f64>().create(*name).unwrap().write_scalar(&(*v as f64)).unwrap();
+            f.new_attr::<f64>()
+                .create(*name)
+                .unwrap()
+                .write_scalar(&(*v as f64))
+                .unwrap();
         } else {
-            f.new_attr::<i64>().create(*name).unwrap().write_scalar(v).unwrap();
+            f.new_attr::<i64>()
+                .create(*name)
+                .unwrap()
+                .write_scalar(v)
+                .unwrap();
         }
     }
     f.new_dataset::<bool>()
@@ -92,7 +100,10 @@ fn the_unbroken_parts_load() {
 fn missing_attribute() {
     let mut p = tiny_parts();
     p.attrs.retain(|(n, _)| *n != "num_classes");
-    assert_eq!(load_err(&p), "model is missing the root attribute `num_classes`");
+    assert_eq!(
+        load_err(&p),
+        "model is missing the root attribute `num_classes`"
+    );
 }
 
 #[test]
@@ -109,21 +120,33 @@ fn missing_and_mistyped_datasets() {
     let f = hdf5::File::open_rw(&path).unwrap();
     f.unlink("input_order").unwrap();
     drop(f);
-    assert_eq!(io::load(&path).unwrap_err().to_string(), "model is missing the dataset `input_order`");
+    assert_eq!(
+        io::load(&path).unwrap_err().to_string(),
+        "model is missing the dataset `input_order`"
+    );
 
     let f = hdf5::File::open_rw(&path).unwrap();
     f.unlink("bloom_filters").unwrap();
-    f.new_dataset::<f32>().shape([10, 28, 256]).create("bloom_filters").unwrap();
+    f.new_dataset::<f32>()
+        .shape([10, 28, 256])
+        .create("bloom_filters")
+        .unwrap();
     drop(f);
     let e = io::load(&path).unwrap_err().to_string();
-    assert!(e.starts_with("`bloom_filters` has type float32, expected bool"), "{e}");
+    assert!(
+        e.starts_with("`bloom_filters` has type float32, expected bool"),
+        "{e}"
+    );
 }
 
 #[test]
 fn wrong_shapes() {
     let mut p = tiny_parts();
     p.bloom_shape = vec![10, 256, 28];
-    assert_eq!(load_err(&p), "`bloom_filters` has shape [10, 256, 28], expected [10, 28, 256]");
+    assert_eq!(
+        load_err(&p),
+        "`bloom_filters` has shape [10, 256, 28], expected [10, 28, 256]"
+    );
     let mut p = tiny_parts();
     p.threshold_shape = vec![784, 1, 1];
     assert!(load_err(&p).contains("`binarization_thresholds` has shape [784, 1, 1]"));
@@ -171,7 +194,12 @@ fn truncated_garbage_and_absent_files() {
     assert!(e.starts_with("cannot read model file"), "{e}");
     let junk = dir.path().join("junk.hdf5");
     std::fs::write(&junk, b"definitely not hdf5").unwrap();
-    assert!(io::load(&junk).unwrap_err().to_string().starts_with("cannot read model file"));
-    let e = io::load(&dir.path().join("absent.hdf5")).unwrap_err().to_string();
+    assert!(io::load(&junk)
+        .unwrap_err()
+        .to_string()
+        .starts_with("cannot read model file"));
+    let e = io::load(&dir.path().join("absent.hdf5"))
+        .unwrap_err()
+        .to_string();
     assert!(e.ends_with("no such file"), "{e}");
 }

@@ -76,6 +76,7 @@ impl CircuitParams {
             p: self.p,
             l: self.hash_bits(),
             n: self.filter_inputs as u32,
+            k: self.hashes as u32,
         }
     }
     /// The Bloom packing.
@@ -92,9 +93,9 @@ impl CircuitParams {
     pub fn side_width(&self) -> usize {
         (self.hashes + 2).max(3)
     }
-    /// Rows of the largest table.
+    /// Rows of the lookup table: the range rows and the Bloom data rows.
     pub fn table_rows(&self) -> usize {
-        RangeChip::table_rows(self.range_bits).max(self.bloom_shape().table_rows())
+        RangeChip::table_rows(self.range_bits) + self.bloom_shape().table_rows()
     }
     /// Rows the circuit needs: the larger of the two column groups and the tables.
     pub fn rows(&self) -> usize {
@@ -156,6 +157,7 @@ impl CircuitParams {
                 c.range_bits = base.range_bits.max(c.bloom_shape().t_bits());
                 c.lane_rows = pixels
                     + comparisons
+                    + (f - constant_filters)
                     + f * MishMashChip::lane_rows(&hp)
                     + f * p.num_filter_hashes * c.bloom_shape().rows_per_lookup()
                     + p.num_classes;

@@ -52,38 +52,49 @@ impl WnnConfig {
         let side_cols: Vec<_> = (0..params.side_width())
             .map(|_| meta.advice_column())
             .collect();
-        for &c in lane_cols.iter().chain([&lane]).chain(&side_cols) {
+        // every column takes part in copies except a3 (the one-hot's position sum)
+        for &c in [lane_cols[0], lane_cols[1], lane_cols[2], lane_cols[4], lane]
+            .iter()
+            .chain(&side_cols)
+        {
             meta.enable_equality(c);
         }
         let constants = meta.fixed_column();
         meta.enable_constant(constants);
-        let [tag, radix, f0, f1, f2, f3] = [(); 6].map(|_| meta.fixed_column());
-        let [h_radix, h_chain, h_weight] = [(); 3].map(|_| meta.fixed_column());
-        let range = RangeChip::configure(meta, lane, lane_cols[0], tag, radix, params.range_bits);
+        let [key, thr, pow] = [(); 3].map(|_| meta.fixed_column());
+        let weight = meta.fixed_column();
+        let mut widths = vec![8, params.classes as u32, params.score_bits];
+        widths.sort_unstable();
+        widths.dedup();
+        let data_cols = lane_cols[..=params.words].to_vec();
+        let range = RangeChip::configure(
+            meta,
+            lane,
+            lane_cols[0],
+            key,
+            params.range_bits,
+            &widths,
+            data_cols,
+        );
         let thermometer = ThermometerChip::configure(
             meta,
             &range,
             lane_cols[0],
             lane_cols[1],
             lane_cols[2],
-            f0,
-            f1,
-            f2,
-            f3,
+            thr,
+            pow,
         );
         let hash = MishMashChip::configure(
             meta,
             [side_cols[0], side_cols[1], side_cols[2]],
-            h_radix,
             params.hash_params(),
         );
-        let bloom = BloomChip::configure(meta, &range, lane_cols, f0, f1, f2, params.bloom_shape());
+        let bloom = BloomChip::configure(meta, &range, lane_cols, params.bloom_shape());
         let popcount = PopcountChip::configure(
             meta,
             side_cols.clone(),
-            h_radix,
-            h_chain,
-            h_weight,
+            weight,
             params.hashes,
             params.classes,
             params.score_bits,
@@ -156,13 +167,13 @@ impl<'m> WnnChip<'m> {
 
     /// Loads the lookup tables.
     pub fn load<F: CircuitField>(&self, layouter: &mut impl Layouter<F>) -> Result<(), Error> {
-        self.range.load(layouter)?;
         let cp = &self.config.params;
-        self.bloom.load(layouter, |f, w| {
+        let data = self.bloom.data_rows(|f, w| {
             (0..cp.words)
                 .map(|t| table_word(self.model, cp, f, w, t))
                 .collect()
-        })
+        });
+        self.range.load(layouter, data)
     }
 
     /// Assigns the whole inference from `start`, with the witness `trace` (`None` at key
@@ -222,7 +233,7 @@ impl<'m> WnnChip<'m> {
                     &cmps,
                     F::from(enc.constants[f]),
                 );
-                rows.lane += cmps.len();
+                rows.lane += ThermometerChip::rows(cmps.len());
                 x
             };
             // hash and indices

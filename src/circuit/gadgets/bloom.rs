@@ -9,27 +9,29 @@
 //!
 //! Layout on five advice columns $a_0..a_4$ and the range lane, rows:
 //!
-//! - **header**: $a_0 = w$, $a_{1+i} = W_i$, lane $= t$ (tag $\log_2 g$). Lookup
-//!   $(1, f, w, W_0..W_{g-1})$ in the table ($f$ fixed); and
-//!   $z_0 = \sum_i L_i(t) W_i$ (Lagrange basis on $0..g-1$) on the next row.
-//! - **select** $i = 0..m-1$: $a_0 = z_i$, lane $= V_i$ (tag $C$), $a_1 = s_i$, $a_2, a_3, a_4$
-//!   running sums of $s_i$, $i \cdot s_i$, $s_i V_i$; $z_i = V_i + 2^C z_{i+1}$ (range gate,
-//!   radix 0 on the last row) and $s_i \in \{0,1\}$.
-//! - **tail**: $a_0 = \mathit{idx}$, $a_1 = w$, $a_2 = t$ (copies);
-//!   $\sum s_i = 1$ and $\mathit{idx} = wM + tm + \sum_i i\, s_i$.
+//! - **header**: $a_0 = w$, $a_{1+i} = W_i$, lane $= t$ (not checked on this row). The
+//!   keyed-data lookup of the range chip checks $(256 + f, w, W_0..W_{g-1})$ against the
+//!   table (key in the fixed `key` column); and $z_0 = \sum_i L_i(t) W_i$ on the next row
+//!   (Lagrange basis on $0..g-1$; gate `select word`).
+//! - **select** $i = 0..m-1$: $a_0 = z_i$, lane $= V_i$ (tag $C$), $a_1 = s_i$ with running
+//!   sums $a_2 = \mathit{cnt}_i = \sum_{i' \le i} s_{i'}$,
+//!   $a_3 = \mathit{jacc}_i = \sum_{i' \le i} (1 - \mathit{cnt}_{i'})$ and
+//!   $a_4 = \sum_{i' \le i} s_{i'} V_{i'}$ (gate `one-hot select`); $z_i = V_i + 2^C z_{i+1}$ and
+//!   $z_{m-1} = V_{m-1}$ (the range chip's decomposition gates); $s_i \in \{0,1\}$.
+//! - **tail**: $a_0 = \mathit{idx}$, $a_1 = w$ (copy), lane $= t$ (copy, tag $\log_2 g$);
+//!   $\mathit{cnt}_{m-1} = 1$ and $\mathit{idx} = wM + tm + \mathit{jacc}_{m-1}$ (gate `index`).
 //!
-//! Soundness: the lookup pins $w < E/M$ and the words of filter $f$ (the key includes
-//! $f$, and the enable flag excludes the sentinel); $t < g$ by the lane; the $V_i$ are the
-//! unique $C$-bit chunks of $W_t$; exactly one $s_i$ is 1, at $j = \sum i s_i < m$; so
-//! $\mathit{idx} = wM + tm + j < E$ and the output $\sum s_i V_i = V(f, \mathit{idx})$.
-//! `m`, `g` must be powers of two dividing $E$ (then every $e < E$ is reachable).
+//! Soundness: the lookup pins $w < E/M$ and the words of filter $f$ (the key $256 + f$ is
+//! above every range tag, and data rows are only matched with the data selector on); $t < g$
+//! by the lane on the tail row; the $V_i$ are the unique $C$-bit chunks of $W_t$; the $s_i$
+//! are bits with $\sum s_i = 1$, so $\mathit{cnt}_i = [i \ge j]$ for the one $j$ with
+//! $s_j = 1$, $\mathit{jacc}_{m-1} = j < m$, and the output $\sum s_i V_i = V(f, \mathit{idx})$
+//! with $\mathit{idx} = wM + tm + j < E$. `m`, `g` are powers of two dividing $E$.
 
 use super::range::RangeChip;
 use super::{assign, bool_expr, pow2, CircuitField, Wire};
-use halo2_proofs::circuit::{Layouter, Region, Value};
-use halo2_proofs::plonk::{
-    Advice, Column, ConstraintSystem, Constraints, Error, Expression, Fixed, Selector, TableColumn,
-};
+use halo2_proofs::circuit::{Region, Value};
+use halo2_proofs::plonk::{Advice, Column, ConstraintSystem, Constraints, Expression, Selector};
 use halo2_proofs::poly::Rotation;
 
 /// Shape of the packed table.
@@ -52,9 +54,9 @@ impl BloomShape {
     pub fn per_row(&self) -> usize {
         self.per_word * self.words
     }
-    /// Table rows including the sentinel.
+    /// Data rows in the (shared) table.
     pub fn table_rows(&self) -> usize {
-        self.filters * self.entries / self.per_row() + 1
+        self.filters * self.entries / self.per_row()
     }
     /// Rows one lookup takes in the gadget's columns.
     pub fn rows_per_lookup(&self) -> usize {
@@ -69,23 +71,17 @@ impl BloomShape {
 /// Columns of the Bloom lookup gadget.
 #[derive(Clone, Debug)]
 pub struct BloomConfig {
-    /// Five advice columns `a0..a4` (`a0` must be the range chip's `z` column).
+    /// Five advice columns `a0..a4` (`a0` must be the range chip's `z` column, and
+    /// `a0..a_g` its data columns).
     pub cols: [Column<Advice>; 5],
-    /// Filter index on header rows (fixed).
-    pub filter: Column<Fixed>,
-    /// Position `i` on select rows (fixed).
-    pub pos: Column<Fixed>,
-    /// 0 on the first select row, 1 after (fixed).
-    pub chain: Column<Fixed>,
-    /// Enables the table lookup (header rows).
-    pub q_word: Selector,
     /// Enables the word selection (header rows).
     pub q_head: Selector,
-    /// Enables the one-hot gate (select rows).
+    /// Enables the one-hot gate on the first select row.
+    pub q_sel_first: Selector,
+    /// Enables the one-hot gate on the other select rows.
     pub q_sel: Selector,
     /// Enables the index gate (tail rows).
     pub q_tail: Selector,
-    table: Vec<TableColumn>,
     /// The packing.
     pub shape: BloomShape,
 }
@@ -125,19 +121,16 @@ fn lagrange<F: CircuitField>(t: Expression<F>, i: usize, g: usize) -> Expression
 }
 
 impl BloomChip {
-    /// Configures the lookup and gates. `range.z` must be `cols[0]`.
+    /// Configures the gates. The range chip must have been configured with `cols[0]` as `z`,
+    /// `cols[0..=g]` as data columns and a decomposition width of `C` bits.
     ///
     /// # Panics
-    /// If the shape is invalid (`g ∉ {1, 2, 4}`, `m·C > 252`, non-powers of two) or
-    /// `range.z != cols[0]`.
-    #[allow(clippy::too_many_arguments)]
+    /// If the shape is invalid (`g ∉ {1, 2, 4}`, `m·C > 252`, non-powers of two) or the range
+    /// chip does not match.
     pub fn configure<F: CircuitField>(
         meta: &mut ConstraintSystem<F>,
         range: &super::range::RangeConfig,
         cols: [Column<Advice>; 5],
-        filter: Column<Fixed>,
-        pos: Column<Fixed>,
-        chain: Column<Fixed>,
         shape: BloomShape,
     ) -> BloomConfig {
         assert!(
@@ -153,26 +146,20 @@ impl BloomChip {
             range.z, cols[0],
             "the Bloom gadget's a0 must be the range chip's z"
         );
-        let q_word = meta.complex_selector();
+        assert_eq!(
+            range.data_cols,
+            cols[..=shape.words].to_vec(),
+            "data columns must be a0..a_g"
+        );
+        assert!(
+            range.q_dec.iter().any(|(b, _)| *b == shape.classes),
+            "range chip lacks C-bit limbs"
+        );
         let q_head = meta.selector();
+        let q_sel_first = meta.selector();
         let q_sel = meta.selector();
         let q_tail = meta.selector();
-        let table: Vec<TableColumn> = (0..3 + shape.words)
-            .map(|_| meta.lookup_table_column())
-            .collect();
         let lane = range.lane;
-        meta.lookup("bloom word", |m| {
-            let q = m.query_selector(q_word);
-            let f = m.query_fixed(filter, Rotation::cur());
-            let mut v = vec![(q.clone(), table[0]), (q.clone() * f, table[1])];
-            for (i, &col) in cols.iter().take(1 + shape.words).enumerate() {
-                v.push((
-                    q.clone() * m.query_advice(col, Rotation::cur()),
-                    table[2 + i],
-                ));
-            }
-            v
-        });
         meta.create_gate("select word", |m| {
             let q = m.query_selector(q_head);
             let t = m.query_advice(lane, Rotation::cur());
@@ -185,40 +172,39 @@ impl BloomChip {
             }
             Constraints::with_selector(q, [("z0 = W_t", z0 - mux)])
         });
+        let one = || Expression::Constant(F::ONE);
         meta.create_gate("one-hot select", |m| {
-            let q = m.query_selector(q_sel);
+            let qf = m.query_selector(q_sel_first);
+            let qn = m.query_selector(q_sel);
             let s = m.query_advice(cols[1], Rotation::cur());
             let v = m.query_advice(lane, Rotation::cur());
-            let ch = m.query_fixed(chain, Rotation::cur());
-            let p = m.query_fixed(pos, Rotation::cur());
-            let run = |m: &mut halo2_proofs::plonk::VirtualCells<'_, F>, c: Column<Advice>| {
-                (
-                    m.query_advice(c, Rotation::cur()),
-                    m.query_advice(c, Rotation::prev()),
-                )
+            let cur = |m: &mut halo2_proofs::plonk::VirtualCells<'_, F>, c| {
+                m.query_advice(c, Rotation::cur())
             };
-            let (cnt, cnt_p) = run(m, cols[2]);
-            let (jac, jac_p) = run(m, cols[3]);
-            let (acc, acc_p) = run(m, cols[4]);
-            Constraints::with_selector(
-                q,
-                [
-                    ("s ∈ {0,1}", bool_expr(s.clone())),
-                    ("cnt = chain·cnt' + s", cnt - ch.clone() * cnt_p - s.clone()),
-                    (
-                        "jacc = chain·jacc' + s·pos",
-                        jac - ch.clone() * jac_p - s.clone() * p,
-                    ),
-                    ("acc = chain·acc' + s·V", acc - ch * acc_p - s * v),
-                ],
-            )
+            let prev = |m: &mut halo2_proofs::plonk::VirtualCells<'_, F>, c| {
+                m.query_advice(c, Rotation::prev())
+            };
+            let (cnt, jac, acc) = (cur(m, cols[2]), cur(m, cols[3]), cur(m, cols[4]));
+            let (cnt_p, jac_p, acc_p) = (prev(m, cols[2]), prev(m, cols[3]), prev(m, cols[4]));
+            vec![
+                qf.clone() * bool_expr(s.clone()),
+                qn.clone() * bool_expr(s.clone()),
+                // first row: no predecessor
+                qf.clone() * (cnt.clone() - s.clone()),
+                qf.clone() * (jac.clone() - one() + cnt.clone()),
+                qf * (acc.clone() - s.clone() * v.clone()),
+                // other rows: running sums
+                qn.clone() * (cnt.clone() - cnt_p - s.clone()),
+                qn.clone() * (jac - jac_p - one() + cnt),
+                qn * (acc - acc_p - s * v),
+            ]
         });
         let (m_e, big_m) = (shape.per_word as u64, shape.per_row() as u64);
         meta.create_gate("index", |m| {
             let q = m.query_selector(q_tail);
             let idx = m.query_advice(cols[0], Rotation::cur());
             let w = m.query_advice(cols[1], Rotation::cur());
-            let t = m.query_advice(cols[2], Rotation::cur());
+            let t = m.query_advice(lane, Rotation::cur());
             let cnt = m.query_advice(cols[2], Rotation::prev());
             let j = m.query_advice(cols[3], Rotation::prev());
             let c = |v: u64| Expression::Constant(F::from(v));
@@ -232,14 +218,10 @@ impl BloomChip {
         });
         BloomConfig {
             cols,
-            filter,
-            pos,
-            chain,
-            q_word,
             q_head,
+            q_sel_first,
             q_sel,
             q_tail,
-            table,
             shape,
         }
     }
@@ -249,37 +231,18 @@ impl BloomChip {
         BloomChip { config, range }
     }
 
-    /// Loads the table: `words(f, w)` gives the row's `g` packed words.
-    pub fn load<F: CircuitField>(
+    /// The table's data rows: `(f, w, [W_0..W_{g−1}])` for every filter and word index;
+    /// `words(f, w)` gives the row's packed words. Pass them to the range chip's `load`.
+    pub fn data_rows<F: CircuitField>(
         &self,
-        layouter: &mut impl Layouter<F>,
         words: impl Fn(usize, usize) -> Vec<F>,
-    ) -> Result<(), Error> {
+    ) -> Vec<(u64, u64, Vec<F>)> {
         let s = self.config.shape;
-        let t = &self.config.table;
-        layouter.assign_table(
-            || "bloom words",
-            |mut table| {
-                let mut put = |row: usize, vals: &[F]| -> Result<(), Error> {
-                    for (c, v) in t.iter().zip(vals) {
-                        table.assign_cell(|| "bloom", *c, row, || Value::known(*v))?;
-                    }
-                    Ok(())
-                };
-                put(0, &vec![F::ZERO; t.len()])?;
-                let per_filter = s.entries / s.per_row();
-                let mut row = 1;
-                for f in 0..s.filters {
-                    for w in 0..per_filter {
-                        let mut vals = vec![F::ONE, F::from(f as u64), F::from(w as u64)];
-                        vals.extend(words(f, w));
-                        put(row, &vals)?;
-                        row += 1;
-                    }
-                }
-                Ok(())
-            },
-        )
+        let per_filter = s.entries / s.per_row();
+        (0..s.filters)
+            .flat_map(|f| (0..per_filter).map(move |w| (f, w)))
+            .map(|(f, w)| (f as u64, w as u64, words(f, w)))
+            .collect()
     }
 
     /// Looks up entry `idx` of filter `filter` on rows `row..row + m + 2`, returning the
@@ -295,16 +258,14 @@ impl BloomChip {
         let c = &self.config;
         let s = c.shape;
         let cols = c.cols;
+        let lane = self.range.config.lane;
         // header
         let w = assign(region, cols[0], row, wit.w.map(F::from));
         for (i, word) in wit.words.iter().enumerate() {
             assign(region, cols[1 + i], row, *word);
         }
-        let t = self
-            .range
-            .witness_check(region, row, wit.t.map(F::from), s.t_bits());
-        region.assign_fixed(c.filter, row, F::from(filter as u64));
-        c.q_word.enable(region, row).expect("selector");
+        let t = assign(region, lane, row, wit.t.map(F::from));
+        self.range.enable_data(region, row, filter as u64);
         c.q_head.enable(region, row).expect("selector");
         // the selected word, as the prover computes it
         let word = wit
@@ -312,7 +273,15 @@ impl BloomChip {
             .zip(Value::known(&wit.words))
             .and_then(|(t, ws)| ws.get(t as usize).copied().unwrap_or(Value::known(F::ZERO)));
         // select rows
-        let radix = pow2::<F>(s.classes);
+        let q_mid = self
+            .range
+            .config
+            .q_dec
+            .iter()
+            .find(|(b, _)| *b == s.classes)
+            .expect("configured")
+            .1;
+        let inv = pow2::<F>(s.classes).invert().unwrap();
         let (mut cnt, mut jac, mut acc) = (
             Value::known(F::ZERO),
             Value::known(F::ZERO),
@@ -327,32 +296,35 @@ impl BloomChip {
                 .value
                 .map(|zv| F::from(super::bits_of(&zv, 0, s.classes as usize)));
             let v = self.range.witness_check(region, r, v, s.classes);
-            let last = i + 1 == s.per_word;
-            region.assign_fixed(
-                self.range.config.radix,
-                r,
-                if last { F::ZERO } else { radix },
-            );
-            self.range.config.q_dec.enable(region, r).expect("selector");
+            if i + 1 == s.per_word {
+                self.range
+                    .config
+                    .q_dec_last
+                    .enable(region, r)
+                    .expect("selector");
+            } else {
+                q_mid.enable(region, r).expect("selector");
+            }
             let sel = wit.position.map(|j| if j == i { F::ONE } else { F::ZERO });
             assign(region, cols[1], r, sel);
             cnt = cnt.zip(sel).map(|(a, b)| a + b);
-            jac = jac.zip(sel).map(|(a, b)| a + b * F::from(i as u64));
+            jac = jac.zip(cnt).map(|(a, c)| a + F::ONE - c);
             acc = acc.zip(sel).zip(v.value).map(|((a, b), v)| a + b * v);
             assign(region, cols[2], r, cnt);
             assign(region, cols[3], r, jac);
             out = Some(assign(region, cols[4], r, acc));
-            region.assign_fixed(c.pos, r, F::from(i as u64));
-            region.assign_fixed(c.chain, r, if i == 0 { F::ZERO } else { F::ONE });
-            c.q_sel.enable(region, r).expect("selector");
-            let inv = radix.invert().unwrap();
+            if i == 0 {
+                c.q_sel_first.enable(region, r).expect("selector");
+            } else {
+                c.q_sel.enable(region, r).expect("selector");
+            }
             z = zc.value.zip(v.value).map(|(zv, vv)| (zv - vv) * inv);
         }
         // tail
         let r = row + 1 + s.per_word;
         idx.copy_to(region, cols[0], r);
         w.copy_to(region, cols[1], r);
-        t.copy_to(region, cols[2], r);
+        self.range.copy_check(region, r, &t, s.t_bits());
         c.q_tail.enable(region, r).expect("selector");
         out.expect("m ≥ 1")
     }

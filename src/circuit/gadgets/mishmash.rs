@@ -11,7 +11,7 @@
 //! $\log_2 E$ bits). Then $r < 2^{l+1}$ and $r \le p - 1$, and $q\,p + r < 2^{3n+2}$ is far
 //! below the field modulus, so the equation holds over the integers: $r = x^3 \bmod p$.
 //!
-//! Split rows (two columns, $K > 1$): $(hs_k, \mathit{idx}_k)$ with
+//! Split rows (two columns, $K > 1$; gates `split` with constant radices): $(hs_k, \mathit{idx}_k)$ with
 //! $hs_k = \mathit{idx}_k + 2^{\log_2 E} hs_{k+1}$ and $hs_{K-1} = \mathit{idx}_{K-1}$, so
 //! $h = \sum_k \mathit{idx}_k 2^{k \log_2 E}$. The indices are **not** range-checked here
 //! (`split_unchecked`): the Bloom lookup bounds them.
@@ -19,9 +19,7 @@
 use super::range::RangeChip;
 use super::{assign, bool_expr, pow2, CircuitField, Wire};
 use halo2_proofs::circuit::{Region, Value};
-use halo2_proofs::plonk::{
-    Advice, Column, ConstraintSystem, Constraints, Expression, Fixed, Selector,
-};
+use halo2_proofs::plonk::{Advice, Column, ConstraintSystem, Constraints, Expression, Selector};
 use halo2_proofs::poly::Rotation;
 
 /// Hash parameters baked into the gate.
@@ -33,6 +31,8 @@ pub struct HashParams {
     pub l: u32,
     /// Input bits `n`.
     pub n: u32,
+    /// Hashes `K` (indices of `l / K` bits each).
+    pub k: u32,
 }
 
 impl HashParams {
@@ -47,12 +47,12 @@ impl HashParams {
 pub struct MishMashConfig {
     /// Three advice columns.
     pub cols: [Column<Advice>; 3],
-    /// Radix column of the split gate (fixed).
-    pub radix: Column<Fixed>,
     /// Enables the hash gate (on row 0).
     pub q_hash: Selector,
-    /// Enables the split gate.
+    /// Enables the split gate `hs = idx + 2^b·hs'` (all split rows but the last).
     pub q_split: Selector,
+    /// Enables `hs = idx` on the last split row.
+    pub q_split_last: Selector,
     /// The hash parameters.
     pub params: HashParams,
 }
@@ -80,7 +80,6 @@ impl MishMashChip {
     pub fn configure<F: CircuitField>(
         meta: &mut ConstraintSystem<F>,
         cols: [Column<Advice>; 3],
-        radix: Column<Fixed>,
         params: HashParams,
     ) -> MishMashConfig {
         let q_hash = meta.selector();
@@ -109,19 +108,25 @@ impl MishMashChip {
                 ],
             )
         });
+        let q_split_last = meta.selector();
+        let bits = params.l / params.k.max(1);
+        let radix = pow2::<F>(bits);
         meta.create_gate("split", |m| {
             let q = m.query_selector(q_split);
+            let ql = m.query_selector(q_split_last);
             let hs = m.query_advice(cols[0], Rotation::cur());
             let hs_next = m.query_advice(cols[0], Rotation::next());
             let idx = m.query_advice(cols[1], Rotation::cur());
-            let r = m.query_fixed(radix, Rotation::cur());
-            Constraints::with_selector(q, [("hs = idx + radix·hs'", hs - idx - r * hs_next)])
+            vec![
+                q * (hs.clone() - idx.clone() - Expression::Constant(radix) * hs_next),
+                ql * (hs - idx),
+            ]
         });
         MishMashConfig {
             cols,
-            radix,
             q_hash,
             q_split,
+            q_split_last,
             params,
         }
     }
@@ -179,6 +184,9 @@ impl MishMashChip {
     /// Splits `h` into `k` indices of `bits` bits, least significant first, on rows
     /// `row..row + k` (no rows when `k = 1`: the index is `h`). The indices are not
     /// range-checked: the caller must bound each to `bits` bits.
+    ///
+    /// # Panics
+    /// If `bits·k` differs from the configured `l`.
     pub fn split_unchecked<F: CircuitField>(
         &self,
         region: &mut Region<'_, F>,
@@ -187,31 +195,31 @@ impl MishMashChip {
         k: usize,
         bits: u32,
     ) -> Vec<Wire<F>> {
+        assert_eq!(bits * k as u32, self.config.params.l, "split width");
         if k == 1 {
             return vec![*h];
         }
         let c = &self.config;
         let mut out = Vec::with_capacity(k);
-        let mut hs = *h;
+        let mut hs = h.value;
+        let inv = pow2::<F>(bits).invert().unwrap();
         for i in 0..k {
             let r = row + i;
             let hs_cell = if i == 0 {
                 h.copy_to(region, c.cols[0], r)
             } else {
-                assign(region, c.cols[0], r, hs.value)
+                assign(region, c.cols[0], r, hs)
             };
-            let last = i + 1 == k;
             let idx = hs_cell
                 .value
                 .map(|v| F::from(super::bits_of(&v, 0, bits as usize)));
             out.push(assign(region, c.cols[1], r, idx));
-            region.assign_fixed(c.radix, r, if last { F::ZERO } else { pow2::<F>(bits) });
-            c.q_split.enable(region, r).expect("selector");
-            let inv = pow2::<F>(bits).invert().unwrap();
-            hs = Wire {
-                cell: hs_cell.cell,
-                value: hs_cell.value.zip(idx).map(|(a, b)| (a - b) * inv),
-            };
+            if i + 1 == k {
+                c.q_split_last.enable(region, r).expect("selector");
+            } else {
+                c.q_split.enable(region, r).expect("selector");
+            }
+            hs = hs_cell.value.zip(idx).map(|(a, b)| (a - b) * inv);
         }
         out
     }

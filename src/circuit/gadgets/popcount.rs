@@ -9,17 +9,16 @@
 //! Layout on $\max(3, K+2)$ columns $b_0..$:
 //!
 //! - **bit rows** ($K \cdot C$): $b_0 = y$, $b_1 = \mathit{bit}$ with $\mathit{bit} \in \{0,1\}$
-//!   and $y = \mathit{bit} + \mathit{radix}\cdot y'$ (radix 2, 0 on each vector's last row),
+//!   and $y = \mathit{bit} + 2 y'$ ($y = \mathit{bit}$ on each vector's last row),
 //!   $y = V_k$ on each vector's first row (copy). On the last bit row, $b_{K+1}$ holds a copy
 //!   of the incoming $S$.
 //! - **response rows** ($C$): $b_k = b_{k,c}$ (copies), $b_K = r_c$, $b_{K+1} = S$ with
-//!   $r_c = \prod_k b_k$ and $S = \mathit{chain}\cdot S_{prev} + r_c 2^{sc}$.
+//!   $r_c = \prod_k b_k$ and $S = S_{prev} + r_c 2^{sc}$ ($S = r_c$ on the very first
+//!   response row of a circuit, where there is no incoming $S$).
 
 use super::{assign, bool_expr, pow2, CircuitField, Wire};
 use halo2_proofs::circuit::{Region, Value};
-use halo2_proofs::plonk::{
-    Advice, Column, ConstraintSystem, Constraints, Expression, Fixed, Selector,
-};
+use halo2_proofs::plonk::{Advice, Column, ConstraintSystem, Expression, Fixed, Selector};
 use halo2_proofs::poly::Rotation;
 
 /// Columns of the popcount gadget.
@@ -27,14 +26,14 @@ use halo2_proofs::poly::Rotation;
 pub struct PopcountConfig {
     /// `max(3, K+2)` advice columns.
     pub cols: Vec<Column<Advice>>,
-    /// Radix on bit rows (fixed).
-    pub radix: Column<Fixed>,
-    /// 0 where the accumulator starts (fixed).
-    pub chain: Column<Fixed>,
     /// `2^(s·c)` on response rows (fixed).
     pub weight: Column<Fixed>,
-    /// Enables the bit gate.
+    /// Enables the bit gate `y = bit + 2·y'`.
     pub q_bits: Selector,
+    /// Enables the bit gate on a vector's last row, `y = bit`.
+    pub q_bits_last: Selector,
+    /// Enables the response gate where the accumulator starts.
+    pub q_resp_first: Selector,
     /// Enables the response gate.
     pub q_resp: Selector,
     /// Hashes `K`.
@@ -60,8 +59,6 @@ impl PopcountChip {
     pub fn configure<F: CircuitField>(
         meta: &mut ConstraintSystem<F>,
         cols: Vec<Column<Advice>>,
-        radix: Column<Fixed>,
-        chain: Column<Fixed>,
         weight: Column<Fixed>,
         k: usize,
         classes: usize,
@@ -69,25 +66,28 @@ impl PopcountChip {
     ) -> PopcountConfig {
         assert!(cols.len() >= k + 2, "popcount needs K + 2 columns");
         let q_bits = meta.selector();
+        let q_bits_last = meta.selector();
+        let q_resp_first = meta.selector();
         let q_resp = meta.selector();
         meta.create_gate("class-vector bits", |m| {
             let q = m.query_selector(q_bits);
+            let ql = m.query_selector(q_bits_last);
             let y = m.query_advice(cols[0], Rotation::cur());
             let y_next = m.query_advice(cols[0], Rotation::next());
             let b = m.query_advice(cols[1], Rotation::cur());
-            let r = m.query_fixed(radix, Rotation::cur());
-            Constraints::with_selector(
-                q,
-                [
-                    ("bit ∈ {0,1}", bool_expr(b.clone())),
-                    ("y = bit + radix·y'", y - b - r * y_next),
-                ],
-            )
+            let two = Expression::Constant(F::from(2));
+            vec![
+                q.clone() * bool_expr(b.clone()),
+                ql.clone() * bool_expr(b.clone()),
+                q * (y.clone() - b.clone() - two * y_next),
+                ql * (y - b),
+            ]
         });
         let (rc, sc) = (cols[k], cols[k + 1]);
         let bcols: Vec<_> = cols[..k].to_vec();
         meta.create_gate("response", |m| {
-            let q = m.query_selector(q_resp);
+            let qf = m.query_selector(q_resp_first);
+            let qn = m.query_selector(q_resp);
             let mut prod = Expression::Constant(F::ONE);
             for &c in &bcols {
                 prod = prod * m.query_advice(c, Rotation::cur());
@@ -95,22 +95,20 @@ impl PopcountChip {
             let r = m.query_advice(rc, Rotation::cur());
             let s = m.query_advice(sc, Rotation::cur());
             let s_prev = m.query_advice(sc, Rotation::prev());
-            let ch = m.query_fixed(chain, Rotation::cur());
             let w = m.query_fixed(weight, Rotation::cur());
-            Constraints::with_selector(
-                q,
-                [
-                    ("r = Π bits", r.clone() - prod),
-                    ("S = chain·S' + r·2^(s·c)", s - ch * s_prev - r * w),
-                ],
-            )
+            vec![
+                qf.clone() * (r.clone() - prod.clone()),
+                qn.clone() * (r.clone() - prod),
+                qf * (s.clone() - r.clone() * w.clone()),
+                qn * (s - s_prev - r * w),
+            ]
         });
         PopcountConfig {
             cols,
-            radix,
-            chain,
             weight,
             q_bits,
+            q_bits_last,
+            q_resp_first,
             q_resp,
             k,
             classes,
@@ -160,9 +158,11 @@ impl PopcountChip {
                 };
                 let b = to_f(bits[ki][ci]);
                 bit_cells[ki].push(assign(region, c.cols[1], r, b));
-                let last = ci + 1 == classes;
-                region.assign_fixed(c.radix, r, if last { F::ZERO } else { F::from(2) });
-                c.q_bits.enable(region, r).expect("selector");
+                if ci + 1 == classes {
+                    c.q_bits_last.enable(region, r).expect("selector");
+                } else {
+                    c.q_bits.enable(region, r).expect("selector");
+                }
                 let half = F::from(2).invert().unwrap();
                 y = yc.value.zip(b).map(|(y, b)| (y - b) * half);
             }
@@ -185,9 +185,12 @@ impl PopcountChip {
             s = s.zip(resp).map(|(s, r)| s + r * weight);
             out = Some(assign(region, c.cols[k + 1], r, s));
             let chained = ci > 0 || prev.is_some();
-            region.assign_fixed(c.chain, r, if chained { F::ONE } else { F::ZERO });
             region.assign_fixed(c.weight, r, weight);
-            c.q_resp.enable(region, r).expect("selector");
+            if chained {
+                c.q_resp.enable(region, r).expect("selector");
+            } else {
+                c.q_resp_first.enable(region, r).expect("selector");
+            }
         }
         out.expect("C ≥ 1")
     }

@@ -1,36 +1,48 @@
-//! The range lane: one advice column whose every row is range-checked by a single lookup.
+//! The range lane: one advice column whose every row is range-checked by a single lookup,
+//! which can also serve a keyed table of other data (the Bloom words) in the same argument.
 //!
-//! For each row, with `tag` a fixed column:
-//! $$(\mathit{tag}, \mathit{lane}) \in \{(t, v) : 0 \le t \le T,\ 0 \le v < 2^t\}$$
-//! so a row with tag $t$ proves $\mathit{lane} < 2^t$; unused rows have tag 0 and value 0.
+//! For each row, with `key` a fixed column and `q_word` a selector:
+//! $$(\mathit{key},\ (1-q)\,\mathit{lane} + q\,w,\ q\,e_1, \dots, q\,e_g) \in T$$
+//! where $T$ holds the range rows $(t, v, 0, \dots, 0)$ for $0 \le t \le T_{max}$,
+//! $0 \le v < 2^t$, and keyed data rows $(K_0 + f, w, e_1, \dots, e_g)$ with
+//! $K_0 = 256 > T_{max}$. A row with $q = 0$ and key $t$ therefore proves
+//! $\mathit{lane} < 2^t$ (unused rows: key 0, value 0); a row with $q = 1$ and key $K_0 + f$
+//! proves that $(w, e_1..e_g)$ is data row $f$'s (and its lane is not checked).
 //!
-//! Running-sum decomposition (gate `z = lane + radix · z'`, `radix` a fixed column): on rows
-//! $i = 0..L-1$ with $\mathit{radix}_i = 2^{b_i}$ for $i < L-1$ and $0$ on the last row,
-//! $$z_0 = \sum_i \mathit{limb}_i \prod_{i' < i} 2^{b_{i'}}, \qquad \mathit{limb}_i < 2^{b_i},$$
-//! hence $z_0 < 2^{\sum b_i}$ and the limbs are unique (when $\sum b_i < 253$).
+//! Running-sum decomposition (`z = lane + 2^b · z'` on all rows but the last, `z = lane` on
+//! the last, for a width $b$ fixed per gate): on rows $i = 0..L-1$,
+//! $$z_0 = \sum_i \mathit{limb}_i\, 2^{b i}, \qquad \mathit{limb}_i < 2^{b_i} \le 2^b,$$
+//! hence $z_0 < 2^{\sum b_i}$ and the limbs are unique (when $\sum b_i < 253$). Only the
+//! last limb may be narrower than $b$.
 
 use super::{assign, bits_of, pow2, CircuitField, Wire};
 use halo2_proofs::circuit::{Layouter, Region, Value};
 use halo2_proofs::plonk::{
-    Advice, Column, ConstraintSystem, Constraints, Error, Fixed, Selector, TableColumn,
+    Advice, Column, ConstraintSystem, Constraints, Error, Expression, Fixed, Selector, TableColumn,
 };
 use halo2_proofs::poly::Rotation;
 
-/// Columns of the range lane and its decomposition gate.
+/// Key of the first keyed data row (above every range tag).
+pub const DATA_KEY_BASE: u64 = 256;
+
+/// Columns of the range lane and its decomposition gates.
 #[derive(Clone, Debug)]
 pub struct RangeConfig {
     /// The range-checked advice column.
     pub lane: Column<Advice>,
-    /// Bit width checked on each row (fixed).
-    pub tag: Column<Fixed>,
+    /// Bit width checked on each row, or a data key (fixed).
+    pub key: Column<Fixed>,
     /// Running-sum column of decompositions.
     pub z: Column<Advice>,
-    /// Radix of each decomposition row (fixed; 0 on a decomposition's last row).
-    pub radix: Column<Fixed>,
-    /// Enables the decomposition gate.
-    pub q_dec: Selector,
-    table_tag: TableColumn,
-    table_value: TableColumn,
+    /// Decomposition gates: `(limb width b, selector of z = lane + 2^b·z')`.
+    pub q_dec: Vec<(u32, Selector)>,
+    /// Selector of a decomposition's last row, `z = lane`.
+    pub q_dec_last: Selector,
+    /// Enables the keyed-data part of the lookup on a row.
+    pub q_data: Selector,
+    /// Advice columns of the keyed data `(w, e_1, …, e_g)`.
+    pub data_cols: Vec<Column<Advice>>,
+    table: Vec<TableColumn>,
     /// Largest tag the table supports.
     pub max_bits: u32,
 }
@@ -43,40 +55,75 @@ pub struct RangeChip {
 }
 
 impl RangeChip {
-    /// Configures the lane lookup and the decomposition gate on caller-allocated columns.
-    /// `lane` and `z` need equality enabled by the caller.
+    /// Configures the lookup and the decomposition gates on caller-allocated columns.
+    /// `lane`, `z` need equality enabled by the caller. `widths` lists the limb widths
+    /// decompositions may use; `data_cols` are the advice columns of keyed data rows
+    /// (`w` then the `g` data values; empty for a pure range lane).
     pub fn configure<F: CircuitField>(
         meta: &mut ConstraintSystem<F>,
         lane: Column<Advice>,
         z: Column<Advice>,
-        tag: Column<Fixed>,
-        radix: Column<Fixed>,
+        key: Column<Fixed>,
         max_bits: u32,
+        widths: &[u32],
+        data_cols: Vec<Column<Advice>>,
     ) -> RangeConfig {
-        let table_tag = meta.lookup_table_column();
-        let table_value = meta.lookup_table_column();
-        meta.lookup("lane < 2^tag", |m| {
-            let t = m.query_fixed(tag, Rotation::cur());
+        assert!(
+            (max_bits as u64) < DATA_KEY_BASE,
+            "tags must stay below the data keys"
+        );
+        let table: Vec<TableColumn> = (0..2 + data_cols.len().saturating_sub(1))
+            .map(|_| meta.lookup_table_column())
+            .collect();
+        let q_data = meta.complex_selector();
+        let dc = data_cols.clone();
+        meta.lookup("lane < 2^tag | keyed data", |m| {
+            let k = m.query_fixed(key, Rotation::cur());
             let v = m.query_advice(lane, Rotation::cur());
-            vec![(t, table_tag), (v, table_value)]
+            let q = m.query_selector(q_data);
+            let one = Expression::Constant(F::ONE);
+            let mut first = (one - q.clone()) * v;
+            if let Some(&w) = dc.first() {
+                first = first + q.clone() * m.query_advice(w, Rotation::cur());
+            }
+            let mut out = vec![(k, table[0]), (first, table[1])];
+            for (i, &c) in dc.iter().skip(1).enumerate() {
+                out.push((q.clone() * m.query_advice(c, Rotation::cur()), table[2 + i]));
+            }
+            out
         });
-        let q_dec = meta.selector();
-        meta.create_gate("z = lane + radix · z'", |m| {
-            let q = m.query_selector(q_dec);
+        let mut q_dec = Vec::new();
+        for &b in widths {
+            let q_b = meta.selector();
+            let radix = Expression::Constant(pow2::<F>(b));
+            meta.create_gate(format!("z = lane + 2^{b} · z'"), |m| {
+                let q = m.query_selector(q_b);
+                let z_cur = m.query_advice(z, Rotation::cur());
+                let z_next = m.query_advice(z, Rotation::next());
+                let limb = m.query_advice(lane, Rotation::cur());
+                Constraints::with_selector(
+                    q,
+                    [("running sum", z_cur - limb - radix.clone() * z_next)],
+                )
+            });
+            q_dec.push((b, q_b));
+        }
+        let q_dec_last = meta.selector();
+        meta.create_gate("z = lane (last limb)", |m| {
+            let q = m.query_selector(q_dec_last);
             let z_cur = m.query_advice(z, Rotation::cur());
-            let z_next = m.query_advice(z, Rotation::next());
             let limb = m.query_advice(lane, Rotation::cur());
-            let r = m.query_fixed(radix, Rotation::cur());
-            Constraints::with_selector(q, [("running sum", z_cur - limb - r * z_next)])
+            Constraints::with_selector(q, [("last limb", z_cur - limb)])
         });
         RangeConfig {
             lane,
-            tag,
+            key,
             z,
-            radix,
             q_dec,
-            table_tag,
-            table_value,
+            q_dec_last,
+            q_data,
+            data_cols,
+            table,
             max_bits,
         }
     }
@@ -91,33 +138,48 @@ impl RangeChip {
         (1usize << (max_bits + 1)) - 1
     }
 
-    /// Loads the `(t, v)` table.
-    pub fn load<F: CircuitField>(&self, layouter: &mut impl Layouter<F>) -> Result<(), Error> {
+    /// Loads the table: the range rows, then one keyed row per item of `data`
+    /// (`(f, w, values)` gets key `DATA_KEY_BASE + f`).
+    pub fn load<F: CircuitField>(
+        &self,
+        layouter: &mut impl Layouter<F>,
+        data: impl IntoIterator<Item = (u64, u64, Vec<F>)>,
+    ) -> Result<(), Error> {
         let c = &self.config;
+        let data: Vec<_> = data.into_iter().collect();
         layouter.assign_table(
-            || "range table",
+            || "range and data table",
             |mut table| {
+                let mut put = |row: usize, vals: &[F]| -> Result<(), Error> {
+                    for (i, col) in c.table.iter().enumerate() {
+                        let v = vals.get(i).copied().unwrap_or(F::ZERO);
+                        table.assign_cell(|| "t", *col, row, || Value::known(v))?;
+                    }
+                    Ok(())
+                };
                 let mut row = 0;
                 for t in 0..=c.max_bits {
                     for v in 0..(1u64 << t) {
-                        table.assign_cell(
-                            || "tag",
-                            c.table_tag,
-                            row,
-                            || Value::known(F::from(t as u64)),
-                        )?;
-                        table.assign_cell(
-                            || "value",
-                            c.table_value,
-                            row,
-                            || Value::known(F::from(v)),
-                        )?;
+                        put(row, &[F::from(t as u64), F::from(v)])?;
                         row += 1;
                     }
+                }
+                for (f, w, vals) in &data {
+                    let mut r = vec![F::from(DATA_KEY_BASE + f), F::from(*w)];
+                    r.extend(vals.iter().copied());
+                    put(row, &r)?;
+                    row += 1;
                 }
                 Ok(())
             },
         )
+    }
+
+    /// Marks `row` as a keyed-data row for item `f`: the lookup then checks the data columns
+    /// against the table row of key `DATA_KEY_BASE + f` (the lane is not checked on it).
+    pub fn enable_data<F: CircuitField>(&self, region: &mut Region<'_, F>, row: usize, f: u64) {
+        region.assign_fixed(self.config.key, row, F::from(DATA_KEY_BASE + f));
+        self.config.q_data.enable(region, row).expect("selector");
     }
 
     /// Witnesses `value` on the lane at `row` and checks it is below `2^bits`.
@@ -135,7 +197,7 @@ impl RangeChip {
             bits <= self.config.max_bits,
             "range check of {bits} bits exceeds the table"
         );
-        region.assign_fixed(self.config.tag, row, F::from(bits as u64));
+        region.assign_fixed(self.config.key, row, F::from(bits as u64));
         assign(region, self.config.lane, row, value)
     }
 
@@ -156,10 +218,11 @@ impl RangeChip {
     }
 
     /// Decomposes `wire` into limbs of `limb_bits` bits (least significant first) on rows
-    /// `row..row + limb_bits.len()`, proving `wire < 2^(Σ limb_bits)`. Returns the limbs.
+    /// `row..row + limb_bits.len()`, proving `wire < 2^(Σ limb_bits)`. Every limb but the
+    /// last must have the same width, one of the configured `widths`. Returns the limbs.
     ///
     /// # Panics
-    /// If `limb_bits` is empty or a width exceeds `max_bits`.
+    /// If `limb_bits` is empty, mixes widths, uses an unconfigured width, or exceeds `max_bits`.
     pub fn decompose<F: CircuitField>(
         &self,
         region: &mut Region<'_, F>,
@@ -169,25 +232,42 @@ impl RangeChip {
     ) -> Vec<Wire<F>> {
         assert!(!limb_bits.is_empty(), "empty decomposition");
         let c = &self.config;
+        let b = limb_bits[0];
+        assert!(
+            limb_bits[..limb_bits.len() - 1].iter().all(|&w| w == b),
+            "mixed limb widths"
+        );
+        assert!(
+            limb_bits.iter().all(|&w| w <= b),
+            "only the last limb may be narrower"
+        );
+        let q_mid = (limb_bits.len() > 1).then(|| {
+            c.q_dec
+                .iter()
+                .find(|(w, _)| *w == b)
+                .map(|(_, q)| *q)
+                .expect("limb width not configured")
+        });
         let mut limbs = Vec::with_capacity(limb_bits.len());
         let mut shift = 0usize;
         let mut z = wire.value;
-        for (i, &b) in limb_bits.iter().enumerate() {
+        let inv = pow2::<F>(b).invert().unwrap();
+        for (i, &w) in limb_bits.iter().enumerate() {
             let r = row + i;
             let zc = if i == 0 {
                 wire.copy_to(region, c.z, r)
             } else {
                 assign(region, c.z, r, z)
             };
-            let limb = wire.value.map(|v| F::from(bits_of(&v, shift, b as usize)));
-            limbs.push(self.witness_check(region, r, limb, b));
-            let last = i + 1 == limb_bits.len();
-            region.assign_fixed(c.radix, r, if last { F::ZERO } else { pow2::<F>(b) });
-            c.q_dec.enable(region, r).expect("selector");
-            // z_{i+1} = (z_i − limb_i) / 2^b
-            let inv = pow2::<F>(b).invert().unwrap();
+            let limb = wire.value.map(|v| F::from(bits_of(&v, shift, w as usize)));
+            limbs.push(self.witness_check(region, r, limb, w));
+            if i + 1 == limb_bits.len() {
+                c.q_dec_last.enable(region, r).expect("selector");
+            } else {
+                q_mid.expect("set").enable(region, r).expect("selector");
+            }
             z = zc.value.zip(limb).map(|(zv, l)| (zv - l) * inv);
-            shift += b as usize;
+            shift += w as usize;
         }
         limbs
     }
@@ -232,8 +312,8 @@ mod tests {
             let (lane, z) = (meta.advice_column(), meta.advice_column());
             meta.enable_equality(lane);
             meta.enable_equality(z);
-            let (tag, radix) = (meta.fixed_column(), meta.fixed_column());
-            RangeChip::configure(meta, lane, z, tag, radix, 8)
+            let key = meta.fixed_column();
+            RangeChip::configure(meta, lane, z, key, 8, &[8], vec![])
         }
         fn synthesize(
             &self,
@@ -241,7 +321,7 @@ mod tests {
             mut layouter: impl Layouter<Fr>,
         ) -> Result<(), Error> {
             let chip = RangeChip::construct(config.clone());
-            chip.load(&mut layouter)?;
+            chip.load(&mut layouter, vec![])?;
             layouter.assign_region(
                 || "range",
                 |mut region| {
@@ -289,7 +369,7 @@ mod tests {
         // max + 1 is a lookup failure on the lane at row 0
         let err = ok(8, 3).unwrap_err();
         assert!(
-            matches!(&err[0], VerifyFailure::Lookup { name, location: FailureLocation::InRegion { offset: 0, .. }, .. } if name == "lane < 2^tag"),
+            matches!(&err[0], VerifyFailure::Lookup { name, location: FailureLocation::InRegion { offset: 0, .. }, .. } if name == "lane < 2^tag | keyed data"),
             "{err:?}"
         );
         assert!(ok(256, 8).is_err());
@@ -331,7 +411,7 @@ mod tests {
         .unwrap_err();
         assert!(
             err.iter()
-                .any(|e| matches!(e, VerifyFailure::Lookup { name, .. } if name == "lane < 2^tag")),
+                .any(|e| matches!(e, VerifyFailure::Lookup { name, .. } if name == "lane < 2^tag | keyed data")),
             "{err:?}"
         );
         // claim limb0 = 45 (in range): the running sum gate fails on the last row (z1 not an integer limb)

@@ -3,12 +3,13 @@
 //! A filter input is $x = c_0 + \sum_j b_j 2^{e_j}$ where the $b_j = [\mathit{pix}_j \ge t_j]$
 //! are the filter's non-constant thermometer bits (thresholds $t_j \in [1, 255]$) taken in
 //! permuted order, and $c_0$ collects the bits fixed by thresholds 0 (always 1) and 256
-//! (always 0). Row $j$ holds $(\mathit{pix}, b, \mathit{acc})$ and $d$ on the range lane, with
-//! fixed $t_j$, $2^{e_j}$, `chain` (0 on the first row) and `init` ($c_0$ on the first row):
+//! (always 0). A first row holds $\mathit{acc} = c_0$ (copied from the constants column);
+//! then row $j$ holds $(\mathit{pix}, b, \mathit{acc})$ and $d$ on the range lane, with fixed
+//! $t_j$ and $2^{e_j}$:
 //!
 //! - $b(1-b) = 0$
 //! - $\mathit{pix} - t + 256(1 - b) = d$, with $d < 2^8$ by the lane
-//! - $\mathit{acc} = \mathit{chain}\cdot\mathit{acc}_{prev} + \mathit{init} + b \cdot 2^{e}$
+//! - $\mathit{acc} = \mathit{acc}_{prev} + b \cdot 2^{e}$
 //!
 //! Soundness: with $\mathit{pix} \in [0, 256)$ (checked where the pixel is witnessed) and
 //! $t \in [1, 255]$, $b = 1$ forces $\mathit{pix} - t \in [0, 256)$, i.e. $\mathit{pix} \ge t$,
@@ -36,10 +37,6 @@ pub struct ThermometerConfig {
     pub thr: Column<Fixed>,
     /// Power `2^e` of the bit in the filter input (fixed).
     pub pow: Column<Fixed>,
-    /// 0 on a chunk's first row, 1 after (fixed).
-    pub chain: Column<Fixed>,
-    /// Constant part `c_0` on a chunk's first row, else 0 (fixed).
-    pub init: Column<Fixed>,
     /// Enables the gate.
     pub q_cmp: Selector,
 }
@@ -76,8 +73,6 @@ impl ThermometerChip {
         acc: Column<Advice>,
         thr: Column<Fixed>,
         pow: Column<Fixed>,
-        chain: Column<Fixed>,
-        init: Column<Fixed>,
     ) -> ThermometerConfig {
         let q_cmp = meta.selector();
         let lane = range.lane;
@@ -90,8 +85,6 @@ impl ThermometerChip {
             let d = m.query_advice(lane, Rotation::cur());
             let t = m.query_fixed(thr, Rotation::cur());
             let e = m.query_fixed(pow, Rotation::cur());
-            let ch = m.query_fixed(chain, Rotation::cur());
-            let c0 = m.query_fixed(init, Rotation::cur());
             let c256 = Expression::Constant(F::from(256));
             Constraints::with_selector(
                 q,
@@ -101,10 +94,7 @@ impl ThermometerChip {
                         "pix − t + 256·(1 − b) = d",
                         p - t + c256.clone() - c256 * b.clone() - d,
                     ),
-                    (
-                        "acc = chain·acc' + init + b·2^e",
-                        a - ch * a_prev - c0 - b * e,
-                    ),
+                    ("acc = acc' + b·2^e", a - a_prev - b * e),
                 ],
             )
         });
@@ -114,8 +104,6 @@ impl ThermometerChip {
             acc,
             thr,
             pow,
-            chain,
-            init,
             q_cmp,
         }
     }
@@ -125,8 +113,14 @@ impl ThermometerChip {
         ThermometerChip { config, range }
     }
 
+    /// Rows of a chunk with `n` comparisons: the constant row and one per comparison.
+    pub fn rows(n: usize) -> usize {
+        n + 1
+    }
+
     /// Assigns one filter input from its non-empty list of comparisons on rows
-    /// `row..row + comparisons.len()`, returning the cell of `x = init + Σ b·2^e`.
+    /// `row..row + 1 + comparisons.len()`, returning the cell of `x = init + Σ b·2^e`.
+    /// Needs a constants column (`enable_constant`) for `init`.
     ///
     /// The pixels must already be range-checked to 8 bits (this gadget copies them).
     ///
@@ -145,6 +139,9 @@ impl ThermometerChip {
         );
         let c = &self.config;
         let mut acc = Value::known(init);
+        region
+            .assign_advice_from_constant(|| "c0", c.acc, row, init)
+            .expect("constants column");
         let mut last = None;
         for (i, cmp) in comparisons.iter().enumerate() {
             assert!(
@@ -152,7 +149,7 @@ impl ThermometerChip {
                 "threshold {} not in 1..=255",
                 cmp.threshold
             );
-            let r = row + i;
+            let r = row + 1 + i;
             let t = F::from(cmp.threshold as u64);
             let pow = super::pow2::<F>(cmp.exponent);
             let p = cmp.pixel.copy_to(region, c.pix, r);
@@ -167,8 +164,6 @@ impl ThermometerChip {
             last = Some(assign(region, c.acc, r, acc));
             region.assign_fixed(c.thr, r, t);
             region.assign_fixed(c.pow, r, pow);
-            region.assign_fixed(c.chain, r, if i == 0 { F::ZERO } else { F::ONE });
-            region.assign_fixed(c.init, r, if i == 0 { init } else { F::ZERO });
             c.q_cmp.enable(region, r).expect("selector");
         }
         last.expect("non-empty")

@@ -1,0 +1,34 @@
+//! Prints the constraint-system statistics that drive proof size and verifier gas.
+//! Run: `cargo run --release --example cs_stats -- MODEL.hdf5`
+use halo2_proofs::halo2curves::bn256::Fr;
+use halo2_proofs::plonk::{Circuit, ConstraintSystem};
+use zero_g::circuit::{CircuitParams, WnnCircuit};
+
+fn main() {
+    let path = std::env::args().nth(1).expect("usage: cs_stats MODEL.hdf5");
+    let model = zero_g::model::io::load(std::path::Path::new(&path)).expect("model");
+    let p = CircuitParams::for_model(&model).expect("params");
+    let mut cs = ConstraintSystem::<Fr>::default();
+    WnnCircuit::<Fr>::configure_with_params(&mut cs, p.clone());
+    let (cs2, _) = cs
+        .clone()
+        .compress_selectors(vec![vec![false; 1 << p.k]; cs.num_selectors()]);
+    println!(
+        "k {} advice {} fixed {} (+{} selectors → {} fixed after compression) instance {}",
+        p.k,
+        cs.num_advice_columns(),
+        cs.num_fixed_columns(),
+        cs.num_selectors(),
+        cs2.num_fixed_columns(),
+        cs.num_instance_columns()
+    );
+    println!(
+        "lookups {} equality columns {} degree {} advice queries {} fixed queries {} gates {}",
+        cs.lookups().len(),
+        cs.permutation().get_columns().len(),
+        cs.degree(),
+        cs.advice_queries().len(),
+        cs.fixed_queries().len(),
+        cs.gates().len()
+    );
+}
