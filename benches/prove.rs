@@ -4,6 +4,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::path::PathBuf;
 use std::sync::Arc;
+use zero_g::circuit::Layout;
 use zero_g::data::{load_dataset, Split};
 use zero_g::model::io;
 use zero_g::progress::NoReporter;
@@ -24,12 +25,12 @@ fn bench(c: &mut Criterion) {
     for path in names {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         let model = Arc::new(io::load(&path).unwrap());
-        let k = proving::circuit_params(&model).unwrap().k;
+        let k = proving::circuit_params(&model, Layout::Fast).unwrap().k;
         let srs = proving::generate_srs(k, Some(1));
         g.bench_function(BenchmarkId::new("keygen", &name), |b| {
-            b.iter(|| proving::keygen(&srs, model.clone(), &NoReporter).unwrap())
+            b.iter(|| proving::keygen(&srs, model.clone(), Layout::Fast, &NoReporter).unwrap())
         });
-        let (pk, meta) = proving::keygen(&srs, model.clone(), &NoReporter).unwrap();
+        let (pk, meta) = proving::keygen(&srs, model.clone(), Layout::Fast, &NoReporter).unwrap();
         g.bench_function(BenchmarkId::new("prove", &name), |b| {
             b.iter(|| proving::prove(&srs, &pk, &meta, model.clone(), &img, &NoReporter).unwrap())
         });

@@ -77,3 +77,41 @@ fn filters_with_only_constant_bits_are_proven() {
     // two filters are constant: each takes one side row for its constant input
     assert_eq!(cp.side_rows, 4 * (2 + 2 + 3 * 3) + 2);
 }
+
+#[test]
+fn compact_layout_is_satisfied_and_uses_fewer_columns() {
+    use halo2_proofs::plonk::{Circuit, ConstraintSystem};
+    use zero_g::circuit::Layout;
+    for (name, scores) in [
+        (TINY, vec![9, 6, 13, 10, 17, 10, 9, 26, 11, 16]),
+        (SMALL, vec![17, 13, 25, 27, 29, 21, 15, 55, 27, 32]),
+    ] {
+        let model = Arc::new(io::load(&reference(name)).unwrap());
+        let img = load_image_for(&reference(DIGIT7), 28).unwrap();
+        let fast = CircuitParams::for_model(&model).unwrap();
+        let compact = CircuitParams::for_model_with(&model, Layout::Compact).unwrap();
+        assert!(compact.compact && compact.k >= fast.k);
+        let circuit = WnnCircuit::<Fr>::prove(model.clone(), compact.clone(), &img).unwrap();
+        let inst = circuit.instances();
+        assert_eq!(
+            inst,
+            scores.iter().map(|&s| Fr::from(s)).collect::<Vec<_>>()
+        );
+        MockProver::run(compact.k, &circuit, vec![inst.clone()])
+            .unwrap()
+            .assert_satisfied();
+        // one score off is rejected in this layout too
+        let mut wrong = inst;
+        wrong[2] += Fr::one();
+        assert!(MockProver::run(compact.k, &circuit, vec![wrong])
+            .unwrap()
+            .verify()
+            .is_err());
+        let cols = |p: CircuitParams| {
+            let mut cs = ConstraintSystem::<Fr>::default();
+            WnnCircuit::<Fr>::configure_with_params(&mut cs, p);
+            cs.num_advice_columns()
+        };
+        assert!(cols(compact) < cols(fast));
+    }
+}

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
+use zero_g::circuit::Layout;
 use zero_g::data::load_image_for;
 use zero_g::model::io;
 use zero_g::progress::NoReporter;
@@ -106,8 +107,12 @@ fn world() -> std::sync::MutexGuard<'static, World> {
         let dir = tempfile::tempdir().unwrap();
         let p = |n: &str| dir.path().join(n);
         let model = Arc::new(io::load(&reference(TINY)).unwrap());
-        let srs = proving::generate_srs(proving::circuit_params(&model).unwrap().k, Some(3));
-        let (pk, meta) = proving::keygen(&srs, model.clone(), &NoReporter).unwrap();
+        let srs = proving::generate_srs(
+            proving::circuit_params(&model, Layout::Compact).unwrap().k,
+            Some(3),
+        );
+        let (pk, meta) =
+            proving::keygen(&srs, model.clone(), Layout::Compact, &NoReporter).unwrap();
         let img = load_image_for(&reference(DIGIT7), 28).unwrap();
         let proof = proving::prove(&srs, &pk, &meta, model, &img, &NoReporter).unwrap();
         artifacts::write_srs(&srs, &p("kzg.srs")).unwrap();

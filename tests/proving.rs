@@ -4,6 +4,7 @@
 mod common;
 use common::*;
 use std::sync::{Arc, OnceLock};
+use zero_g::circuit::Layout;
 use zero_g::data::load_image_for;
 use zero_g::model::io;
 use zero_g::progress::NoReporter;
@@ -20,9 +21,9 @@ fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
         let model = Arc::new(io::load(&reference(TINY)).unwrap());
-        let k = proving::circuit_params(&model).unwrap().k;
+        let k = proving::circuit_params(&model, Layout::Fast).unwrap().k;
         let srs = proving::generate_srs(k, Some(42));
-        let (pk, meta) = proving::keygen(&srs, model.clone(), &NoReporter).unwrap();
+        let (pk, meta) = proving::keygen(&srs, model.clone(), Layout::Fast, &NoReporter).unwrap();
         let img = load_image_for(&reference(DIGIT7), 28).unwrap();
         let proof = proving::prove(&srs, &pk, &meta, model, &img, &NoReporter).unwrap();
         Fixture {
@@ -77,7 +78,7 @@ fn a_changed_score_is_invalid() {
 fn keys_are_deterministic_and_round_trip_through_files() {
     let f = fixture();
     let model = Arc::new(io::load(&reference(TINY)).unwrap());
-    let (pk2, meta2) = proving::keygen(&f.srs, model, &NoReporter).unwrap();
+    let (pk2, meta2) = proving::keygen(&f.srs, model, Layout::Fast, &NoReporter).unwrap();
     assert_eq!(meta2, f.meta, "same model and SRS give the same vk");
     let dir = tempfile::tempdir().unwrap();
     let (vkp, pkp, srsp, prp) = (

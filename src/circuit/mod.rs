@@ -15,7 +15,7 @@ use crate::model::Wnn;
 use gadgets::CircuitField;
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner};
 use halo2_proofs::plonk::{Circuit, Column, ConstraintSystem, Error, Instance};
-pub use params::{CircuitError, CircuitParams};
+pub use params::{CircuitError, CircuitParams, Layout};
 use std::sync::Arc;
 use trace::{Encoding, Trace};
 use wnn::{Rows, WnnChip, WnnConfig};
@@ -39,8 +39,8 @@ pub struct WnnCircuit<F: CircuitField> {
 
 impl<F: CircuitField> WnnCircuit<F> {
     /// The circuit shape for `model` (no witness): for key generation.
-    pub fn keygen(model: Arc<Wnn>) -> Result<Self, CircuitError> {
-        let params = CircuitParams::for_model(&model)?;
+    pub fn keygen(model: Arc<Wnn>, layout: Layout) -> Result<Self, CircuitError> {
+        let params = CircuitParams::for_model_with(&model, layout)?;
         Ok(WnnCircuit {
             model,
             params,

@@ -45,6 +45,20 @@ pub struct CircuitParams {
     pub side_rows: usize,
     /// `log2` of the number of rows.
     pub k: u32,
+    /// Compact layout: the side gadgets share the lane group's columns (one row cursor).
+    /// Fewer committed columns — a smaller, cheaper EVM verifier — for more rows.
+    #[serde(default)]
+    pub compact: bool,
+}
+
+/// How the circuit trades rows for columns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Layout {
+    /// Two column groups filling rows in parallel: the fastest prover.
+    #[default]
+    Fast,
+    /// One column group: fewer columns, so a smaller and cheaper EVM verifier.
+    Compact,
 }
 
 /// Why a model cannot be turned into a circuit.
@@ -89,22 +103,41 @@ impl CircuitParams {
             filters: self.filters,
         }
     }
-    /// Advice columns of the non-lane group: `max(3, K + 2)`.
+    /// Advice columns the side gadgets need: `max(3, K + 2)`.
     pub fn side_width(&self) -> usize {
         (self.hashes + 2).max(3)
+    }
+    /// The layout.
+    pub fn layout(&self) -> Layout {
+        if self.compact {
+            Layout::Compact
+        } else {
+            Layout::Fast
+        }
     }
     /// Rows of the lookup table: the range rows and the Bloom data rows.
     pub fn table_rows(&self) -> usize {
         RangeChip::table_rows(self.range_bits) + self.bloom_shape().table_rows()
     }
-    /// Rows the circuit needs: the larger of the two column groups and the tables.
+    /// Rows the circuit needs: the larger of the two column groups (their sum in the
+    /// compact layout) and the table.
     pub fn rows(&self) -> usize {
-        self.lane_rows.max(self.side_rows).max(self.table_rows())
+        let advice = if self.compact {
+            self.lane_rows + self.side_rows
+        } else {
+            self.lane_rows.max(self.side_rows)
+        };
+        advice.max(self.table_rows())
     }
 
     /// Chooses the shape for a model: every `(m, g)` packing is costed and the one with the
     /// smallest `k` (then the fewest table columns, then the fewest rows) wins.
     pub fn for_model(model: &Wnn) -> Result<Self, CircuitError> {
+        Self::for_model_with(model, Layout::Fast)
+    }
+
+    /// Chooses the shape for a model in the given layout (see [`CircuitParams::for_model`]).
+    pub fn for_model_with(model: &Wnn, layout: Layout) -> Result<Self, CircuitError> {
         let p = model.params();
         if p.num_classes > MAX_CIRCUIT_CLASSES {
             return Err(CircuitError::Unsupported(format!(
@@ -125,6 +158,7 @@ impl CircuitParams {
             words: 1,
             score_bits,
             range_bits: 8u32.max(p.num_classes as u32).max(score_bits),
+            compact: layout == Layout::Compact,
             ..Default::default()
         };
         if score_bits as usize * p.num_classes > 252 {

@@ -49,20 +49,39 @@ impl WnnConfig {
     ) -> Self {
         let lane_cols = [(); 5].map(|_| meta.advice_column());
         let lane = meta.advice_column();
-        let side_cols: Vec<_> = (0..params.side_width())
-            .map(|_| meta.advice_column())
-            .collect();
-        // every column takes part in copies except a3 (the one-hot's position sum)
-        for &c in [lane_cols[0], lane_cols[1], lane_cols[2], lane_cols[4], lane]
-            .iter()
-            .chain(&side_cols)
-        {
+        // compact: the side gadgets reuse a0..a4 (plus what K + 2 > 5 needs)
+        let side_cols: Vec<_> = if params.compact {
+            let extra = params.side_width().saturating_sub(5);
+            lane_cols
+                .iter()
+                .copied()
+                .chain((0..extra).map(|_| meta.advice_column()))
+                .collect()
+        } else {
+            (0..params.side_width())
+                .map(|_| meta.advice_column())
+                .collect()
+        };
+        // every column takes part in copies except a3 (the one-hot's position sum), unless
+        // the side gadgets use it
+        let mut eq = vec![lane_cols[0], lane_cols[1], lane_cols[2], lane_cols[4], lane];
+        for &c in &side_cols {
+            if !eq.contains(&c) {
+                eq.push(c);
+            }
+        }
+        for &c in &eq {
             meta.enable_equality(c);
         }
         let constants = meta.fixed_column();
         meta.enable_constant(constants);
         let [key, thr, pow] = [(); 3].map(|_| meta.fixed_column());
-        let weight = meta.fixed_column();
+        // the response weights share `pow` when the groups share rows
+        let weight = if params.compact {
+            pow
+        } else {
+            meta.fixed_column()
+        };
         let mut widths = vec![8, params.classes as u32, params.score_bits];
         widths.sort_unstable();
         widths.dedup();
@@ -120,6 +139,21 @@ pub struct Rows {
     pub lane: usize,
     /// Side group.
     pub side: usize,
+}
+
+impl Rows {
+    /// Takes `n` rows for side gadgets: from the side group, or from the lane group in the
+    /// compact layout (where both share columns). Returns the first row.
+    pub fn take_side(&mut self, n: usize, compact: bool) -> usize {
+        let cursor = if compact {
+            &mut self.lane
+        } else {
+            &mut self.side
+        };
+        let r = *cursor;
+        *cursor += n;
+        r
+    }
 }
 
 /// Cells the chip exposes to the enclosing circuit.
@@ -203,15 +237,15 @@ impl<'m> WnnChip<'m> {
             // encoding: x_f
             let comps = &enc.comparisons[f];
             let x = if comps.is_empty() {
+                let r = rows.take_side(1, cp.compact);
                 let c = region
                     .assign_advice_from_constant(
                         || "x",
                         self.config.side_cols[0],
-                        rows.side,
+                        r,
                         F::from(enc.constants[f]),
                     )
                     .expect("constants column");
-                rows.side += 1;
                 Wire {
                     cell: c.cell(),
                     value: Value::known(F::from(enc.constants[f])),
@@ -241,15 +275,15 @@ impl<'m> WnnChip<'m> {
                 q: val(&|t| t.quotients[f]),
                 r: trace.map_or(Value::unknown(), |t| Value::known(t.remainders[f])),
             };
-            let h = self.hash.hash(region, rows.side, rows.lane, &x, hw);
-            rows.side += 2;
+            let lane_row = rows.lane;
             rows.lane += MishMashChip::lane_rows(&cp.hash_params());
+            let side_row = rows.take_side(2, cp.compact);
+            let h = self.hash.hash(region, side_row, lane_row, &x, hw);
+            let split_rows = if cp.hashes > 1 { cp.hashes } else { 0 };
+            let split_row = rows.take_side(split_rows, cp.compact);
             let idx =
                 self.hash
-                    .split_unchecked(region, rows.side, &h, cp.hashes, cp.bits_per_index());
-            if cp.hashes > 1 {
-                rows.side += cp.hashes;
-            }
+                    .split_unchecked(region, split_row, &h, cp.hashes, cp.bits_per_index());
             // Bloom lookups: one per hash, all classes at once
             let mut vectors = Vec::with_capacity(cp.hashes);
             for (k, idx) in idx.iter().enumerate() {
@@ -283,10 +317,10 @@ impl<'m> WnnChip<'m> {
                         .collect()
                 })
                 .collect();
+            let pop_row = rows.take_side(PopcountChip::rows(cp.hashes, cp.classes), cp.compact);
             let s = self
                 .popcount
-                .accumulate(region, rows.side, &vectors, &bits, score.as_ref());
-            rows.side += super::gadgets::popcount::PopcountChip::rows(cp.hashes, cp.classes);
+                .accumulate(region, pop_row, &vectors, &bits, score.as_ref());
             score = Some(s);
         }
         // scores: the limbs of the accumulator

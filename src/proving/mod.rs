@@ -5,7 +5,7 @@
 pub mod artifacts;
 
 use crate::circuit::gadgets::CircuitField;
-use crate::circuit::{CircuitError, CircuitParams, WnnCircuit};
+use crate::circuit::{CircuitError, CircuitParams, Layout, WnnCircuit};
 use crate::model::{argmax, Wnn};
 use crate::progress::Reporter;
 pub use artifacts::{KeyMeta, ProofFile};
@@ -114,9 +114,10 @@ pub fn vk_fingerprint(vk: &VerifyingKey<G1Affine>) -> String {
 pub fn keygen(
     srs: &Srs,
     model: Arc<Wnn>,
+    layout: Layout,
     reporter: &dyn Reporter,
 ) -> Result<(ProvingKey<G1Affine>, KeyMeta), ProofError> {
-    let circuit = WnnCircuit::<Fr>::keygen(model.clone())?;
+    let circuit = WnnCircuit::<Fr>::keygen(model.clone(), layout)?;
     let params = circuit.circuit_params().clone();
     let srs = srs_for(srs, params.k)?;
     reporter.on_stage("verifying key", 1);
@@ -219,6 +220,6 @@ pub fn instances_of<F: CircuitField>(proof: &ProofFile) -> Vec<F> {
 }
 
 /// The circuit shape for `model`, for callers that need `k` before keygen.
-pub fn circuit_params(model: &Wnn) -> Result<CircuitParams, ProofError> {
-    Ok(CircuitParams::for_model(model)?)
+pub fn circuit_params(model: &Wnn, layout: Layout) -> Result<CircuitParams, ProofError> {
+    Ok(CircuitParams::for_model_with(model, layout)?)
 }

@@ -11,7 +11,27 @@ use halo2_proofs::plonk::Circuit;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
-use zero_g::circuit::{CircuitParams, WnnCircuit};
+use zero_g::circuit::{CircuitParams, Layout, WnnCircuit};
+
+/// The circuit layout (chosen at key generation and stored in the keys).
+#[derive(Debug, Clone, Copy, Default, clap::ValueEnum)]
+pub enum LayoutArg {
+    /// Fastest proving: two column groups fill rows in parallel.
+    #[default]
+    Fast,
+    /// Fewer columns: a smaller, cheaper EVM verifier (deployable under EIP-170) for up to
+    /// twice the proving time.
+    Compact,
+}
+
+impl From<LayoutArg> for Layout {
+    fn from(l: LayoutArg) -> Layout {
+        match l {
+            LayoutArg::Fast => Layout::Fast,
+            LayoutArg::Compact => Layout::Compact,
+        }
+    }
+}
 use zero_g::proving::{self, artifacts};
 
 /// Arguments of `mock-proof`.
@@ -25,6 +45,9 @@ pub struct MockArgs {
     /// log2 of the rows; default: the smallest that fits (chosen automatically).
     #[arg(short = 'k', long)]
     k: Option<u32>,
+    /// Circuit layout.
+    #[arg(long, value_enum, default_value_t = LayoutArg::Fast)]
+    layout: LayoutArg,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -34,7 +57,7 @@ pub struct MockArgs {
 pub fn mock(a: MockArgs) -> Result<Outcome> {
     let model = Arc::new(load_model(&a.model.model_path)?);
     let img = zero_g::data::load_image_for(&a.img_path, model.params().width())?;
-    let mut params = CircuitParams::for_model(&model)?;
+    let mut params = CircuitParams::for_model_with(&model, a.layout.into())?;
     if let Some(k) = a.k {
         let min = params.k;
         if k < min {
@@ -125,6 +148,9 @@ pub struct SrsArgs {
     /// Where to write the parameters.
     #[arg(short = 's', long, value_name = "FILE")]
     srs_path: PathBuf,
+    /// With --model-path: the layout the keys will use.
+    #[arg(long, value_enum, default_value_t = LayoutArg::Fast)]
+    layout: LayoutArg,
     /// Derive the toxic waste from this seed (reproducible; for tests only).
     #[arg(long)]
     seed: Option<u64>,
@@ -134,7 +160,7 @@ pub struct SrsArgs {
 pub fn srs(a: SrsArgs, printer: &Printer) -> Result<Outcome> {
     let k = match (a.k, &a.model_path) {
         (Some(k), _) => k,
-        (None, Some(m)) => CircuitParams::for_model(&load_model(m)?)?.k,
+        (None, Some(m)) => CircuitParams::for_model_with(&load_model(m)?, a.layout.into())?.k,
         _ => unreachable!("clap requires one"),
     };
     if !(4..=24).contains(&k) {
@@ -174,6 +200,9 @@ pub struct KeysArgs {
     /// stored in both key files regardless).
     #[arg(short = 'c', long, value_name = "FILE")]
     circuit_params_path: Option<PathBuf>,
+    /// Circuit layout: `fast` proves fastest; `compact` gives a smaller EVM verifier.
+    #[arg(long, value_enum, default_value_t = LayoutArg::Fast)]
+    layout: LayoutArg,
 }
 
 /// Runs `generate-keys`.
@@ -181,7 +210,7 @@ pub fn keys(a: KeysArgs, printer: &Printer) -> Result<Outcome> {
     let model = Arc::new(load_model(&a.model.model_path)?);
     let srs = artifacts::read_srs(&a.srs_path)?;
     let start = Instant::now();
-    let (pk, meta) = proving::keygen(&srs, model, &printer.reporter())?;
+    let (pk, meta) = proving::keygen(&srs, model, a.layout.into(), &printer.reporter())?;
     let secs = start.elapsed().as_secs_f64();
     artifacts::write_vk(&a.vk_path, pk.get_vk(), &meta)?;
     artifacts::write_pk(&a.pk_path, &pk, &meta)?;

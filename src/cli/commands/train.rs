@@ -168,7 +168,7 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
         }));
     } else {
         println!(
-            "trained on {} samples ({} held out for bleaching) in {seconds:.1} s",
+            "trained on {} samples ({} held out for validation) in {seconds:.1} s",
             report.train_samples, report.validation_samples
         );
         let kept = &report.candidates[report.chosen];
