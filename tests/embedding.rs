@@ -145,6 +145,7 @@ impl Circuit<Fr> for ClassCircuit {
                 // the argmax rows live after the WNN's lane rows, in our own columns plus the lane
                 let r0 = rows.lane.max(rows.side);
                 let mut onehot = vec![];
+                #[allow(clippy::needless_range_loop)] // c indexes scores, cells and rows alike
                 for c in 0..n {
                     let r = r0 + c;
                     out.scores[c].copy_to(&mut region, cfg.cols[0], r);

@@ -102,10 +102,12 @@ impl Chain {
         let key = match key {
             Some(k) => k.to_string(),
             None if self.is_local_anvil() => ANVIL_DEV_KEY.to_string(),
-            None => return Err(EvmError::Chain(format!(
+            None => {
+                return Err(EvmError::Chain(format!(
                 "{} is not a local anvil: give a signer with --private-key or ZERO_G_PRIVATE_KEY",
                 self.url
-            ))),
+            )))
+            }
         };
         let signer: PrivateKeySigner = key
             .trim()

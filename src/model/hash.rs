@@ -65,7 +65,7 @@ pub fn is_prime(n: u64) -> bool {
     }
     const SMALL: [u64; 12] = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37];
     for &q in &SMALL {
-        if n % q == 0 {
+        if n.is_multiple_of(q) {
             return n == q;
         }
     }

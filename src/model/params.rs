@@ -83,7 +83,7 @@ impl WnnParams {
                 self.num_filter_inputs
             ));
         }
-        if self.total_bits() % self.num_filter_inputs != 0 {
+        if !self.total_bits().is_multiple_of(self.num_filter_inputs) {
             return bad(format!(
                 "num_inputs · bits_per_input = {} is not a multiple of num_filter_inputs = {} \
                  (zero-padded models are not representable in this format)",

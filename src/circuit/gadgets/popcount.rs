@@ -147,16 +147,16 @@ impl PopcountChip {
         assert!(bits.len() == k && bits.iter().all(|b| b.len() == classes));
         let to_f = |b: Value<bool>| b.map(|b| if b { F::ONE } else { F::ZERO });
         let mut bit_cells = vec![Vec::with_capacity(classes); k];
-        for (ki, vec_wire) in vectors.iter().enumerate() {
+        for (ki, (vec_wire, vec_bits)) in vectors.iter().zip(bits).enumerate() {
             let mut y = vec_wire.value;
-            for ci in 0..classes {
+            for (ci, &bit) in vec_bits.iter().enumerate() {
                 let r = row + ki * classes + ci;
                 let yc = if ci == 0 {
                     vec_wire.copy_to(region, c.cols[0], r)
                 } else {
                     assign(region, c.cols[0], r, y)
                 };
-                let b = to_f(bits[ki][ci]);
+                let b = to_f(bit);
                 bit_cells[ki].push(assign(region, c.cols[1], r, b));
                 if ci + 1 == classes {
                     c.q_bits_last.enable(region, r).expect("selector");

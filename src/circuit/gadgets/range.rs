@@ -275,7 +275,7 @@ impl RangeChip {
     /// Limb widths covering `bits` bits with at most `max_limb` bits per limb.
     pub fn limb_widths(bits: u32, max_limb: u32) -> Vec<u32> {
         let mut v = vec![max_limb; (bits / max_limb) as usize];
-        if bits % max_limb != 0 || v.is_empty() {
+        if !bits.is_multiple_of(max_limb) || v.is_empty() {
             v.push(bits % max_limb);
         }
         v
