@@ -88,7 +88,7 @@ fn compact_layout_is_satisfied_and_uses_fewer_columns() {
     ] {
         let model = Arc::new(io::load(&reference(name)).unwrap());
         let img = load_image_for(&reference(DIGIT7), 28).unwrap();
-        let fast = CircuitParams::for_model(&model).unwrap();
+        let fast = CircuitParams::for_model_with(&model, Layout::Fast).unwrap();
         let compact = CircuitParams::for_model_with(&model, Layout::Compact).unwrap();
         assert!(compact.compact && compact.k >= fast.k);
         let circuit = WnnCircuit::<Fr>::prove(model.clone(), compact.clone(), &img).unwrap();
@@ -113,5 +113,17 @@ fn compact_layout_is_satisfied_and_uses_fewer_columns() {
             cs.num_advice_columns()
         };
         assert!(cols(compact) < cols(fast));
+    }
+}
+
+#[test]
+fn auto_layout_picks_compact_unless_it_costs_rows() {
+    use zero_g::circuit::Layout;
+    for name in [TINY, SMALL] {
+        let model = io::load(&reference(name)).unwrap();
+        let fast = CircuitParams::for_model_with(&model, Layout::Fast).unwrap();
+        let compact = CircuitParams::for_model_with(&model, Layout::Compact).unwrap();
+        let auto = CircuitParams::for_model(&model).unwrap();
+        assert_eq!(auto, if compact.k <= fast.k { compact } else { fast });
     }
 }

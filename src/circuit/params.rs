@@ -54,8 +54,11 @@ pub struct CircuitParams {
 /// How the circuit trades rows for columns.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Layout {
-    /// Two column groups filling rows in parallel: the fastest prover.
+    /// Compact when that does not need more rows (then it is also the faster prover), fast
+    /// otherwise.
     #[default]
+    Auto,
+    /// Two column groups filling rows in parallel: the fastest prover when rows are tight.
     Fast,
     /// One column group: fewer columns, so a smaller and cheaper EVM verifier.
     Compact,
@@ -133,11 +136,16 @@ impl CircuitParams {
     /// Chooses the shape for a model: every `(m, g)` packing is costed and the one with the
     /// smallest `k` (then the fewest table columns, then the fewest rows) wins.
     pub fn for_model(model: &Wnn) -> Result<Self, CircuitError> {
-        Self::for_model_with(model, Layout::Fast)
+        Self::for_model_with(model, Layout::Auto)
     }
 
     /// Chooses the shape for a model in the given layout (see [`CircuitParams::for_model`]).
     pub fn for_model_with(model: &Wnn, layout: Layout) -> Result<Self, CircuitError> {
+        if layout == Layout::Auto {
+            let fast = Self::for_model_with(model, Layout::Fast)?;
+            let compact = Self::for_model_with(model, Layout::Compact)?;
+            return Ok(if compact.k <= fast.k { compact } else { fast });
+        }
         let p = model.params();
         if p.num_classes > MAX_CIRCUIT_CLASSES {
             return Err(CircuitError::Unsupported(format!(

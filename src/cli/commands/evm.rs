@@ -251,8 +251,8 @@ pub fn deploy(a: DeployArgs) -> Result<Outcome> {
     let mined = chain.deploy(&c.creation).map_err(|e| {
         if c.runtime.len() > evm::EIP170_LIMIT && e.to_string().contains("SizeLimit") {
             anyhow::anyhow!(
-                "{e}\nthe verifier is {} bytes, over the EIP-170 limit of {} bytes: chains that \
-                 enforce it refuse the deployment (a local anvil accepts it with --code-size-limit)",
+                "{e}\nthe verifier is {} bytes, over the EIP-170 limit of {} bytes: regenerate the \
+                 keys with `generate-keys --layout compact` (or run anvil with --code-size-limit)",
                 c.runtime.len(),
                 evm::EIP170_LIMIT
             )

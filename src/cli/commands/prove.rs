@@ -16,8 +16,10 @@ use zero_g::circuit::{CircuitParams, Layout, WnnCircuit};
 /// The circuit layout (chosen at key generation and stored in the keys).
 #[derive(Debug, Clone, Copy, Default, clap::ValueEnum)]
 pub enum LayoutArg {
-    /// Fastest proving: two column groups fill rows in parallel.
+    /// `compact` unless it needs more rows than `fast`.
     #[default]
+    Auto,
+    /// Two column groups fill rows in parallel: fastest proving when rows are tight.
     Fast,
     /// Fewer columns: a smaller, cheaper EVM verifier (deployable under EIP-170) for up to
     /// twice the proving time.
@@ -27,6 +29,7 @@ pub enum LayoutArg {
 impl From<LayoutArg> for Layout {
     fn from(l: LayoutArg) -> Layout {
         match l {
+            LayoutArg::Auto => Layout::Auto,
             LayoutArg::Fast => Layout::Fast,
             LayoutArg::Compact => Layout::Compact,
         }
@@ -46,7 +49,7 @@ pub struct MockArgs {
     #[arg(short = 'k', long)]
     k: Option<u32>,
     /// Circuit layout.
-    #[arg(long, value_enum, default_value_t = LayoutArg::Fast)]
+    #[arg(long, value_enum, default_value_t = LayoutArg::Auto)]
     layout: LayoutArg,
     /// Print the result as JSON.
     #[arg(long)]
@@ -92,7 +95,8 @@ pub fn mock(a: MockArgs) -> Result<Outcome> {
         print_json(&serde_json::json!({
             "satisfied": result.is_ok(),
             "k": params.k,
-            "rows": {"lane_group": params.lane_rows, "side_group": params.side_rows, "tables": params.table_rows()},
+            "rows": {"lane_group": params.lane_rows, "side_group": params.side_rows, "tables": params.table_rows(), "circuit": params.rows()},
+            "layout": if params.compact { "compact" } else { "fast" },
             "advice_columns": cs.num_advice_columns(),
             "lookups": cs.lookups().len(),
             "scores": scores,
@@ -149,7 +153,7 @@ pub struct SrsArgs {
     #[arg(short = 's', long, value_name = "FILE")]
     srs_path: PathBuf,
     /// With --model-path: the layout the keys will use.
-    #[arg(long, value_enum, default_value_t = LayoutArg::Fast)]
+    #[arg(long, value_enum, default_value_t = LayoutArg::Auto)]
     layout: LayoutArg,
     /// Derive the toxic waste from this seed (reproducible; for tests only).
     #[arg(long)]
@@ -201,7 +205,7 @@ pub struct KeysArgs {
     #[arg(short = 'c', long, value_name = "FILE")]
     circuit_params_path: Option<PathBuf>,
     /// Circuit layout: `fast` proves fastest; `compact` gives a smaller EVM verifier.
-    #[arg(long, value_enum, default_value_t = LayoutArg::Fast)]
+    #[arg(long, value_enum, default_value_t = LayoutArg::Auto)]
     layout: LayoutArg,
 }
 
