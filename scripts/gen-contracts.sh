@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Regenerates contracts/<model>/ (Verifier.sol, Verifier.bin, Verifier.runtime.bin, vk
+# fingerprint) for every bundled model, with the compact layout and a deterministic TEST SRS
+# (seed 1). These contracts are for reading, size and gas; anyone can forge proofs for a test
+# SRS, so deploy verifiers generated from your own ceremony parameters instead.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+source scripts/env.sh
+ZG="$ROOT/target/release/zero_g"
+[ -x "$ZG" ] || cargo build --release --quiet
+TMP="$(mktemp -d)"; trap 'rm -rf "$TMP"' EXIT
+for M in models/*.hdf5; do
+  name="$(basename "$M" .hdf5)"
+  "$ZG" -q generate-srs --seed 1 --layout compact -m "$M" -s "$TMP/$name.srs" 2>/dev/null >/dev/null
+  "$ZG" -q generate-keys --layout compact -m "$M" -s "$TMP/$name.srs" -v "$TMP/$name.vk" -p "$TMP/$name.pk" \
+    -c "contracts/$name.keys.json" >/dev/null
+  "$ZG" -q generate-evm-verifier -s "$TMP/$name.srs" -v "$TMP/$name.vk" --output-dir "contracts/$name"
+done
