@@ -1,5 +1,5 @@
 //! Prints the constraint-system statistics that drive proof size and verifier gas.
-//! Run: `cargo run --release --example cs_stats -- MODEL.hdf5`
+//! Run: `cargo run --release --example cs_stats -- MODEL.hdf5 [auto|fast|compact]`
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::plonk::{Circuit, ConstraintSystem};
 use zero_g::circuit::{CircuitParams, WnnCircuit};
@@ -7,7 +7,12 @@ use zero_g::circuit::{CircuitParams, WnnCircuit};
 fn main() {
     let path = std::env::args().nth(1).expect("usage: cs_stats MODEL.hdf5");
     let model = zero_g::model::io::load(std::path::Path::new(&path)).expect("model");
-    let p = CircuitParams::for_model(&model).expect("params");
+    let layout = match std::env::args().nth(2).as_deref() {
+        Some("fast") => zero_g::circuit::Layout::Fast,
+        Some("compact") => zero_g::circuit::Layout::Compact,
+        _ => zero_g::circuit::Layout::Auto,
+    };
+    let p = CircuitParams::for_model_with(&model, layout).expect("params");
     let mut cs = ConstraintSystem::<Fr>::default();
     WnnCircuit::<Fr>::configure_with_params(&mut cs, p.clone());
     let (cs2, _) = cs
