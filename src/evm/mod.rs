@@ -70,24 +70,13 @@ pub struct Compiled {
     /// Contract name.
     pub name: String,
     /// Creation (deployment) code.
-    #[serde(with = "hex_bytes")]
+    #[serde(with = "crate::proving::artifacts::hex_bytes")]
     pub creation: Vec<u8>,
     /// Runtime (deployed) code.
-    #[serde(with = "hex_bytes")]
+    #[serde(with = "crate::proving::artifacts::hex_bytes")]
     pub runtime: Vec<u8>,
     /// ABI JSON (empty for the raw verifier).
     pub abi: serde_json::Value,
-}
-
-mod hex_bytes {
-    use serde::{Deserialize, Deserializer, Serializer};
-    pub fn serialize<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&format!("0x{}", hex::encode(b)))
-    }
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        let s = String::deserialize(d)?;
-        hex::decode(s.strip_prefix("0x").unwrap_or(&s)).map_err(serde::de::Error::custom)
-    }
 }
 
 /// The `solc` to run: `$ZERO_G_SOLC`, else `solc` on `PATH` (zero_g ships a solcjs-based one

@@ -93,7 +93,9 @@ impl ProofFile {
     }
 }
 
-mod hex_bytes {
+/// Serde helpers writing bytes as `0x`-prefixed hex (used by proof and contract files).
+pub(crate) mod hex_bytes {
+    #![allow(missing_docs)]
     use serde::{Deserialize, Deserializer, Serializer};
     pub fn serialize<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&format!("0x{}", hex::encode(b)))
