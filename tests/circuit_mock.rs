@@ -127,3 +127,19 @@ fn auto_layout_picks_compact_unless_it_costs_rows() {
         assert_eq!(auto, if compact.k <= fast.k { compact } else { fast });
     }
 }
+
+#[test]
+fn reserved_rows_cover_halo2s_minimum() {
+    use halo2_proofs::plonk::{Circuit, ConstraintSystem};
+    use zero_g::circuit::{params::MIN_ROWS, Layout};
+    for name in [TINY, SMALL] {
+        let model = io::load(&reference(name)).unwrap();
+        for layout in [Layout::Fast, Layout::Compact] {
+            let p = CircuitParams::for_model_with(&model, layout).unwrap();
+            let mut cs = ConstraintSystem::<Fr>::default();
+            WnnCircuit::<Fr>::configure_with_params(&mut cs, p.clone());
+            assert!(cs.minimum_rows() <= MIN_ROWS, "{} > {MIN_ROWS}", cs.minimum_rows());
+            assert!(p.rows() + cs.minimum_rows() <= 1 << p.k, "{p:?}");
+        }
+    }
+}

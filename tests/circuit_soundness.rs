@@ -231,3 +231,15 @@ fn a_changed_public_score_is_rejected() {
         assert_only(s.run_with(s.honest.clone(), Some(inst)), "permutation");
     }
 }
+
+#[test]
+fn out_of_range_word_choice_is_rejected() {
+    // Small packs g > 1 words per table row: t must be below g. A prover claiming t = g
+    // mixes the words; the range check of t on the tail row rejects it.
+    let s = setup(SMALL);
+    assert!(s.params.words > 1, "{:?}", s.params);
+    let mut t = s.honest.clone();
+    t.lookups[9][0].t = s.params.words as u64;
+    let errs = s.run_with(t, None).expect_err("rejected");
+    assert!(names(&errs).iter().any(|n| n == "lookup lane < 2^tag | keyed data"), "{:#?}", names(&errs));
+}

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_CIRCUIT_CLASSES: usize = 12;
 
 /// Rows halo2 reserves at the end of the domain (blinding factors and `l_last`), an upper
-/// bound checked against the real constraint system by a test.
+/// bound checked against the real constraint system by a test (`tests/circuit_mock.rs`).
 pub const MIN_ROWS: usize = 10;
 
 /// The circuit shape (no model data: that enters at synthesis as tables and fixed cells).

@@ -3,9 +3,9 @@
 //!
 //! The class vector of filter $f$, entry $e$ is $V(f,e) = \sum_c \mathit{bloom}[c,f,e]\,2^c$
 //! ($C$ bits). Entries are grouped $M = g\cdot m$ to a table row: with
-//! $e = wM + tm + j$ ($t < g$, $j < m$), table row $(1, f, w, W_0, \dots, W_{g-1})$ holds
-//! $W_t = \sum_{j<m} V(f, wM + tm + j)\,2^{Cj}$ (so $mC \le 252$). A sentinel row of zeros
-//! serves disabled rows.
+//! $e = wM + tm + j$ ($t < g$, $j < m$), the keyed data row $(256 + f, w, W_0, \dots, W_{g-1})$
+//! of the range chip's table holds $W_t = \sum_{j<m} V(f, wM + tm + j)\,2^{Cj}$ (so
+//! $mC \le 252$).
 //!
 //! Layout on five advice columns $a_0..a_4$ and the range lane, rows:
 //!
@@ -324,6 +324,8 @@ impl BloomChip {
         let r = row + 1 + s.per_word;
         idx.copy_to(region, cols[0], r);
         w.copy_to(region, cols[1], r);
+        // Soundness: the header row's lane (t) is not range-checked by the lookup (it checks
+        // the data columns there); this copy is what bounds t < g. Keep it.
         self.range.copy_check(region, r, &t, s.t_bits());
         c.q_tail.enable(region, r).expect("selector");
         out.expect("m ≥ 1")

@@ -1,7 +1,7 @@
 //! The range lane: one advice column whose every row is range-checked by a single lookup,
 //! which can also serve a keyed table of other data (the Bloom words) in the same argument.
 //!
-//! For each row, with `key` a fixed column and `q_word` a selector:
+//! For each row, with `key` a fixed column and `q_data` a selector:
 //! $$(\mathit{key},\ (1-q)\,\mathit{lane} + q\,w,\ q\,e_1, \dots, q\,e_g) \in T$$
 //! where $T$ holds the range rows $(t, v, 0, \dots, 0)$ for $0 \le t \le T_{max}$,
 //! $0 \le v < 2^t$, and keyed data rows $(K_0 + f, w, e_1, \dots, e_g)$ with
