@@ -138,7 +138,11 @@ fn reserved_rows_cover_halo2s_minimum() {
             let p = CircuitParams::for_model_with(&model, layout).unwrap();
             let mut cs = ConstraintSystem::<Fr>::default();
             WnnCircuit::<Fr>::configure_with_params(&mut cs, p.clone());
-            assert!(cs.minimum_rows() <= MIN_ROWS, "{} > {MIN_ROWS}", cs.minimum_rows());
+            assert!(
+                cs.minimum_rows() <= MIN_ROWS,
+                "{} > {MIN_ROWS}",
+                cs.minimum_rows()
+            );
             assert!(p.rows() + cs.minimum_rows() <= 1 << p.k, "{p:?}");
         }
     }

@@ -241,5 +241,11 @@ fn out_of_range_word_choice_is_rejected() {
     let mut t = s.honest.clone();
     t.lookups[9][0].t = s.params.words as u64;
     let errs = s.run_with(t, None).expect_err("rejected");
-    assert!(names(&errs).iter().any(|n| n == "lookup lane < 2^tag | keyed data"), "{:#?}", names(&errs));
+    assert!(
+        names(&errs)
+            .iter()
+            .any(|n| n == "lookup lane < 2^tag | keyed data"),
+        "{:#?}",
+        names(&errs)
+    );
 }
