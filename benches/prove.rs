@@ -4,7 +4,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::path::PathBuf;
 use std::sync::Arc;
-use zero_g::circuit::Layout;
+use zero_g::circuit::{ImageInput, Layout, Statement};
 use zero_g::data::{load_dataset, Split};
 use zero_g::model::io;
 use zero_g::progress::NoReporter;
@@ -14,7 +14,8 @@ fn bench(c: &mut Criterion) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let test = load_dataset(&root.join("data/mnist"), Split::Test)
         .expect("run scripts/fetch-mnist.sh first");
-    let img = test.image(0).to_vec();
+    let input = [ImageInput::new(test.image(0).to_vec())];
+    let st = Statement::default();
     let mut names: Vec<PathBuf> = std::fs::read_dir(root.join("models"))
         .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
         .unwrap_or_default();
@@ -25,18 +26,25 @@ fn bench(c: &mut Criterion) {
     for path in names {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         let model = Arc::new(io::load(&path).unwrap());
-        let k = proving::circuit_params(&model, Layout::Fast).unwrap().k;
+        let k = proving::circuit_params(&model, Layout::Auto, &st)
+            .unwrap()
+            .k;
         let srs = proving::generate_srs(k, Some(1));
         g.bench_function(BenchmarkId::new("keygen", &name), |b| {
-            b.iter(|| proving::keygen(&srs, model.clone(), Layout::Fast, &NoReporter).unwrap())
+            b.iter(|| proving::keygen(&srs, model.clone(), Layout::Auto, &st, &NoReporter).unwrap())
         });
-        let (pk, meta) = proving::keygen(&srs, model.clone(), Layout::Fast, &NoReporter).unwrap();
+        let (pk, meta) =
+            proving::keygen(&srs, model.clone(), Layout::Auto, &st, &NoReporter).unwrap();
         g.bench_function(BenchmarkId::new("prove", &name), |b| {
-            b.iter(|| proving::prove(&srs, &pk, &meta, model.clone(), &img, &NoReporter).unwrap())
+            b.iter(|| proving::prove(&srs, &pk, &meta, model.clone(), &input, &NoReporter).unwrap())
         });
-        let proof = proving::prove(&srs, &pk, &meta, model.clone(), &img, &NoReporter).unwrap();
+        let proof = proving::prove(&srs, &pk, &meta, model.clone(), &input, &NoReporter).unwrap();
         g.bench_function(BenchmarkId::new("verify", &name), |b| {
-            b.iter(|| assert!(proving::verify(&srs, pk.get_vk(), &meta, &proof).unwrap()))
+            b.iter(|| {
+                assert!(proving::verify(&srs, pk.get_vk(), &meta, &proof)
+                    .unwrap()
+                    .is_valid())
+            })
         });
     }
     g.finish();

@@ -56,8 +56,16 @@ pub enum ModelError {
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     /// An I/O error on a named file.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A file could not be written.
+    #[error("cannot write {path}")]
+    Write {
         /// The file.
         path: PathBuf,
         /// The underlying error.

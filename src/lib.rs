@@ -22,6 +22,7 @@
 )]
 
 pub mod circuit;
+pub mod commitment;
 pub mod data;
 pub mod error;
 pub mod evm;

@@ -62,7 +62,7 @@ fn artifacts() -> &'static Artifacts {
             .assert()
             .success()
             .stdout(contains(
-                "class 7 with scores [9, 6, 13, 10, 17, 10, 9, 26, 11, 16]",
+                "class 7, scores [9, 6, 13, 10, 17, 10, 9, 26, 11, 16]",
             ));
         Artifacts {
             srs: p("kzg.srs"),
@@ -90,10 +90,12 @@ fn proof_file_is_readable() {
     let a = artifacts();
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&a.proof).unwrap()).unwrap();
     assert_eq!(
-        v["scores"],
+        v["images"][0]["scores"],
         serde_json::json!([9, 6, 13, 10, 17, 10, 9, 26, 11, 16])
     );
-    assert_eq!(v["class"], 7);
+    assert_eq!(v["images"][0]["class"], 7);
+    assert_eq!(v["statement"]["public"], "scores");
+    assert!(v["images"][0].get("commitment").is_none());
     assert_eq!(v["k"], 12);
     assert!(v["proof"].as_str().unwrap().starts_with("0x"));
     assert_eq!(v["model_digest"].as_str().unwrap().len(), 64);
@@ -135,7 +137,7 @@ fn tampered(f: impl FnOnce(&mut serde_json::Value)) -> (tempfile::TempDir, PathB
 #[test]
 fn changed_score_is_invalid_exit_1() {
     let a = artifacts();
-    let (_d, p) = tampered(|v| v["scores"][0] = 10.into());
+    let (_d, p) = tampered(|v| v["images"][0]["scores"][0] = 10.into());
     verify(&a.srs, &a.vk, &p)
         .code(1)
         .stdout(contains("proof INVALID"));
@@ -253,7 +255,7 @@ fn mock_proof_reports_rows_and_rejects_small_k() {
         .stdout(
             contains("k:       12")
                 .and(contains("all constraints satisfied"))
-                .and(contains("scores:  [17, 13")),
+                .and(contains("class 7, scores [17, 13")),
         );
     let out = zg()
         .args(["mock-proof", "--json", "-m"])

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
-use zero_g::circuit::Layout;
+use zero_g::circuit::{ImageInput, Layout, Statement};
 use zero_g::data::load_image_for;
 use zero_g::model::io;
 use zero_g::progress::NoReporter;
@@ -108,13 +108,22 @@ fn world() -> std::sync::MutexGuard<'static, World> {
         let p = |n: &str| dir.path().join(n);
         let model = Arc::new(io::load(&reference(TINY)).unwrap());
         let srs = proving::generate_srs(
-            proving::circuit_params(&model, Layout::Compact).unwrap().k,
+            proving::circuit_params(&model, Layout::Compact, &Statement::default())
+                .unwrap()
+                .k,
             Some(3),
         );
-        let (pk, meta) =
-            proving::keygen(&srs, model.clone(), Layout::Compact, &NoReporter).unwrap();
+        let (pk, meta) = proving::keygen(
+            &srs,
+            model.clone(),
+            Layout::Compact,
+            &Statement::default(),
+            &NoReporter,
+        )
+        .unwrap();
         let img = load_image_for(&reference(DIGIT7), 28).unwrap();
-        let proof = proving::prove(&srs, &pk, &meta, model, &img, &NoReporter).unwrap();
+        let input = [ImageInput::new(img)];
+        let proof = proving::prove(&srs, &pk, &meta, model, &input, &NoReporter).unwrap();
         artifacts::write_srs(&srs, &p("kzg.srs")).unwrap();
         artifacts::write_vk(&p("tiny.vk"), pk.get_vk(), &meta).unwrap();
         artifacts::write_proof(&p("proof.json"), &proof).unwrap();
@@ -123,8 +132,8 @@ fn world() -> std::sync::MutexGuard<'static, World> {
         bad.proof[n / 2] ^= 1;
         artifacts::write_proof(&p("flipped.json"), &bad).unwrap();
         let mut bad = proof.clone();
-        bad.scores[7] = 27;
-        bad.class = 7;
+        bad.images[0].scores.as_mut().unwrap()[7] = 27;
+        bad.images[0].class = 7;
         artifacts::write_proof(&p("score.json"), &bad).unwrap();
         let anvil = start_anvil();
         let out = zg()

@@ -4,11 +4,11 @@
 mod common;
 use common::*;
 use std::sync::{Arc, OnceLock};
-use zero_g::circuit::Layout;
+use zero_g::circuit::{ImageInput, Layout, Statement};
 use zero_g::data::load_image_for;
 use zero_g::model::io;
 use zero_g::progress::NoReporter;
-use zero_g::proving::{self, artifacts, ProofError, ProofFile, Srs};
+use zero_g::proving::{self, artifacts, ProofError, ProofFile, Srs, Verdict};
 
 struct Fixture {
     srs: Srs,
@@ -21,11 +21,28 @@ fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
         let model = Arc::new(io::load(&reference(TINY)).unwrap());
-        let k = proving::circuit_params(&model, Layout::Fast).unwrap().k;
+        let k = proving::circuit_params(&model, Layout::Fast, &Statement::default())
+            .unwrap()
+            .k;
         let srs = proving::generate_srs(k, Some(42));
-        let (pk, meta) = proving::keygen(&srs, model.clone(), Layout::Fast, &NoReporter).unwrap();
+        let (pk, meta) = proving::keygen(
+            &srs,
+            model.clone(),
+            Layout::Fast,
+            &Statement::default(),
+            &NoReporter,
+        )
+        .unwrap();
         let img = load_image_for(&reference(DIGIT7), 28).unwrap();
-        let proof = proving::prove(&srs, &pk, &meta, model, &img, &NoReporter).unwrap();
+        let proof = proving::prove(
+            &srs,
+            &pk,
+            &meta,
+            model,
+            &[ImageInput::new(img)],
+            &NoReporter,
+        )
+        .unwrap();
         Fixture {
             srs,
             pk,
@@ -35,12 +52,20 @@ fn fixture() -> &'static Fixture {
     })
 }
 
+fn valid(f: &Fixture, p: &ProofFile) -> Verdict {
+    proving::verify(&f.srs, f.pk.get_vk(), &f.meta, p).unwrap()
+}
+
 #[test]
 fn honest_proof_verifies_with_the_native_scores() {
     let f = fixture();
-    assert_eq!(f.proof.scores, vec![9, 6, 13, 10, 17, 10, 9, 26, 11, 16]);
-    assert_eq!(f.proof.class, 7);
-    assert!(proving::verify(&f.srs, f.pk.get_vk(), &f.meta, &f.proof).unwrap());
+    let im = &f.proof.images[0];
+    assert_eq!(
+        im.scores.as_deref(),
+        Some(&[9, 6, 13, 10, 17, 10, 9, 26, 11, 16][..])
+    );
+    assert_eq!(im.class, 7);
+    assert_eq!(valid(f, &f.proof), Verdict::Valid);
 }
 
 #[test]
@@ -49,36 +74,48 @@ fn a_flipped_proof_byte_is_invalid() {
     for i in [0, 100, f.proof.proof.len() / 2, f.proof.proof.len() - 1] {
         let mut p = f.proof.clone();
         p.proof[i] ^= 1;
-        assert!(
-            !proving::verify(&f.srs, f.pk.get_vk(), &f.meta, &p).unwrap(),
-            "byte {i}"
-        );
+        assert!(!valid(f, &p).is_valid(), "byte {i}");
     }
     let mut p = f.proof.clone();
     p.proof.truncate(p.proof.len() - 32);
-    assert!(!proving::verify(&f.srs, f.pk.get_vk(), &f.meta, &p).unwrap());
+    assert!(!valid(f, &p).is_valid());
 }
 
 #[test]
 fn a_changed_score_is_invalid() {
     let f = fixture();
     let mut p = f.proof.clone();
-    p.scores[7] -= 1;
-    assert!(!proving::verify(&f.srs, f.pk.get_vk(), &f.meta, &p).unwrap());
+    p.images[0].scores.as_mut().unwrap()[7] -= 1;
+    assert_eq!(valid(f, &p), Verdict::Invalid(None));
     let mut p = f.proof.clone();
-    p.scores[3] += 1;
-    assert!(!proving::verify(&f.srs, f.pk.get_vk(), &f.meta, &p).unwrap());
+    p.images[0].scores.as_mut().unwrap()[3] += 1;
+    assert_eq!(valid(f, &p), Verdict::Invalid(None));
     // a class that disagrees with the scores
     let mut p = f.proof.clone();
-    p.class = 4;
-    assert!(!proving::verify(&f.srs, f.pk.get_vk(), &f.meta, &p).unwrap());
+    p.images[0].class = 4;
+    assert!(
+        matches!(valid(f, &p), Verdict::Invalid(Some(r)) if r.contains("not the first maximum"))
+    );
+    // a missing score
+    let mut p = f.proof.clone();
+    p.images[0].scores.as_mut().unwrap().pop();
+    assert!(
+        matches!(valid(f, &p), Verdict::Invalid(Some(r)) if r.contains("9 scores for 10 classes"))
+    );
 }
 
 #[test]
 fn keys_are_deterministic_and_round_trip_through_files() {
     let f = fixture();
     let model = Arc::new(io::load(&reference(TINY)).unwrap());
-    let (pk2, meta2) = proving::keygen(&f.srs, model, Layout::Fast, &NoReporter).unwrap();
+    let (pk2, meta2) = proving::keygen(
+        &f.srs,
+        model,
+        Layout::Fast,
+        &Statement::default(),
+        &NoReporter,
+    )
+    .unwrap();
     assert_eq!(meta2, f.meta, "same model and SRS give the same vk");
     let dir = tempfile::tempdir().unwrap();
     let (vkp, pkp, srsp, prp) = (
@@ -96,7 +133,9 @@ fn keys_are_deterministic_and_round_trip_through_files() {
     assert_eq!((&meta, &pmeta), (&f.meta, &f.meta));
     let srs = artifacts::read_srs(&srsp).unwrap();
     let proof = artifacts::read_proof(&prp).unwrap();
-    assert!(proving::verify(&srs, &vk, &meta, &proof).unwrap());
+    assert!(proving::verify(&srs, &vk, &meta, &proof)
+        .unwrap()
+        .is_valid());
     // the vk bytes are identical across keygens
     let a = std::fs::read(&vkp).unwrap();
     artifacts::write_vk(&vkp, f.pk.get_vk(), &f.meta).unwrap();
@@ -108,7 +147,8 @@ fn mismatched_model_or_key_is_an_error() {
     let f = fixture();
     let small = Arc::new(io::load(&reference(SMALL)).unwrap());
     let img = load_image_for(&reference(DIGIT7), 28).unwrap();
-    let e = proving::prove(&f.srs, &f.pk, &f.meta, small, &img, &NoReporter).unwrap_err();
+    let input = [ImageInput::new(img)];
+    let e = proving::prove(&f.srs, &f.pk, &f.meta, small, &input, &NoReporter).unwrap_err();
     assert!(matches!(e, ProofError::Mismatch(_)), "{e}");
     assert!(
         e.to_string().contains("keys were generated for model"),

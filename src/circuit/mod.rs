@@ -1,76 +1,190 @@
 //! The Halo2 circuit of WNN inference.
 //!
-//! Statement: *"I know a private image whose inference under this model gives these public
-//! per-class scores"*, the model fixed into the circuit (tables and fixed cells) at key
-//! generation. The single instance column holds the `C` scores in class order.
+//! Statement (by default): *"I know a private image whose inference under this model gives
+//! these public per-class scores"*, the model fixed into the circuit (tables and fixed cells)
+//! at key generation. A [`Statement`] can publish the proven class instead of (or besides) the
+//! scores, a salted Poseidon commitment to each image, and the model digest, and can cover a
+//! batch of images; [`statement`] gives the instance layout.
 //!
 //! See `docs/circuit.md` for every gadget's relation, layout and soundness argument.
 
 pub mod gadgets;
 pub mod params;
+pub mod statement;
 pub mod trace;
 pub mod wnn;
 
-use crate::model::Wnn;
-use gadgets::CircuitField;
-use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner};
+use crate::model::{argmax, Wnn};
+use gadgets::argmax::{ArgmaxChip, ArgmaxConfig};
+use gadgets::poseidon::{PoseidonChip, PoseidonConfig};
+use gadgets::range::RangeChip;
+use gadgets::{CircuitField, Wire};
+use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
 use halo2_proofs::plonk::{Circuit, Column, ConstraintSystem, Error, Instance};
 pub use params::{CircuitError, CircuitParams, Layout};
+pub use statement::{Public, PublicImage, Statement};
 use std::sync::Arc;
 use trace::{Encoding, Trace};
-use wnn::{Rows, WnnChip, WnnConfig};
+use wnn::{PixelLayout, Rows, WnnChip, WnnConfig, PIXELS_PER_WORD};
 
-/// Configuration of [`WnnCircuit`]: the chip's columns plus the instance column.
+/// Configuration of [`WnnCircuit`]: the chip's columns, the statement's gadgets and the
+/// instance column.
 #[derive(Clone, Debug)]
 pub struct WnnCircuitConfig {
     /// The WNN chip.
     pub wnn: WnnConfig,
-    /// Public scores.
+    /// The argmax (when the class is public).
+    pub argmax: Option<ArgmaxConfig>,
+    /// The Poseidon chip (when commitments are public).
+    pub poseidon: Option<PoseidonConfig>,
+    /// Public values.
     pub instance: Column<Instance>,
 }
 
-/// The WNN inference circuit for one model and (when proving) one image.
+/// The prover's witness for one image.
+#[derive(Clone, Debug)]
+pub struct ImageWitness<F: CircuitField> {
+    /// The inference witness.
+    pub trace: Trace<F>,
+    /// The claimed class (the first maximum of the claimed scores, for an honest prover).
+    pub class: usize,
+    /// The commitment's salt (unused without commitments).
+    pub salt: F,
+}
+
+/// One private input: the pixels and, for commitments, the salt.
+#[derive(Clone, Debug)]
+pub struct ImageInput<F: CircuitField> {
+    /// Pixels, row-major.
+    pub pixels: Vec<u8>,
+    /// The commitment's salt (ignored without commitments).
+    pub salt: F,
+}
+
+impl<F: CircuitField> ImageInput<F> {
+    /// An image without a salt (for statements without commitments).
+    pub fn new(pixels: Vec<u8>) -> Self {
+        ImageInput {
+            pixels,
+            salt: F::ZERO,
+        }
+    }
+}
+
+/// Lane rows of one image's commitment beyond its pixels: the Poseidon chain over its packed
+/// pixel words (padded to an even number of words)
+/// (the salt's row, a zero word's row when the words are odd, and the chain).
+pub fn commitment_rows(num_inputs: usize) -> usize {
+    let packed = num_inputs.div_ceil(PIXELS_PER_WORD);
+    1 + packed % 2 + PoseidonChip::chain_rows(commitment_words(num_inputs))
+}
+
+/// Field elements the chain absorbs for `num_inputs` pixels (packed words, padded to even).
+pub fn commitment_words(num_inputs: usize) -> usize {
+    num_inputs.div_ceil(PIXELS_PER_WORD).next_multiple_of(2)
+}
+
+/// The WNN inference circuit for one model and (when proving) a batch of images.
 #[derive(Clone, Debug)]
 pub struct WnnCircuit<F: CircuitField> {
     model: Arc<Wnn>,
     params: CircuitParams,
-    trace: Option<Trace<F>>,
+    images: Option<Vec<ImageWitness<F>>>,
 }
 
 impl<F: CircuitField> WnnCircuit<F> {
-    /// The circuit shape for `model` (no witness): for key generation.
+    /// The circuit shape for `model` proving the default statement (no witness): for key
+    /// generation.
     pub fn keygen(model: Arc<Wnn>, layout: Layout) -> Result<Self, CircuitError> {
-        let params = CircuitParams::for_model_with(&model, layout)?;
+        Self::keygen_for(model, layout, &Statement::default())
+    }
+
+    /// The circuit shape for `model` proving `statement` (no witness): for key generation.
+    pub fn keygen_for(
+        model: Arc<Wnn>,
+        layout: Layout,
+        statement: &Statement,
+    ) -> Result<Self, CircuitError> {
+        let params = CircuitParams::for_statement(&model, layout, statement)?;
         Ok(WnnCircuit {
             model,
             params,
-            trace: None,
+            images: None,
         })
     }
 
-    /// The circuit with the honest witness for `pixels`.
+    /// The circuit with the honest witness for one image (for statements about one image
+    /// without commitment; see [`WnnCircuit::prove_images`]).
     pub fn prove(
         model: Arc<Wnn>,
         params: CircuitParams,
         pixels: &[u8],
     ) -> Result<Self, CircuitError> {
-        model
-            .check_input(pixels)
-            .map_err(|e| CircuitError::Input(e.to_string()))?;
-        let trace = Trace::honest(&model, &params, &Encoding::of(&model), pixels);
-        Ok(WnnCircuit {
-            model,
-            params,
-            trace: Some(trace),
-        })
+        Self::prove_images(model, params, &[ImageInput::new(pixels.to_vec())])
     }
 
-    /// The circuit with an arbitrary witness (for soundness tests: a malicious prover).
+    /// The circuit with the honest witness for a batch of images (as many as the statement
+    /// says).
+    pub fn prove_images(
+        model: Arc<Wnn>,
+        params: CircuitParams,
+        inputs: &[ImageInput<F>],
+    ) -> Result<Self, CircuitError> {
+        let batch = params.statement.batch;
+        if inputs.len() != batch {
+            return Err(CircuitError::Input(format!(
+                "these keys prove {batch} image{} at a time, but {} were given",
+                if batch == 1 { "" } else { "s" },
+                inputs.len()
+            )));
+        }
+        let enc = Encoding::of(&model);
+        let mut images = Vec::with_capacity(batch);
+        for input in inputs {
+            model
+                .check_input(&input.pixels)
+                .map_err(|e| CircuitError::Input(e.to_string()))?;
+            let trace = Trace::honest(&model, &params, &enc, &input.pixels);
+            let class = argmax(&trace.claimed_scores(&params));
+            images.push(ImageWitness {
+                trace,
+                class,
+                salt: input.salt,
+            });
+        }
+        Ok(Self::with_witnesses(model, params, images))
+    }
+
+    /// The circuit with an arbitrary witness for a one-image statement (for soundness tests:
+    /// a malicious prover). The class claim is the first maximum of the trace's scores.
     pub fn with_trace(model: Arc<Wnn>, params: CircuitParams, trace: Trace<F>) -> Self {
+        let class = argmax(&trace.claimed_scores(&params));
+        let w = ImageWitness {
+            trace,
+            class,
+            salt: F::ZERO,
+        };
+        Self::with_witnesses(model, params, vec![w])
+    }
+
+    /// The circuit with arbitrary witnesses, one per image of the batch.
+    ///
+    /// # Panics
+    /// If the number of witnesses is not the statement's batch size.
+    pub fn with_witnesses(
+        model: Arc<Wnn>,
+        params: CircuitParams,
+        images: Vec<ImageWitness<F>>,
+    ) -> Self {
+        assert_eq!(
+            images.len(),
+            params.statement.batch,
+            "one witness per image"
+        );
         WnnCircuit {
             model,
             params,
-            trace: Some(trace),
+            images: Some(images),
         }
     }
 
@@ -84,23 +198,53 @@ impl<F: CircuitField> WnnCircuit<F> {
         &self.model
     }
 
-    /// The witness, if any.
+    /// The witness of the first image, if any.
     pub fn trace(&self) -> Option<&Trace<F>> {
-        self.trace.as_ref()
+        self.images.as_ref().map(|v| &v[0].trace)
     }
 
-    /// The public instances: the scores the witness claims (for an honest witness, the
-    /// native scores of its image).
+    /// The witnesses, if any.
+    pub fn witnesses(&self) -> Option<&[ImageWitness<F>]> {
+        self.images.as_deref()
+    }
+
+    /// The public values each image's witness claims (for an honest witness, the native
+    /// results of its image).
+    pub fn public_images(&self) -> Option<Vec<PublicImage<F>>> {
+        let st = &self.params.statement;
+        self.images.as_ref().map(|imgs| {
+            imgs.iter()
+                .map(|w| PublicImage {
+                    scores: w.trace.claimed_scores(&self.params),
+                    class: w.class,
+                    commitment: if st.commitment {
+                        commit::<F>(&w.trace.pixels, w.salt)
+                    } else {
+                        F::ZERO
+                    },
+                })
+                .collect()
+        })
+    }
+
+    /// The public instances (zeros at key generation).
     pub fn instances(&self) -> Vec<F> {
-        match &self.trace {
-            Some(t) => t
-                .claimed_scores(&self.params)
-                .into_iter()
-                .map(|s| F::from(s as u64))
-                .collect(),
-            None => vec![F::ZERO; self.params.classes],
+        let st = &self.params.statement;
+        match self.public_images() {
+            Some(p) => st.instances(&p, &self.model.digest()),
+            None => vec![F::ZERO; st.num_instances(self.params.classes)],
         }
     }
+}
+
+/// The native commitment of a witness's pixels (pixels wider than a byte, which only a
+/// malicious test witness has, are truncated; the circuit rejects them anyway).
+fn commit<F: CircuitField>(pixels: &[u16], salt: F) -> F {
+    use halo2_proofs::halo2curves::{bn256::Fr, ff::PrimeField};
+    let bytes: Vec<u8> = pixels.iter().map(|&p| p as u8).collect();
+    let salt = Option::from(Fr::from_repr(salt.to_repr())).expect("the circuit field is Fr");
+    let c = crate::commitment::commit_image(&bytes, salt);
+    Option::from(F::from_repr(c.to_repr())).expect("the circuit field is Fr")
 }
 
 impl<F: CircuitField> Circuit<F> for WnnCircuit<F> {
@@ -112,7 +256,7 @@ impl<F: CircuitField> Circuit<F> for WnnCircuit<F> {
         WnnCircuit {
             model: self.model.clone(),
             params: self.params.clone(),
-            trace: None,
+            images: None,
         }
     }
 
@@ -125,9 +269,28 @@ impl<F: CircuitField> Circuit<F> for WnnCircuit<F> {
         params: CircuitParams,
     ) -> Self::Config {
         let wnn = WnnConfig::configure(meta, &params);
+        let st = &params.statement;
+        let argmax = st
+            .public
+            .class()
+            .then(|| ArgmaxChip::configure(meta, &wnn.range, wnn.lane_cols, params.score_bits));
+        let poseidon = st.commitment.then(|| {
+            let a = wnn.lane_cols;
+            let rc = [
+                wnn.thermometer.thr,
+                wnn.thermometer.pow,
+                meta.fixed_column(),
+            ];
+            PoseidonChip::configure(meta, [a[0], a[1], a[2]], [a[3], a[4]], rc)
+        });
         let instance = meta.instance_column();
         meta.enable_equality(instance);
-        WnnCircuitConfig { wnn, instance }
+        WnnCircuitConfig {
+            wnn,
+            argmax,
+            poseidon,
+            instance,
+        }
     }
 
     fn configure(_: &mut ConstraintSystem<F>) -> Self::Config {
@@ -139,18 +302,80 @@ impl<F: CircuitField> Circuit<F> for WnnCircuit<F> {
         config: Self::Config,
         mut layouter: impl Layouter<F>,
     ) -> Result<(), Error> {
-        let chip = WnnChip::construct(config.wnn, &self.model);
+        let chip = WnnChip::construct(config.wnn.clone(), &self.model);
         chip.load(&mut layouter)?;
-        let out = layouter.assign_region(
+        let range = RangeChip::construct(config.wnn.range.clone());
+        let argmax = config
+            .argmax
+            .clone()
+            .map(|c| ArgmaxChip::construct(c, range.clone()));
+        let poseidon = config.poseidon.clone().map(PoseidonChip::construct);
+        let st = &self.params.statement;
+        let pixel_layout = if st.commitment {
+            PixelLayout::Packed
+        } else {
+            PixelLayout::Used
+        };
+        let a0 = config.wnn.lane_cols[0];
+        let public = layouter.assign_region(
             || "wnn",
             |mut region| {
-                Ok(chip
-                    .assign(&mut region, Rows::default(), self.trace.as_ref())
-                    .0)
+                let mut rows = Rows::default();
+                let mut public = Vec::new();
+                for b in 0..st.batch {
+                    let w = self.images.as_ref().map(|v| &v[b]);
+                    let (out, next) =
+                        chip.assign_with(&mut region, rows, w.map(|w| &w.trace), pixel_layout);
+                    rows = next;
+                    if st.public.scores() {
+                        public.extend(out.scores.iter().map(|s| s.cell));
+                    }
+                    if let Some(argmax) = &argmax {
+                        let class = w.map_or(Value::unknown(), |w| Value::known(w.class));
+                        let cls = argmax.assign(&mut region, rows.lane, &out.scores, class);
+                        rows.lane += ArgmaxChip::rows(out.scores.len());
+                        public.push(cls.cell);
+                    }
+                    if let Some(poseidon) = &poseidon {
+                        let mut msgs = out.words.clone();
+                        if msgs.len() % 2 == 1 {
+                            let z = region.assign_advice_from_constant(
+                                || "padding word",
+                                a0,
+                                rows.lane,
+                                F::ZERO,
+                            )?;
+                            rows.lane += 1;
+                            msgs.push(Wire {
+                                cell: z.cell(),
+                                value: Value::known(F::ZERO),
+                            });
+                        }
+                        let salt = w.map_or(Value::unknown(), |w| Value::known(w.salt));
+                        let salt = gadgets::assign(&mut region, a0, rows.lane, salt);
+                        rows.lane += 1;
+                        let c = poseidon.hash_chain(&mut region, rows.lane, &salt, &msgs);
+                        rows.lane += PoseidonChip::chain_rows(msgs.len());
+                        public.push(c.cell);
+                    }
+                }
+                if st.model_digest {
+                    for v in statement::digest_halves::<F>(&self.model.digest()) {
+                        let c = region.assign_advice_from_constant(
+                            || "model digest",
+                            a0,
+                            rows.lane,
+                            v,
+                        )?;
+                        rows.lane += 1;
+                        public.push(c.cell());
+                    }
+                }
+                Ok(public)
             },
         )?;
-        for (c, s) in out.scores.iter().enumerate() {
-            layouter.constrain_instance(s.cell, config.instance, c);
+        for (i, cell) in public.into_iter().enumerate() {
+            layouter.constrain_instance(cell, config.instance, i);
         }
         Ok(())
     }

@@ -1,10 +1,13 @@
 //! The circuit's shape: everything `configure` needs, chosen from the model by a cost model
 //! and persisted next to the keys so that `prove` and `verify` rebuild the same circuit.
 
+use super::gadgets::argmax::ArgmaxChip;
 use super::gadgets::bloom::BloomShape;
 use super::gadgets::mishmash::{HashParams, MishMashChip};
 use super::gadgets::popcount::PopcountChip;
 use super::gadgets::range::RangeChip;
+use super::statement::Statement;
+use super::wnn::PixelLayout;
 use crate::model::Wnn;
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +52,9 @@ pub struct CircuitParams {
     /// Fewer committed columns — a smaller, cheaper EVM verifier — for more rows.
     #[serde(default)]
     pub compact: bool,
+    /// What the circuit proves and publishes.
+    #[serde(default)]
+    pub statement: Statement,
 }
 
 /// How the circuit trades rows for columns.
@@ -141,9 +147,19 @@ impl CircuitParams {
 
     /// Chooses the shape for a model in the given layout (see [`CircuitParams::for_model`]).
     pub fn for_model_with(model: &Wnn, layout: Layout) -> Result<Self, CircuitError> {
+        Self::for_statement(model, layout, &Statement::default())
+    }
+
+    /// Chooses the shape of the circuit proving `statement` about `model` in `layout`.
+    pub fn for_statement(
+        model: &Wnn,
+        layout: Layout,
+        statement: &Statement,
+    ) -> Result<Self, CircuitError> {
+        statement.validate().map_err(CircuitError::Unsupported)?;
         if layout == Layout::Auto {
-            let fast = Self::for_model_with(model, Layout::Fast)?;
-            let compact = Self::for_model_with(model, Layout::Compact)?;
+            let fast = Self::for_statement(model, Layout::Fast, statement)?;
+            let compact = Self::for_statement(model, Layout::Compact, statement)?;
             return Ok(if compact.k <= fast.k { compact } else { fast });
         }
         let p = model.params();
@@ -167,6 +183,7 @@ impl CircuitParams {
             score_bits,
             range_bits: 8u32.max(p.num_classes as u32).max(score_bits),
             compact: layout == Layout::Compact,
+            statement: statement.clone(),
             ..Default::default()
         };
         if score_bits as usize * p.num_classes > 252 {
@@ -176,7 +193,22 @@ impl CircuitParams {
             )));
         }
         let enc = super::trace::Encoding::of(model);
-        let pixels = enc.used_pixels.len();
+        let pixel_layout = if statement.commitment {
+            PixelLayout::Packed
+        } else {
+            PixelLayout::Used
+        };
+        let pixels = pixel_layout.rows(&enc, p.num_inputs);
+        // per image after the inference: the argmax, the commitment chain
+        let statement_rows = if statement.public.class() {
+            ArgmaxChip::rows(p.num_classes)
+        } else {
+            0
+        } + if statement.commitment {
+            super::commitment_rows(p.num_inputs)
+        } else {
+            0
+        };
         let comparisons: usize = enc.comparisons.iter().map(Vec::len).sum();
         // a filter whose bits are all constant takes one side row for its constant input
         let constant_filters = enc.comparisons.iter().filter(|c| c.is_empty()).count();
@@ -187,7 +219,7 @@ impl CircuitParams {
             } else {
                 0
             } + PopcountChip::rows(p.num_filter_hashes, p.num_classes);
-        base.side_rows = f * per_filter_side + constant_filters;
+        base.side_rows = statement.batch * (f * per_filter_side + constant_filters);
         let min_rows = MIN_ROWS;
         let mut best: Option<(CircuitParams, (u32, usize, usize))> = None;
         for words in [1usize, 2, 4] {
@@ -197,12 +229,14 @@ impl CircuitParams {
                 c.per_word = m;
                 c.words = words;
                 c.range_bits = base.range_bits.max(c.bloom_shape().t_bits());
-                c.lane_rows = pixels
+                let per_image = pixels
                     + comparisons
                     + (f - constant_filters)
                     + f * MishMashChip::lane_rows(&hp)
                     + f * p.num_filter_hashes * c.bloom_shape().rows_per_lookup()
-                    + p.num_classes;
+                    + p.num_classes
+                    + statement_rows;
+                c.lane_rows = statement.batch * per_image + 2 * statement.model_digest as usize;
                 let rows = c.rows() + min_rows;
                 c.k = (rows.next_power_of_two().trailing_zeros()).max(4);
                 let key = (c.k, words, c.rows());

@@ -156,13 +156,40 @@ impl Rows {
     }
 }
 
+/// Pixels packed into one field element by [`PixelLayout::Packed`].
+pub const PIXELS_PER_WORD: usize = 31;
+
+/// How the chip lays out the image.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PixelLayout {
+    /// Only the pixels some comparison reads, each on the range lane once.
+    #[default]
+    Used,
+    /// Every pixel, row-major, on the range lane, packed [`PIXELS_PER_WORD`] to a word by a
+    /// running sum: word $j$ is $\sum_{i} \mathit{pixel}_{31j+i}\,256^i$. The words are
+    /// returned (for the input commitment). Costs the pixels no comparison reads.
+    Packed,
+}
+
+impl PixelLayout {
+    /// Lane rows the pixels take.
+    pub fn rows(self, encoding: &Encoding, num_inputs: usize) -> usize {
+        match self {
+            PixelLayout::Used => encoding.used_pixels.len(),
+            PixelLayout::Packed => num_inputs,
+        }
+    }
+}
+
 /// Cells the chip exposes to the enclosing circuit.
 #[derive(Clone, Debug)]
 pub struct WnnOutput<F: CircuitField> {
     /// Per-class scores, each proven `< 2^score_bits` and equal to native inference.
     pub scores: Vec<Wire<F>>,
-    /// The range-checked pixel cells (`None` for pixels no comparison reads).
+    /// The range-checked pixel cells (`None` for pixels no comparison reads, unless packed).
     pub pixels: Vec<Option<Wire<F>>>,
+    /// The packed pixel words ([`PixelLayout::Packed`] only).
+    pub words: Vec<Wire<F>>,
 }
 
 /// The WNN chip for one model.
@@ -218,6 +245,17 @@ impl<'m> WnnChip<'m> {
         start: Rows,
         trace: Option<&Trace<F>>,
     ) -> (WnnOutput<F>, Rows) {
+        self.assign_with(region, start, trace, PixelLayout::Used)
+    }
+
+    /// [`WnnChip::assign`] with a choice of pixel layout.
+    pub fn assign_with<F: CircuitField>(
+        &self,
+        region: &mut Region<'_, F>,
+        start: Rows,
+        trace: Option<&Trace<F>>,
+        layout: PixelLayout,
+    ) -> (WnnOutput<F>, Rows) {
         let cp = &self.config.params;
         let enc = &self.encoding;
         let val =
@@ -225,11 +263,33 @@ impl<'m> WnnChip<'m> {
         let mut rows = start;
 
         // pixels: range-checked once, then copied into every comparison
-        let mut pixels = vec![None; self.model.params().num_inputs];
-        for &i in &enc.used_pixels {
-            let v = val(&|t| F::from(t.pixels[i] as u64));
-            pixels[i] = Some(self.range.witness_check(region, rows.lane, v, 8));
-            rows.lane += 1;
+        let n_pixels = self.model.params().num_inputs;
+        let mut pixels = vec![None; n_pixels];
+        let mut words = Vec::new();
+        match layout {
+            PixelLayout::Used => {
+                for &i in &enc.used_pixels {
+                    let v = val(&|t| F::from(t.pixels[i] as u64));
+                    pixels[i] = Some(self.range.witness_check(region, rows.lane, v, 8));
+                    rows.lane += 1;
+                }
+            }
+            PixelLayout::Packed => {
+                for start in (0..n_pixels).step_by(PIXELS_PER_WORD) {
+                    let end = (start + PIXELS_PER_WORD).min(n_pixels);
+                    let limbs = (start..end)
+                        .map(|i| val(&|t| F::from(t.pixels[i] as u64)))
+                        .collect();
+                    let (word, cells) =
+                        self.range
+                            .witness_compose(region, rows.lane, limbs, &vec![8; end - start]);
+                    for (i, c) in (start..end).zip(cells) {
+                        pixels[i] = Some(c);
+                    }
+                    words.push(word);
+                    rows.lane += end - start;
+                }
+            }
         }
 
         let mut score: Option<Wire<F>> = None;
@@ -328,6 +388,13 @@ impl<'m> WnnChip<'m> {
         let score = score.expect("at least one filter");
         let scores = self.range.decompose(region, rows.lane, &score, &widths);
         rows.lane += cp.classes;
-        (WnnOutput { scores, pixels }, rows)
+        (
+            WnnOutput {
+                scores,
+                pixels,
+                words,
+            },
+            rows,
+        )
     }
 }

@@ -29,6 +29,8 @@ pub enum Command {
     Train(commands::train::TrainArgs),
     /// Write MNIST IDX images as a folder of NNNN_<label>.png files (the original's layout).
     ExportMnist(commands::export::ExportArgs),
+    /// Compute the salted Poseidon commitment of an image (to publish before proving).
+    Commit(commands::commit::CommitArgs),
     /// Check every circuit constraint with halo2's MockProver (no keys needed).
     MockProof(commands::prove::MockArgs),
     /// Generate KZG parameters from local randomness (for testing only).

@@ -105,7 +105,7 @@ pub fn load_image_for(path: &Path, side: usize) -> Result<Vec<u8>, DataError> {
 /// Writes a grayscale image as PNG.
 pub fn save_png(path: &Path, pixels: &[u8], width: u32, height: u32) -> Result<(), DataError> {
     image::save_buffer(path, pixels, width, height, image::ExtendedColorType::L8).map_err(|e| {
-        DataError::Io {
+        DataError::Write {
             path: path.into(),
             source: std::io::Error::other(e.to_string()),
         }
@@ -203,7 +203,7 @@ pub fn load_dataset(dir: &Path, split: Split) -> Result<Dataset, DataError> {
 /// Writes a data set as `NNNN_<label>.png` files (zero-padded to at least four digits).
 /// Returns the number of files written.
 pub fn export_png_folder(ds: &Dataset, dir: &Path) -> Result<usize, DataError> {
-    std::fs::create_dir_all(dir).map_err(|source| DataError::Io {
+    std::fs::create_dir_all(dir).map_err(|source| DataError::Write {
         path: dir.into(),
         source,
     })?;

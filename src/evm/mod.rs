@@ -44,7 +44,8 @@ pub enum EvmError {
 
 impl CircuitExt<Fr> for WnnCircuit<Fr> {
     fn num_instance(&self) -> Vec<usize> {
-        vec![self.circuit_params().classes]
+        let p = self.circuit_params();
+        vec![p.statement.num_instances(p.classes)]
     }
     fn instances(&self) -> Vec<Vec<Fr>> {
         vec![WnnCircuit::instances(self)]
@@ -61,7 +62,11 @@ pub fn verifier_solidity(
     Ok(snark_verifier_sdk::evm::gen_evm_verifier_sol_code::<
         WnnCircuit<Fr>,
         snark_verifier_sdk::SHPLONK,
-    >(&srs, vk, vec![meta.circuit.classes]))
+    >(
+        &srs,
+        vk,
+        vec![meta.circuit.statement.num_instances(meta.circuit.classes)],
+    ))
 }
 
 /// Compiled contract code.
@@ -146,10 +151,16 @@ pub fn compile(source: &str, name: &str) -> Result<Compiled, EvmError> {
 /// The verifier contract's name in snark-verifier's generated source.
 pub const VERIFIER_CONTRACT: &str = "Halo2Verifier";
 
-/// Calldata for a proof: the scores as 32-byte words, then the proof.
-pub fn calldata(proof: &ProofFile) -> Vec<u8> {
-    let instances: Vec<Fr> = proof.scores.iter().map(|&s| Fr::from(s as u64)).collect();
-    snark_verifier::loader::evm::encode_calldata(&[instances], &proof.proof)
+/// Calldata for a proof: its public instances as 32-byte big-endian words (the layout of
+/// [`crate::circuit::statement`]), then the proof bytes. Malformed claims are an error.
+pub fn calldata(proof: &ProofFile) -> Result<Vec<u8>, EvmError> {
+    let instances = proof
+        .instances(None)
+        .map_err(|e| EvmError::Proof(ProofError::Mismatch(format!("malformed proof file: {e}"))))?;
+    Ok(snark_verifier::loader::evm::encode_calldata(
+        &[instances],
+        &proof.proof,
+    ))
 }
 
 /// What a dry run measured.

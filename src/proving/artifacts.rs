@@ -12,7 +12,7 @@
 //! leaves a half-written artifact.
 
 use super::{ProofError, Srs};
-use crate::circuit::{CircuitParams, WnnCircuit};
+use crate::circuit::{CircuitParams, PublicImage, Statement, WnnCircuit};
 use crate::model::{argmax, Wnn};
 use halo2_proofs::halo2curves::bn256::{Fr, G1Affine};
 use halo2_proofs::plonk::{ProvingKey, VerifyingKey};
@@ -50,17 +50,31 @@ impl KeyMeta {
     }
 }
 
+/// The public values of one image in a proof file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageClaim {
+    /// The per-class scores, when the statement publishes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scores: Option<Vec<u32>>,
+    /// The predicted class: proven when the statement publishes it, otherwise the first
+    /// maximum of the public scores (which `verify` checks).
+    pub class: usize,
+    /// The image's salted Poseidon commitment (`0x` + 64 hex digits, a big-endian field
+    /// element), when the statement publishes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<String>,
+}
+
 /// A proof with everything a reader needs to check it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProofFile {
-    /// Format identifier, `"zero_g-proof/v1"`.
+    /// Format identifier, `"zero_g-proof/v2"`.
     pub format: String,
-    /// The public per-class scores (the proof's instances, in class order).
-    pub scores: Vec<u32>,
-    /// The first class with the maximal score (derived from the scores, not proven by the
-    /// circuit itself).
-    pub class: usize,
-    /// SHA-256 of the model, hex.
+    /// What the proof states (public values, commitment, digest, batch size).
+    pub statement: Statement,
+    /// The public values of each image, in batch order.
+    pub images: Vec<ImageClaim>,
+    /// SHA-256 of the model, hex (a public input when the statement says so).
     pub model_digest: String,
     /// SHA-256 of the verifying key, hex.
     pub vk_fingerprint: String,
@@ -75,15 +89,23 @@ pub struct ProofFile {
 
 /// The proving system of every zero_g proof.
 pub const SYSTEM: &str = "halo2-kzg-bn254/shplonk/keccak256-evm";
-const PROOF_FORMAT: &str = "zero_g-proof/v1";
+const PROOF_FORMAT: &str = "zero_g-proof/v2";
 
 impl ProofFile {
-    /// A proof file for `proof` over `scores`.
-    pub fn new(proof: Vec<u8>, scores: Vec<u32>, meta: &KeyMeta) -> Self {
+    /// A proof file for `proof` over the images' public values.
+    pub fn new(proof: Vec<u8>, images: &[PublicImage<Fr>], meta: &KeyMeta) -> Self {
+        let st = &meta.circuit.statement;
         ProofFile {
             format: PROOF_FORMAT.into(),
-            class: argmax(&scores),
-            scores,
+            statement: st.clone(),
+            images: images
+                .iter()
+                .map(|im| ImageClaim {
+                    scores: st.public.scores().then(|| im.scores.clone()),
+                    class: im.class,
+                    commitment: st.commitment.then(|| field_hex(&im.commitment)),
+                })
+                .collect(),
             model_digest: meta.model_digest.clone(),
             vk_fingerprint: meta.vk_fingerprint.clone(),
             k: meta.circuit.k,
@@ -91,6 +113,149 @@ impl ProofFile {
             proof,
         }
     }
+
+    /// The public instances the proof claims, in the statement's layout; `Err` says why the
+    /// claims cannot be the public values of this statement (the proof is then invalid).
+    /// `classes`, when known (from the verifying key), is checked against the claims.
+    pub fn instances(&self, classes: Option<usize>) -> Result<Vec<Fr>, String> {
+        let st = &self.statement;
+        if self.images.len() != st.batch {
+            return Err(format!(
+                "the statement covers {} image(s) but the file lists {}",
+                st.batch,
+                self.images.len()
+            ));
+        }
+        let mut publics = Vec::with_capacity(self.images.len());
+        for (i, im) in self.images.iter().enumerate() {
+            let scores = match (&im.scores, st.public.scores()) {
+                (Some(s), true) if classes.is_none_or(|c| c == s.len()) => s.clone(),
+                (Some(s), true) => {
+                    return Err(format!(
+                        "image {i}: {} scores for {} classes",
+                        s.len(),
+                        classes.unwrap_or_default()
+                    ))
+                }
+                (None, true) => return Err(format!("image {i}: the scores are missing")),
+                (_, false) => vec![],
+            };
+            if st.public.scores() && !st.public.class() && im.class != argmax(&scores) {
+                return Err(format!(
+                    "image {i}: class {} is not the first maximum of its scores",
+                    im.class
+                ));
+            }
+            if im.class >= classes.unwrap_or(usize::MAX) {
+                return Err(format!("image {i}: class {} out of range", im.class));
+            }
+            let commitment = match (&im.commitment, st.commitment) {
+                (Some(c), true) => parse_field_hex(c).map_err(|e| format!("image {i}: {e}"))?,
+                (None, true) => return Err(format!("image {i}: the commitment is missing")),
+                (_, false) => Fr::zero(),
+            };
+            publics.push(PublicImage {
+                scores,
+                class: im.class,
+                commitment,
+            });
+        }
+        let digest: [u8; 32] = hex::decode(&self.model_digest)
+            .ok()
+            .and_then(|d| d.try_into().ok())
+            .ok_or("the model digest is not 32 bytes of hex")?;
+        Ok(st.instances(&publics, &digest))
+    }
+}
+
+/// A field element as `0x` + 64 hex digits (big-endian).
+pub fn field_hex(v: &Fr) -> String {
+    let mut b = v.to_bytes();
+    b.reverse();
+    format!("0x{}", hex::encode(b))
+}
+
+/// Parses [`field_hex`]'s format; values not below the field modulus are refused.
+pub fn parse_field_hex(s: &str) -> Result<Fr, String> {
+    let t = s.strip_prefix("0x").unwrap_or(s);
+    let mut b: [u8; 32] = hex::decode(t)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| format!("`{s}` is not 32 bytes of hex"))?;
+    b.reverse();
+    Option::from(Fr::from_bytes(&b)).ok_or_else(|| format!("`{s}` is not below the field modulus"))
+}
+
+/// The opening of an image commitment: what `zero_g commit` writes and `proof` reads to tie
+/// a proof to a commitment published earlier. Keep it private: the salt is what stops
+/// anyone from confirming a guessed image against the commitment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Opening {
+    /// Format identifier, `"zero_g-opening/v1"`.
+    pub format: String,
+    /// SHA-256 of the image's pixels (row-major bytes), hex: which image this opens.
+    pub image_sha256: String,
+    /// The salt (`0x` + 64 hex digits).
+    pub salt: String,
+    /// The commitment (`0x` + 64 hex digits).
+    pub commitment: String,
+}
+
+const OPENING_FORMAT: &str = "zero_g-opening/v1";
+
+impl Opening {
+    /// The opening of `pixels` committed with `salt`.
+    pub fn new(pixels: &[u8], salt: Fr) -> Self {
+        Opening {
+            format: OPENING_FORMAT.into(),
+            image_sha256: hex::encode(Sha256::digest(pixels)),
+            salt: field_hex(&salt),
+            commitment: field_hex(&crate::commitment::commit_image(pixels, salt)),
+        }
+    }
+
+    /// The salt, checking that this opening is for `pixels` and consistent.
+    pub fn salt_for(&self, pixels: &[u8]) -> Result<Fr, String> {
+        if self.image_sha256 != hex::encode(Sha256::digest(pixels)) {
+            return Err("it opens a commitment to another image".into());
+        }
+        let salt = parse_field_hex(&self.salt)?;
+        if field_hex(&crate::commitment::commit_image(pixels, salt)) != self.commitment {
+            return Err("its salt does not give its commitment".into());
+        }
+        Ok(salt)
+    }
+}
+
+/// Writes openings (a JSON array, or one object for a single opening).
+pub fn write_openings(path: &Path, openings: &[Opening]) -> Result<(), ProofError> {
+    let json = if let [one] = openings {
+        serde_json::to_vec_pretty(one)
+    } else {
+        serde_json::to_vec_pretty(openings)
+    }
+    .expect("openings serialise");
+    write_atomic(path, |w| w.write_all(&json))
+}
+
+/// Reads openings written by [`write_openings`] (one object or an array).
+pub fn read_openings(path: &Path) -> Result<Vec<Opening>, ProofError> {
+    let bytes = std::fs::read(path).map_err(io_err(path))?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| corrupt(path, format!("not a zero_g opening file: {e}")))?;
+    let list: Vec<Opening> = if v.is_array() {
+        serde_json::from_value(v)
+    } else {
+        serde_json::from_value(v).map(|o| vec![o])
+    }
+    .map_err(|e| corrupt(path, format!("not a zero_g opening file: {e}")))?;
+    if let Some(o) = list.iter().find(|o| o.format != OPENING_FORMAT) {
+        return Err(corrupt(
+            path,
+            format!("unsupported opening format `{}`", o.format),
+        ));
+    }
+    Ok(list)
 }
 
 /// Serde helpers writing bytes as `0x`-prefixed hex (used by proof and contract files).

@@ -4,11 +4,10 @@
 
 pub mod artifacts;
 
-use crate::circuit::gadgets::CircuitField;
-use crate::circuit::{CircuitError, CircuitParams, Layout, WnnCircuit};
-use crate::model::{argmax, Wnn};
+use crate::circuit::{CircuitError, CircuitParams, ImageInput, Layout, Statement, WnnCircuit};
+use crate::model::Wnn;
 use crate::progress::Reporter;
-pub use artifacts::{KeyMeta, ProofFile};
+pub use artifacts::{ImageClaim, KeyMeta, ProofFile};
 use halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine};
 use halo2_proofs::plonk::{
     create_proof, keygen_pk, keygen_vk_custom, verify_proof, ProvingKey, VerifyingKey,
@@ -47,7 +46,7 @@ pub enum ProofError {
         reason: String,
     },
     /// An I/O error on a named file.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -109,15 +108,17 @@ pub fn vk_fingerprint(vk: &VerifyingKey<G1Affine>) -> String {
     hex::encode(Sha256::digest(&bytes))
 }
 
-/// Generates the proving key (which holds the verifying key) for `model`.
-/// Deterministic: the same model and SRS give a byte-identical verifying key.
+/// Generates the proving key (which holds the verifying key) for proofs of `statement`
+/// about `model`. Deterministic: the same model, statement and SRS give a byte-identical
+/// verifying key.
 pub fn keygen(
     srs: &Srs,
     model: Arc<Wnn>,
     layout: Layout,
+    statement: &Statement,
     reporter: &dyn Reporter,
 ) -> Result<(ProvingKey<G1Affine>, KeyMeta), ProofError> {
-    let circuit = WnnCircuit::<Fr>::keygen(model.clone(), layout)?;
+    let circuit = WnnCircuit::<Fr>::keygen_for(model.clone(), layout, statement)?;
     let params = circuit.circuit_params().clone();
     let srs = srs_for(srs, params.k)?;
     reporter.on_stage("verifying key", 1);
@@ -142,21 +143,24 @@ fn check_model(meta: &KeyMeta, model: &Wnn) -> Result<(), ProofError> {
     Ok(())
 }
 
-/// Proves that `pixels` gives its scores under `model`.
+/// Proves the keys' statement about `inputs` (as many images as the statement's batch; the
+/// salts matter only with commitments).
 pub fn prove(
     srs: &Srs,
     pk: &ProvingKey<G1Affine>,
     meta: &KeyMeta,
     model: Arc<Wnn>,
-    pixels: &[u8],
+    inputs: &[ImageInput<Fr>],
     reporter: &dyn Reporter,
 ) -> Result<ProofFile, ProofError> {
     check_model(meta, &model)?;
     let srs = srs_for(srs, meta.circuit.k)?;
     reporter.on_stage("witness", 1);
-    let circuit = WnnCircuit::<Fr>::prove(model.clone(), meta.circuit.clone(), pixels)?;
+    let circuit = WnnCircuit::<Fr>::prove_images(model.clone(), meta.circuit.clone(), inputs)?;
     let instances = circuit.instances();
-    let scores = model.scores(pixels);
+    let publics = circuit
+        .public_images()
+        .expect("a proving circuit has witnesses");
     reporter.on_stage("proving", 1);
     let mut transcript =
         EvmTranscript::<G1Affine, NativeLoader, Vec<u8>, Vec<u8>>::init(Vec::new());
@@ -171,17 +175,34 @@ pub fn prove(
     .map_err(|e| ProofError::Halo2(e.to_string()))?;
     let proof = transcript.finalize();
     reporter.on_stage_done();
-    Ok(ProofFile::new(proof, scores, meta))
+    Ok(ProofFile::new(proof, &publics, meta))
 }
 
-/// Checks a proof against a verifying key. `Ok(true)` iff the proof is valid for its
-/// public scores; a proof for another key is an error, not an invalid proof.
+/// The outcome of checking a proof.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The proof is valid for its public values.
+    Valid,
+    /// The proof, or its claimed public values, are invalid (with the reason when the claims
+    /// themselves are malformed).
+    Invalid(Option<String>),
+}
+
+impl Verdict {
+    /// Whether the proof is valid.
+    pub fn is_valid(&self) -> bool {
+        *self == Verdict::Valid
+    }
+}
+
+/// Checks a proof against a verifying key. A proof for another key or statement is an
+/// error, not an invalid proof.
 pub fn verify(
     srs: &Srs,
     vk: &VerifyingKey<G1Affine>,
     meta: &KeyMeta,
     proof: &ProofFile,
-) -> Result<bool, ProofError> {
+) -> Result<Verdict, ProofError> {
     if proof.vk_fingerprint != meta.vk_fingerprint {
         return Err(ProofError::Mismatch(format!(
             "the proof was made for verifying key {}…, not for this one ({}…)",
@@ -189,14 +210,18 @@ pub fn verify(
             short(&meta.vk_fingerprint)
         )));
     }
-    if proof.scores.len() != meta.circuit.classes {
-        return Ok(false);
+    if proof.statement != meta.circuit.statement {
+        return Err(ProofError::Mismatch(format!(
+            "the proof states `{}` but the key proves `{}`",
+            proof.statement.describe(),
+            meta.circuit.statement.describe()
+        )));
     }
-    if proof.class != argmax(&proof.scores) {
-        return Ok(false);
-    }
+    let instances = match proof.instances(Some(meta.circuit.classes)) {
+        Ok(i) => i,
+        Err(why) => return Ok(Verdict::Invalid(Some(why))),
+    };
     let srs = verifier_srs_for(srs, meta.circuit.k)?;
-    let instances: Vec<Fr> = proof.scores.iter().map(|&s| Fr::from(s as u64)).collect();
     let mut transcript =
         EvmTranscript::<G1Affine, NativeLoader, &[u8], Vec<u8>>::init(proof.proof.as_slice());
     let ok = verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
@@ -207,19 +232,22 @@ pub fn verify(
         &mut transcript,
     )
     .is_ok();
-    Ok(ok)
+    Ok(if ok {
+        Verdict::Valid
+    } else {
+        Verdict::Invalid(None)
+    })
 }
 
 fn short(s: &str) -> &str {
     &s[..16.min(s.len())]
 }
 
-/// The public instances of a proof file, as field elements.
-pub fn instances_of<F: CircuitField>(proof: &ProofFile) -> Vec<F> {
-    proof.scores.iter().map(|&s| F::from(s as u64)).collect()
-}
-
-/// The circuit shape for `model`, for callers that need `k` before keygen.
-pub fn circuit_params(model: &Wnn, layout: Layout) -> Result<CircuitParams, ProofError> {
-    Ok(CircuitParams::for_model_with(model, layout)?)
+/// The circuit shape for `statement` about `model`, for callers that need `k` before keygen.
+pub fn circuit_params(
+    model: &Wnn,
+    layout: Layout,
+    statement: &Statement,
+) -> Result<CircuitParams, ProofError> {
+    Ok(CircuitParams::for_statement(model, layout, statement)?)
 }

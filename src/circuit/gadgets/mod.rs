@@ -6,9 +6,11 @@
 //! relation it enforces and the preconditions it assumes; functions whose soundness depends
 //! on a caller-side check carry `_unchecked` in their name.
 
+pub mod argmax;
 pub mod bloom;
 pub mod mishmash;
 pub mod popcount;
+pub mod poseidon;
 pub mod range;
 pub mod thermometer;
 

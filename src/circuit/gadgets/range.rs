@@ -230,7 +230,46 @@ impl RangeChip {
         wire: &Wire<F>,
         limb_bits: &[u32],
     ) -> Vec<Wire<F>> {
+        let mut shift = 0usize;
+        let limbs = limb_bits
+            .iter()
+            .map(|&w| {
+                let l = wire.value.map(|v| F::from(bits_of(&v, shift, w as usize)));
+                shift += w as usize;
+                l
+            })
+            .collect();
+        self.running_sum(region, row, Some(wire), limbs, limb_bits)
+            .1
+    }
+
+    /// The converse of [`RangeChip::decompose`]: witnesses `limbs` (least significant first)
+    /// on the lane with widths `limb_bits`, and returns the number they compose,
+    /// $\sum_i \mathit{limb}_i\,2^{b i}$, as a cell of the running-sum column, with the limb
+    /// cells. Same layout, gates and panics as `decompose`.
+    pub fn witness_compose<F: CircuitField>(
+        &self,
+        region: &mut Region<'_, F>,
+        row: usize,
+        limbs: Vec<Value<F>>,
+        limb_bits: &[u32],
+    ) -> (Wire<F>, Vec<Wire<F>>) {
+        let (z0, limbs) = self.running_sum(region, row, None, limbs, limb_bits);
+        (z0.expect("at least one limb"), limbs)
+    }
+
+    /// Lays out a running sum over `limbs`: `z_0` copies `wire` if given, else it is the
+    /// composed value. Returns the `z_0` cell and the limb cells.
+    fn running_sum<F: CircuitField>(
+        &self,
+        region: &mut Region<'_, F>,
+        row: usize,
+        wire: Option<&Wire<F>>,
+        limbs: Vec<Value<F>>,
+        limb_bits: &[u32],
+    ) -> (Option<Wire<F>>, Vec<Wire<F>>) {
         assert!(!limb_bits.is_empty(), "empty decomposition");
+        assert_eq!(limbs.len(), limb_bits.len());
         let c = &self.config;
         let b = limb_bits[0];
         assert!(
@@ -248,28 +287,33 @@ impl RangeChip {
                 .map(|(_, q)| *q)
                 .expect("limb width not configured")
         });
-        let mut limbs = Vec::with_capacity(limb_bits.len());
-        let mut shift = 0usize;
-        let mut z = wire.value;
-        let inv = pow2::<F>(b).invert().unwrap();
-        for (i, &w) in limb_bits.iter().enumerate() {
+        let radix = pow2::<F>(b);
+        // z_i = Σ_{i' ≥ i} limb_i' · 2^{b (i' − i)}, from the top limb down
+        let mut zs = vec![Value::known(F::ZERO); limbs.len()];
+        let mut acc = Value::known(F::ZERO);
+        for i in (0..limbs.len()).rev() {
+            acc = acc.zip(limbs[i]).map(|(a, l)| a * radix + l);
+            zs[i] = acc;
+        }
+        let mut first = None;
+        let mut out = Vec::with_capacity(limbs.len());
+        for (i, (&w, limb)) in limb_bits.iter().zip(limbs).enumerate() {
             let r = row + i;
-            let zc = if i == 0 {
-                wire.copy_to(region, c.z, r)
-            } else {
-                assign(region, c.z, r, z)
+            let zc = match (i, wire) {
+                (0, Some(wire)) => wire.copy_to(region, c.z, r),
+                _ => assign(region, c.z, r, zs[i]),
             };
-            let limb = wire.value.map(|v| F::from(bits_of(&v, shift, w as usize)));
-            limbs.push(self.witness_check(region, r, limb, w));
+            if i == 0 {
+                first = Some(zc);
+            }
+            out.push(self.witness_check(region, r, limb, w));
             if i + 1 == limb_bits.len() {
                 c.q_dec_last.enable(region, r).expect("selector");
             } else {
                 q_mid.expect("set").enable(region, r).expect("selector");
             }
-            z = zc.value.zip(limb).map(|(zv, l)| (zv - l) * inv);
-            shift += w as usize;
         }
-        limbs
+        (first, out)
     }
 
     /// Limb widths covering `bits` bits with at most `max_limb` bits per limb.

@@ -1,6 +1,7 @@
 //! `generate-evm-verifier`, `dry-run-evm-verifier`, `deploy-evm-verifier`, `submit-proof`
 //! and `verify-evm`.
 
+use super::inputs;
 use super::{load_model, print_json};
 use crate::cli::progress::Printer;
 use crate::cli::Outcome;
@@ -94,9 +95,9 @@ pub struct DryRunArgs {
     /// The model (with --img-path and --pk-path: prove first).
     #[arg(short = 'm', long, value_name = "FILE", requires_all = ["img_path", "pk_path"])]
     model_path: Option<PathBuf>,
-    /// The image to prove.
-    #[arg(short = 'i', long, value_name = "FILE")]
-    img_path: Option<PathBuf>,
+    /// The image(s) to prove (files or folders; as many as the keys' batch).
+    #[arg(short = 'i', long, value_name = "PATH", num_args = 1..)]
+    img_path: Vec<PathBuf>,
     /// KZG parameters.
     #[arg(short = 's', long, value_name = "FILE")]
     srs_path: PathBuf,
@@ -127,12 +128,11 @@ pub fn dry_run(a: DryRunArgs, printer: &Printer) -> Result<Outcome> {
     let (vk, meta, proof): (_, KeyMeta, ProofFile) = match (&a.model_path, &a.proof_path) {
         (Some(m), _) => {
             let model = Arc::new(load_model(m)?);
-            let img = zero_g::data::load_image_for(
-                a.img_path.as_ref().expect("clap"),
-                model.params().width(),
-            )?;
+            let paths = inputs::image_paths(&a.img_path)?;
+            let images = inputs::load_images(&paths, model.params().width())?;
             let (pk, meta) = artifacts::read_pk(a.pk_path.as_ref().expect("clap"))?;
-            let proof = proving::prove(&srs, &pk, &meta, model, &img, &printer.reporter())?;
+            let (inputs, _) = inputs::prover_inputs(images, &paths, &meta.circuit.statement, &[])?;
+            let proof = proving::prove(&srs, &pk, &meta, model, &inputs, &printer.reporter())?;
             (pk.get_vk().clone(), meta, proof)
         }
         (None, Some(p)) => {
@@ -151,7 +151,7 @@ pub fn dry_run(a: DryRunArgs, printer: &Printer) -> Result<Outcome> {
     if let Some(dir) = &a.out.output_dir {
         write_contract(dir, &sol, &c, &meta)?;
     }
-    let honest = evm::calldata(&proof);
+    let honest = evm::calldata(&proof)?;
     let mut tampered = honest.clone();
     let n = tampered.len();
     tampered[n - 40] ^= 1;
@@ -344,7 +344,7 @@ fn prepare(
             chain.chain_id
         );
     }
-    Ok((address, evm::calldata(&proof), proof))
+    Ok((address, evm::calldata(&proof)?, proof))
 }
 
 /// Arguments of `submit-proof`.
@@ -371,7 +371,7 @@ pub fn submit(a: SubmitArgs) -> Result<Outcome> {
     if a.json {
         print_json(&serde_json::json!({
             "success": mined.success, "tx_hash": mined.tx_hash, "block": mined.block,
-            "gas_used": mined.gas_used, "scores": proof.scores, "class": proof.class,
+            "gas_used": mined.gas_used, "statement": proof.statement, "images": proof.images,
         }));
     } else if mined.success {
         println!(

@@ -1,8 +1,10 @@
 //! One module per subcommand; each `run` returns the command's [`Outcome`].
 
 pub mod accuracy;
+pub mod commit;
 pub mod evm;
 pub mod export;
+pub mod inputs;
 pub mod predict;
 pub mod prove;
 pub mod train;
@@ -20,6 +22,7 @@ pub fn run(cmd: Command, printer: &Printer) -> Result<Outcome> {
         Command::ComputeAccuracy(a) => accuracy::run(a, printer),
         Command::Train(a) => train::run(a, printer),
         Command::ExportMnist(a) => export::run(a, printer),
+        Command::Commit(a) => commit::run(a),
         Command::MockProof(a) => prove::mock(a),
         Command::GenerateSrs(a) => prove::srs(a, printer),
         Command::GenerateKeys(a) => prove::keys(a, printer),

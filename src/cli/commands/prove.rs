@@ -1,5 +1,6 @@
 //! `mock-proof`, `generate-srs`, `generate-keys`, `proof` and `verify`.
 
+use super::inputs::{self, StatementArgs};
 use super::{load_model, print_json};
 use crate::cli::progress::Printer;
 use crate::cli::{ModelArg, Outcome};
@@ -42,15 +43,17 @@ use zero_g::proving::{self, artifacts};
 pub struct MockArgs {
     #[command(flatten)]
     model: ModelArg,
-    /// The image to prove.
-    #[arg(short = 'i', long, value_name = "FILE")]
-    img_path: PathBuf,
+    /// The image(s) to prove: files, or folders of PNG/JPEG files (repeat for a batch).
+    #[arg(short = 'i', long, value_name = "PATH", required = true, num_args = 1..)]
+    img_path: Vec<PathBuf>,
     /// log2 of the rows; default: the smallest that fits (chosen automatically).
     #[arg(short = 'k', long)]
     k: Option<u32>,
     /// Circuit layout.
     #[arg(long, value_enum, default_value_t = LayoutArg::Auto)]
     layout: LayoutArg,
+    #[command(flatten)]
+    statement: StatementArgs,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -59,8 +62,10 @@ pub struct MockArgs {
 /// Runs `mock-proof`: checks every constraint with halo2's MockProver.
 pub fn mock(a: MockArgs) -> Result<Outcome> {
     let model = Arc::new(load_model(&a.model.model_path)?);
-    let img = zero_g::data::load_image_for(&a.img_path, model.params().width())?;
-    let mut params = CircuitParams::for_model_with(&model, a.layout.into())?;
+    let paths = inputs::image_paths(&a.img_path)?;
+    let images = inputs::load_images(&paths, model.params().width())?;
+    let statement = a.statement.statement(images.len())?;
+    let mut params = CircuitParams::for_statement(&model, a.layout.into(), &statement)?;
     if let Some(k) = a.k {
         let min = params.k;
         if k < min {
@@ -74,9 +79,12 @@ pub fn mock(a: MockArgs) -> Result<Outcome> {
         }
         params.k = k;
     }
-    let circuit = WnnCircuit::<Fr>::prove(model.clone(), params.clone(), &img)?;
-    let scores = model.scores(&img);
-    let class = zero_g::model::argmax(&scores);
+    let (prover_inputs, _) = inputs::prover_inputs(images, &paths, &statement, &[])?;
+    let circuit = WnnCircuit::<Fr>::prove_images(model.clone(), params.clone(), &prover_inputs)?;
+    let predictions: Vec<_> = prover_inputs
+        .iter()
+        .map(|i| model.predict(&i.pixels))
+        .collect();
     let start = Instant::now();
     let prover = MockProver::run(params.k, &circuit, vec![circuit.instances()])
         .map_err(|e| anyhow::anyhow!("MockProver could not run: {e}"))?;
@@ -97,10 +105,10 @@ pub fn mock(a: MockArgs) -> Result<Outcome> {
             "k": params.k,
             "rows": {"lane_group": params.lane_rows, "side_group": params.side_rows, "tables": params.table_rows(), "circuit": params.rows()},
             "layout": if params.compact { "compact" } else { "fast" },
+            "statement": statement,
             "advice_columns": cs.num_advice_columns(),
             "lookups": cs.lookups().len(),
-            "scores": scores,
-            "class": class,
+            "predictions": predictions,
             "failures": failures,
             "seconds": secs,
         }));
@@ -121,8 +129,15 @@ pub fn mock(a: MockArgs) -> Result<Outcome> {
             cs.num_advice_columns(),
             cs.lookups().len()
         );
-        println!("class:   {class}");
-        println!("scores:  {scores:?}");
+        println!("public:  {}", statement.describe());
+        for (p, pred) in paths.iter().zip(&predictions) {
+            println!(
+                "{}: class {}, scores {:?}",
+                p.display(),
+                pred.class,
+                pred.scores
+            );
+        }
         match &result {
             Ok(()) => println!("all constraints satisfied ({secs:.2} s)"),
             Err(errs) => {
@@ -155,6 +170,9 @@ pub struct SrsArgs {
     /// With --model-path: the layout the keys will use.
     #[arg(long, value_enum, default_value_t = LayoutArg::Auto)]
     layout: LayoutArg,
+    /// With --model-path: the statement the keys will prove (it can change the size).
+    #[command(flatten)]
+    statement: StatementArgs,
     /// Derive the toxic waste from this seed (reproducible; for tests only).
     #[arg(long)]
     seed: Option<u64>,
@@ -164,7 +182,10 @@ pub struct SrsArgs {
 pub fn srs(a: SrsArgs, printer: &Printer) -> Result<Outcome> {
     let k = match (a.k, &a.model_path) {
         (Some(k), _) => k,
-        (None, Some(m)) => CircuitParams::for_model_with(&load_model(m)?, a.layout.into())?.k,
+        (None, Some(m)) => {
+            let st = a.statement.statement(1)?;
+            CircuitParams::for_statement(&load_model(m)?, a.layout.into(), &st)?.k
+        }
         _ => unreachable!("clap requires one"),
     };
     if !(4..=24).contains(&k) {
@@ -207,6 +228,8 @@ pub struct KeysArgs {
     /// Circuit layout: `fast` proves fastest; `compact` gives a smaller EVM verifier.
     #[arg(long, value_enum, default_value_t = LayoutArg::Auto)]
     layout: LayoutArg,
+    #[command(flatten)]
+    statement: StatementArgs,
 }
 
 /// Runs `generate-keys`.
@@ -214,7 +237,14 @@ pub fn keys(a: KeysArgs, printer: &Printer) -> Result<Outcome> {
     let model = Arc::new(load_model(&a.model.model_path)?);
     let srs = artifacts::read_srs(&a.srs_path)?;
     let start = Instant::now();
-    let (pk, meta) = proving::keygen(&srs, model, a.layout.into(), &printer.reporter())?;
+    let statement = a.statement.statement(1)?;
+    let (pk, meta) = proving::keygen(
+        &srs,
+        model,
+        a.layout.into(),
+        &statement,
+        &printer.reporter(),
+    )?;
     let secs = start.elapsed().as_secs_f64();
     artifacts::write_vk(&a.vk_path, pk.get_vk(), &meta)?;
     artifacts::write_pk(&a.pk_path, &pk, &meta)?;
@@ -223,7 +253,11 @@ pub fn keys(a: KeysArgs, printer: &Printer) -> Result<Outcome> {
             serde_json::to_writer_pretty(&mut *w, &meta).map_err(std::io::Error::other)
         })?;
     }
-    println!("keys generated in {secs:.1} s (k = {})", meta.circuit.k);
+    println!(
+        "keys generated in {secs:.1} s (k = {}), proving: {}",
+        meta.circuit.k,
+        statement.describe()
+    );
     println!("model digest:   {}", meta.model_digest);
     println!("vk fingerprint: {}", meta.vk_fingerprint);
     println!("wrote {} and {}", a.vk_path.display(), a.pk_path.display());
@@ -235,9 +269,9 @@ pub fn keys(a: KeysArgs, printer: &Printer) -> Result<Outcome> {
 pub struct ProofArgs {
     #[command(flatten)]
     model: ModelArg,
-    /// The private image.
-    #[arg(short = 'i', long, value_name = "FILE")]
-    img_path: PathBuf,
+    /// The private image(s): files, or folders of PNG/JPEG files; as many as the keys' batch.
+    #[arg(short = 'i', long, value_name = "PATH", required = true, num_args = 1..)]
+    img_path: Vec<PathBuf>,
     /// KZG parameters (from `generate-srs`).
     #[arg(short = 's', long, value_name = "FILE")]
     srs_path: PathBuf,
@@ -247,28 +281,71 @@ pub struct ProofArgs {
     /// Where to write the proof (JSON).
     #[arg(long, value_name = "FILE")]
     proof_path: PathBuf,
+    /// With commitment keys: the opening(s) from `zero_g commit`, one per image in order.
+    /// Without them, fresh salts are drawn and their openings written to
+    /// `<proof-path>.openings.json` (keep that file private).
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    opening_path: Vec<PathBuf>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Runs `proof`.
 pub fn proof(a: ProofArgs, printer: &Printer) -> Result<Outcome> {
     let model = Arc::new(load_model(&a.model.model_path)?);
-    let img = zero_g::data::load_image_for(&a.img_path, model.params().width())?;
+    let paths = inputs::image_paths(&a.img_path)?;
+    let images = inputs::load_images(&paths, model.params().width())?;
     let srs = artifacts::read_srs(&a.srs_path)?;
     let (pk, meta) = artifacts::read_pk(&a.pk_path).context("reading the proving key")?;
+    let statement = &meta.circuit.statement;
+    let (inputs, fresh) = inputs::prover_inputs(images, &paths, statement, &a.opening_path)?;
     let start = Instant::now();
-    let proof = proving::prove(&srs, &pk, &meta, model, &img, &printer.reporter())?;
+    let proof = proving::prove(&srs, &pk, &meta, model, &inputs, &printer.reporter())?;
     let secs = start.elapsed().as_secs_f64();
+    let openings = (!fresh.is_empty()).then(|| inputs::openings_path(&a.proof_path));
+    if let Some(p) = &openings {
+        artifacts::write_openings(p, &fresh)?;
+    }
     artifacts::write_proof(&a.proof_path, &proof)?;
-    println!(
-        "proved in {secs:.2} s: class {} with scores {:?}",
-        proof.class, proof.scores
-    );
+    if a.json {
+        print_json(&serde_json::json!({
+            "proof_path": a.proof_path, "seconds": secs, "proof_bytes": proof.proof.len(),
+            "statement": proof.statement, "images": proof.images, "openings_path": openings,
+        }));
+        return Ok(Outcome::Success);
+    }
+    println!("proved in {secs:.2} s (public: {})", statement.describe());
+    for (p, im) in paths.iter().zip(&proof.images) {
+        println!("  {}: {}", p.display(), describe_claim(im));
+    }
     println!(
         "wrote {} ({} proof bytes)",
         a.proof_path.display(),
         proof.proof.len()
     );
+    if let Some(p) = openings {
+        println!(
+            "wrote the commitments' openings to {} (private: the salts)",
+            p.display()
+        );
+    }
     Ok(Outcome::Success)
+}
+
+/// One image's public values in words: `class 7 (proven), scores [..], commitment 0x..`.
+pub fn describe_claim(im: &zero_g::proving::ImageClaim) -> String {
+    let mut s = format!("class {}", im.class);
+    if im.scores.is_none() {
+        s += " (proven; scores private)";
+    }
+    if let Some(sc) = &im.scores {
+        s += &format!(", scores {sc:?}");
+    }
+    if let Some(c) = &im.commitment {
+        s += &format!(", commitment {c}");
+    }
+    s
 }
 
 /// Arguments of `verify`.
@@ -283,7 +360,7 @@ pub struct VerifyArgs {
     /// The proof (from `proof`).
     #[arg(long, value_name = "FILE")]
     proof_path: PathBuf,
-    /// Print {"valid": bool, "scores": [...], "class": N} as JSON.
+    /// Print {"valid": bool, "images": [...], ...} as JSON.
     #[arg(long)]
     json: bool,
 }
@@ -294,21 +371,35 @@ pub fn verify(a: VerifyArgs) -> Result<Outcome> {
     let (vk, meta) = artifacts::read_vk(&a.vk_path)?;
     let proof = artifacts::read_proof(&a.proof_path)?;
     let start = Instant::now();
-    let valid = proving::verify(&srs, &vk, &meta, &proof)?;
+    let verdict = proving::verify(&srs, &vk, &meta, &proof)?;
     let ms = start.elapsed().as_secs_f64() * 1e3;
+    let reason = match &verdict {
+        proving::Verdict::Invalid(Some(r)) => Some(r.clone()),
+        _ => None,
+    };
     if a.json {
         print_json(&serde_json::json!({
-            "valid": valid, "scores": proof.scores, "class": proof.class, "model_digest": proof.model_digest,
+            "valid": verdict.is_valid(), "reason": reason, "statement": proof.statement,
+            "images": proof.images, "model_digest": proof.model_digest,
         }));
-    } else if valid {
+    } else if verdict.is_valid() {
         println!(
-            "proof valid ({ms:.0} ms): class {} with scores {:?}",
-            proof.class, proof.scores
+            "proof valid ({ms:.0} ms; public: {})",
+            proof.statement.describe()
         );
+        for (i, im) in proof.images.iter().enumerate() {
+            println!("  image {i}: {}", describe_claim(im));
+        }
+        if proof.statement.model_digest {
+            println!("  model digest {} (public)", proof.model_digest);
+        }
     } else {
-        println!("proof INVALID");
+        match reason {
+            Some(r) => println!("proof INVALID: {r}"),
+            None => println!("proof INVALID"),
+        }
     }
-    Ok(if valid {
+    Ok(if verdict.is_valid() {
         Outcome::Success
     } else {
         Outcome::Rejected
