@@ -38,6 +38,7 @@ fn statement(public: Public, model_digest: bool, batch: usize) -> Statement {
         public,
         commitment: false,
         model_digest,
+        bind: false,
         batch,
     }
 }
@@ -417,4 +418,55 @@ fn cli_statement_flag_errors() {
         .assert()
         .code(2)
         .stderr(contains("holds no PNG or JPEG images"));
+}
+
+#[test]
+fn a_bound_proof_holds_for_its_value_only() {
+    let model = tiny();
+    let st = Statement {
+        bind: true,
+        ..statement(Public::Class, false, 1)
+    };
+    let c = honest(&model, &st).bound_to(Fr::from(0xabcdefu64));
+    let inst = c.instances();
+    assert_eq!(inst, vec![Fr::from(7), Fr::from(0xabcdefu64)]);
+    mock(&c, inst.clone()).unwrap();
+    let mut other = inst;
+    other[1] = Fr::from(0xabcdeeu64);
+    let errs = mock(&c, other).unwrap_err();
+    assert!(only_permutation(&errs), "{errs:?}");
+}
+
+#[test]
+fn a_bound_real_proof_rejects_another_value() {
+    let model = tiny();
+    let st = Statement {
+        bind: true,
+        ..statement(Public::Class, false, 1)
+    };
+    let k = proving::circuit_params(&model, Layout::Auto, &st)
+        .unwrap()
+        .k;
+    let srs = proving::generate_srs(k, Some(6));
+    let (pk, meta) = proving::keygen(&srs, model.clone(), Layout::Auto, &st, &NoReporter).unwrap();
+    let inputs = [ImageInput::new(images(1).remove(0))];
+    let e = proving::prove(&srs, &pk, &meta, model.clone(), &inputs, &NoReporter).unwrap_err();
+    assert!(e.to_string().contains("bind every proof to a value"), "{e}");
+    let me = Fr::from(0x1234u64);
+    let proof =
+        proving::prove_bound(&srs, &pk, &meta, model, &inputs, Some(me), &NoReporter).unwrap();
+    assert_eq!(
+        proof.bound_to.as_deref(),
+        Some("0x0000000000000000000000000000000000000000000000000000000000001234")
+    );
+    let check = |p: &proving::ProofFile| proving::verify(&srs, pk.get_vk(), &meta, p).unwrap();
+    assert_eq!(check(&proof), Verdict::Valid);
+    let mut stolen = proof.clone();
+    stolen.bound_to = Some(format!("0x{}", "00".repeat(31) + "99"));
+    assert_eq!(check(&stolen), Verdict::Invalid(None));
+    let mut missing = proof;
+    missing.bound_to = None;
+    assert!(
+        matches!(check(&missing), Verdict::Invalid(Some(r)) if r.contains("bound value is missing"))
+    );
 }

@@ -90,6 +90,7 @@ pub struct WnnCircuit<F: CircuitField> {
     model: Arc<Wnn>,
     params: CircuitParams,
     images: Option<Vec<ImageWitness<F>>>,
+    bind: F,
 }
 
 impl<F: CircuitField> WnnCircuit<F> {
@@ -110,6 +111,7 @@ impl<F: CircuitField> WnnCircuit<F> {
             model,
             params,
             images: None,
+            bind: F::ZERO,
         })
     }
 
@@ -185,7 +187,14 @@ impl<F: CircuitField> WnnCircuit<F> {
             model,
             params,
             images: Some(images),
+            bind: F::ZERO,
         }
+    }
+
+    /// Binds the proof to `value` (the last public word of statements with `bind`).
+    pub fn bound_to(mut self, value: F) -> Self {
+        self.bind = value;
+        self
     }
 
     /// The shape.
@@ -231,7 +240,7 @@ impl<F: CircuitField> WnnCircuit<F> {
     pub fn instances(&self) -> Vec<F> {
         let st = &self.params.statement;
         match self.public_images() {
-            Some(p) => st.instances(&p, &self.model.digest()),
+            Some(p) => st.instances(&p, &self.model.digest(), self.bind),
             None => vec![F::ZERO; st.num_instances(self.params.classes)],
         }
     }
@@ -257,6 +266,7 @@ impl<F: CircuitField> Circuit<F> for WnnCircuit<F> {
             model: self.model.clone(),
             params: self.params.clone(),
             images: None,
+            bind: F::ZERO,
         }
     }
 
@@ -370,6 +380,15 @@ impl<F: CircuitField> Circuit<F> for WnnCircuit<F> {
                         rows.lane += 1;
                         public.push(c.cell());
                     }
+                }
+                if st.bind {
+                    // a free cell: the instance it is copied to enters the transcript, so the
+                    // proof holds for this value only
+                    let v = self
+                        .images
+                        .as_ref()
+                        .map_or(Value::unknown(), |_| Value::known(self.bind));
+                    public.push(gadgets::assign(&mut region, a0, rows.lane, v).cell);
                 }
                 Ok(public)
             },

@@ -236,7 +236,9 @@ impl CircuitParams {
                     + f * p.num_filter_hashes * c.bloom_shape().rows_per_lookup()
                     + p.num_classes
                     + statement_rows;
-                c.lane_rows = statement.batch * per_image + 2 * statement.model_digest as usize;
+                c.lane_rows = statement.batch * per_image
+                    + 2 * statement.model_digest as usize
+                    + statement.bind as usize;
                 let rows = c.rows() + min_rows;
                 c.k = (rows.next_power_of_two().trailing_zeros()).max(4);
                 let key = (c.k, words, c.rows());

@@ -9,8 +9,10 @@
 //! **Instance layout** (one instance column, top to bottom), for each image `b` in order:
 //! its `C` scores (modes `scores`, `both`), its class (modes `class`, `both`), its commitment
 //! (with `commitment`); then, with `model_digest`, the model's SHA-256 digest as two 128-bit
-//! big-endian halves (`hi`, `lo`). A verifier contract receives exactly these words, each as a
-//! 32-byte big-endian integer, before the proof bytes.
+//! big-endian halves (`hi`, `lo`); then, with `bind`, one free word the proof is bound to
+//! (e.g. the address allowed to submit it: a copied proof is useless to anyone else). A
+//! verifier contract receives exactly these words, each as a 32-byte big-endian integer,
+//! before the proof bytes.
 
 use super::gadgets::CircuitField;
 use serde::{Deserialize, Serialize};
@@ -63,6 +65,9 @@ pub struct Statement {
     /// The model digest is public (two 128-bit halves after the images' values).
     #[serde(default)]
     pub model_digest: bool,
+    /// The proof is bound to one public word of the prover's choice (the last instance).
+    #[serde(default)]
+    pub bind: bool,
     /// Images per proof.
     #[serde(default = "one")]
     pub batch: usize,
@@ -74,6 +79,7 @@ impl Default for Statement {
             public: Public::Scores,
             commitment: false,
             model_digest: false,
+            bind: false,
             batch: 1,
         }
     }
@@ -103,7 +109,9 @@ impl Statement {
 
     /// Length of the instance column.
     pub fn num_instances(&self, classes: usize) -> usize {
-        self.batch * self.words_per_image(classes) + 2 * self.model_digest as usize
+        self.batch * self.words_per_image(classes)
+            + 2 * self.model_digest as usize
+            + self.bind as usize
     }
 
     /// Checks the statement is usable.
@@ -117,7 +125,8 @@ impl Statement {
         Ok(())
     }
 
-    /// The instance column for these public values (see the module doc for the layout).
+    /// The instance column for these public values (see the module doc for the layout);
+    /// `bind` is used only when the statement binds proofs.
     ///
     /// # Panics
     /// If `images.len() != batch`.
@@ -125,6 +134,7 @@ impl Statement {
         &self,
         images: &[PublicImage<F>],
         model_digest: &[u8; 32],
+        bind: F,
     ) -> Vec<F> {
         assert_eq!(
             images.len(),
@@ -146,6 +156,9 @@ impl Statement {
         if self.model_digest {
             out.extend(digest_halves::<F>(model_digest));
         }
+        if self.bind {
+            out.push(bind);
+        }
         out
     }
 
@@ -157,6 +170,9 @@ impl Statement {
         }
         if self.model_digest {
             s += " + model digest";
+        }
+        if self.bind {
+            s += " + binding";
         }
         if self.batch > 1 {
             s += &format!(", {} images", self.batch);
@@ -191,17 +207,21 @@ mod tests {
             public: Public::Both,
             commitment: true,
             model_digest: true,
+            bind: true,
             batch: 2,
         };
-        let got = st.instances(&[im(3, 1, 9), im(5, 0, 8)], &digest);
-        let want: Vec<Fr> = [3, 4, 1, 9, 5, 6, 0, 8, 1, 2].map(Fr::from).to_vec();
+        let got = st.instances(&[im(3, 1, 9), im(5, 0, 8)], &digest, Fr::from(77));
+        let want: Vec<Fr> = [3, 4, 1, 9, 5, 6, 0, 8, 1, 2, 77].map(Fr::from).to_vec();
         assert_eq!(got, want);
-        assert_eq!(st.num_instances(2), 10);
+        assert_eq!(st.num_instances(2), 11);
         let st = Statement {
             public: Public::Class,
             ..Default::default()
         };
-        assert_eq!(st.instances(&[im(3, 1, 9)], &digest), vec![Fr::from(1)]);
+        assert_eq!(
+            st.instances(&[im(3, 1, 9)], &digest, Fr::from(77)),
+            vec![Fr::from(1)]
+        );
         assert_eq!(Statement::default().num_instances(10), 10);
         assert!(Statement {
             batch: 0,

@@ -76,6 +76,9 @@ pub struct ProofFile {
     pub images: Vec<ImageClaim>,
     /// SHA-256 of the model, hex (a public input when the statement says so).
     pub model_digest: String,
+    /// The value the proof is bound to (`0x` + 64 hex digits), when the statement binds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound_to: Option<String>,
     /// SHA-256 of the verifying key, hex.
     pub vk_fingerprint: String,
     /// `log2` of the circuit's rows.
@@ -93,7 +96,7 @@ const PROOF_FORMAT: &str = "zero_g-proof/v2";
 
 impl ProofFile {
     /// A proof file for `proof` over the images' public values.
-    pub fn new(proof: Vec<u8>, images: &[PublicImage<Fr>], meta: &KeyMeta) -> Self {
+    pub fn new(proof: Vec<u8>, images: &[PublicImage<Fr>], bind: Fr, meta: &KeyMeta) -> Self {
         let st = &meta.circuit.statement;
         ProofFile {
             format: PROOF_FORMAT.into(),
@@ -107,6 +110,7 @@ impl ProofFile {
                 })
                 .collect(),
             model_digest: meta.model_digest.clone(),
+            bound_to: st.bind.then(|| field_hex(&bind)),
             vk_fingerprint: meta.vk_fingerprint.clone(),
             k: meta.circuit.k,
             system: SYSTEM.into(),
@@ -164,7 +168,12 @@ impl ProofFile {
             .ok()
             .and_then(|d| d.try_into().ok())
             .ok_or("the model digest is not 32 bytes of hex")?;
-        Ok(st.instances(&publics, &digest))
+        let bind = match (&self.bound_to, st.bind) {
+            (Some(b), true) => parse_field_hex(b).map_err(|e| format!("bound_to: {e}"))?,
+            (None, true) => return Err("the bound value is missing".into()),
+            (_, false) => Fr::zero(),
+        };
+        Ok(st.instances(&publics, &digest, bind))
     }
 }
 

@@ -144,7 +144,8 @@ fn check_model(meta: &KeyMeta, model: &Wnn) -> Result<(), ProofError> {
 }
 
 /// Proves the keys' statement about `inputs` (as many images as the statement's batch; the
-/// salts matter only with commitments).
+/// salts matter only with commitments). For statements that bind proofs, use
+/// [`prove_bound`].
 pub fn prove(
     srs: &Srs,
     pk: &ProvingKey<G1Affine>,
@@ -153,10 +154,39 @@ pub fn prove(
     inputs: &[ImageInput<Fr>],
     reporter: &dyn Reporter,
 ) -> Result<ProofFile, ProofError> {
+    prove_bound(srs, pk, meta, model, inputs, None, reporter)
+}
+
+/// [`prove`], binding the proof to `bind` (required by, and only allowed for, statements
+/// with `bind`).
+pub fn prove_bound(
+    srs: &Srs,
+    pk: &ProvingKey<G1Affine>,
+    meta: &KeyMeta,
+    model: Arc<Wnn>,
+    inputs: &[ImageInput<Fr>],
+    bind: Option<Fr>,
+    reporter: &dyn Reporter,
+) -> Result<ProofFile, ProofError> {
     check_model(meta, &model)?;
+    let bind =
+        match (meta.circuit.statement.bind, bind) {
+            (true, Some(b)) => b,
+            (false, None) => Fr::zero(),
+            (true, None) => return Err(ProofError::Mismatch(
+                "these keys bind every proof to a value (e.g. the submitter's address): give one"
+                    .into(),
+            )),
+            (false, Some(_)) => {
+                return Err(ProofError::Mismatch(
+                    "these keys do not bind proofs to a value (generate them with --bind)".into(),
+                ))
+            }
+        };
     let srs = srs_for(srs, meta.circuit.k)?;
     reporter.on_stage("witness", 1);
-    let circuit = WnnCircuit::<Fr>::prove_images(model.clone(), meta.circuit.clone(), inputs)?;
+    let circuit =
+        WnnCircuit::<Fr>::prove_images(model.clone(), meta.circuit.clone(), inputs)?.bound_to(bind);
     let instances = circuit.instances();
     let publics = circuit
         .public_images()
@@ -175,7 +205,7 @@ pub fn prove(
     .map_err(|e| ProofError::Halo2(e.to_string()))?;
     let proof = transcript.finalize();
     reporter.on_stage_done();
-    Ok(ProofFile::new(proof, &publics, meta))
+    Ok(ProofFile::new(proof, &publics, bind, meta))
 }
 
 /// The outcome of checking a proof.

@@ -132,7 +132,14 @@ pub fn dry_run(a: DryRunArgs, printer: &Printer) -> Result<Outcome> {
             let images = inputs::load_images(&paths, model.params().width())?;
             let (pk, meta) = artifacts::read_pk(a.pk_path.as_ref().expect("clap"))?;
             let (inputs, _) = inputs::prover_inputs(images, &paths, &meta.circuit.statement, &[])?;
-            let proof = proving::prove(&srs, &pk, &meta, model, &inputs, &printer.reporter())?;
+            // a bound statement is dry-run bound to 0 (the raw verifier does not read it)
+            let bind = meta
+                .circuit
+                .statement
+                .bind
+                .then(halo2_proofs::halo2curves::bn256::Fr::zero);
+            let proof =
+                proving::prove_bound(&srs, &pk, &meta, model, &inputs, bind, &printer.reporter())?;
             (pk.get_vk().clone(), meta, proof)
         }
         (None, Some(p)) => {

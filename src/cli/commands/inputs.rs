@@ -32,6 +32,10 @@ pub struct StatementArgs {
     /// Make the model's SHA-256 digest public (two 128-bit words after the images' values).
     #[arg(long)]
     pub model_digest: bool,
+    /// Bind every proof to a public word chosen when proving (`proof --bind-to`), e.g. the
+    /// address allowed to submit it, so that a copied proof is useless to anyone else.
+    #[arg(long)]
+    pub bind: bool,
     /// Images per proof.
     #[arg(long, value_name = "N")]
     pub batch: Option<usize>,
@@ -48,6 +52,7 @@ impl StatementArgs {
             },
             commitment: self.commitment,
             model_digest: self.model_digest,
+            bind: self.bind,
             batch: self.batch.unwrap_or(default_batch),
         };
         st.validate().map_err(anyhow::Error::msg)?;
@@ -149,4 +154,17 @@ pub fn openings_path(proof_path: &Path) -> PathBuf {
         .unwrap_or_default();
     name.push(".openings.json");
     proof_path.with_file_name(name)
+}
+
+/// Parses a `--bind-to` value: a 20-byte address or a 32-byte field element, in hex.
+pub fn parse_bind(s: &str) -> Result<Fr> {
+    let t = s.trim().trim_start_matches("0x").trim_start_matches("0X");
+    if t.len() == 40 {
+        let b = hex::decode(t).with_context(|| format!("--bind-to `{s}` is not hex"))?;
+        let mut word = [0u8; 32];
+        word[12..].copy_from_slice(&b);
+        return artifacts::parse_field_hex(&hex::encode(word)).map_err(anyhow::Error::msg);
+    }
+    artifacts::parse_field_hex(s)
+        .map_err(|e| anyhow::anyhow!("--bind-to: {e} (give a 20-byte address or 32-byte word)"))
 }

@@ -286,6 +286,10 @@ pub struct ProofArgs {
     /// `<proof-path>.openings.json` (keep that file private).
     #[arg(long, value_name = "FILE", num_args = 1..)]
     opening_path: Vec<PathBuf>,
+    /// With `--bind` keys: the value the proof is bound to, an address (20 bytes) or a
+    /// 32-byte word in hex (e.g. the account that will submit it).
+    #[arg(long, value_name = "HEX")]
+    bind_to: Option<String>,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -301,7 +305,8 @@ pub fn proof(a: ProofArgs, printer: &Printer) -> Result<Outcome> {
     let statement = &meta.circuit.statement;
     let (inputs, fresh) = inputs::prover_inputs(images, &paths, statement, &a.opening_path)?;
     let start = Instant::now();
-    let proof = proving::prove(&srs, &pk, &meta, model, &inputs, &printer.reporter())?;
+    let bind = a.bind_to.as_deref().map(inputs::parse_bind).transpose()?;
+    let proof = proving::prove_bound(&srs, &pk, &meta, model, &inputs, bind, &printer.reporter())?;
     let secs = start.elapsed().as_secs_f64();
     let openings = (!fresh.is_empty()).then(|| inputs::openings_path(&a.proof_path));
     if let Some(p) = &openings {
@@ -318,6 +323,9 @@ pub fn proof(a: ProofArgs, printer: &Printer) -> Result<Outcome> {
     println!("proved in {secs:.2} s (public: {})", statement.describe());
     for (p, im) in paths.iter().zip(&proof.images) {
         println!("  {}: {}", p.display(), describe_claim(im));
+    }
+    if let Some(b) = &proof.bound_to {
+        println!("  bound to {b}");
     }
     println!(
         "wrote {} ({} proof bytes)",
@@ -392,6 +400,9 @@ pub fn verify(a: VerifyArgs) -> Result<Outcome> {
         }
         if proof.statement.model_digest {
             println!("  model digest {} (public)", proof.model_digest);
+        }
+        if let Some(b) = &proof.bound_to {
+            println!("  bound to {b}");
         }
     } else {
         match reason {
