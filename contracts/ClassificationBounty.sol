@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity 0.8.19;
+
+/// @title ClassificationBounty
+/// @notice Acts on zero_g proofs: records the class a zero_g verifier proved for a committed
+///         image, and pays a reward for each new image proven to be of the target class.
+/// @dev The verifier must prove the statement
+///      `zero_g generate-keys --public class --commitment --model-digest --bind` (one image),
+///      whose public inputs are, in order:
+///        [class, commitment, modelDigestHi, modelDigestLo, boundTo]
+///      `boundTo` is the submitter's address: a proof only verifies when sent by the account it
+///      was made for (`zero_g proof --bind-to <address>`), so a proof copied from the mempool is
+///      useless to a front-runner. The model digest is fixed here and passed by this contract,
+///      so a proof about any other model is rejected; the verifier's code (hence its verifying
+///      key) is checked once, at construction.
+contract ClassificationBounty {
+    /// The zero_g verifier (raw calldata: public inputs as 32-byte words, then the proof).
+    address public immutable verifier;
+    /// SHA-256 digest of the model the verifier's key was generated for.
+    bytes32 public immutable modelDigest;
+    /// The class that earns the reward.
+    uint256 public immutable targetClass;
+    /// Wei paid per newly proven image of the target class (while the balance lasts).
+    uint256 public immutable reward;
+
+    struct Record {
+        address prover; // zero: not classified yet
+        uint64 blockNumber;
+        uint8 class;
+    }
+
+    /// Proven classifications by image commitment.
+    mapping(uint256 => Record) public records;
+
+    /// A classification was proven and recorded.
+    event Classified(uint256 indexed commitment, uint256 indexed class, address indexed prover);
+    /// A reward was paid.
+    event Rewarded(address indexed prover, uint256 indexed commitment, uint256 amount);
+    /// The bounty received funds.
+    event Funded(address indexed from, uint256 amount);
+
+    /// The verifier at the given address does not have the expected code.
+    error WrongVerifier();
+    /// This image has been classified already.
+    error AlreadyClassified(uint256 commitment);
+    /// The verifier rejected the proof.
+    error InvalidProof();
+    /// The class does not fit a byte (no zero_g model has more than 12 classes).
+    error ClassOutOfRange(uint256 class);
+    /// The reward could not be paid.
+    error PaymentFailed();
+
+    constructor(
+        address verifier_,
+        bytes32 verifierCodehash,
+        bytes32 modelDigest_,
+        uint256 targetClass_,
+        uint256 reward_
+    ) payable {
+        if (verifier_.code.length == 0 || verifier_.codehash != verifierCodehash) {
+            revert WrongVerifier();
+        }
+        verifier = verifier_;
+        modelDigest = modelDigest_;
+        targetClass = targetClass_;
+        reward = reward_;
+        if (msg.value > 0) emit Funded(msg.sender, msg.value);
+    }
+
+    receive() external payable {
+        emit Funded(msg.sender, msg.value);
+    }
+
+    /// @notice Submits a proof that the image with `commitment` is of class `class_`, made for
+    ///         the sender. Records it, and pays the reward if the class is the target class and
+    ///         the bounty still holds enough.
+    /// @return rewarded Whether a reward was paid.
+    function submit(uint256 class_, uint256 commitment, bytes calldata proof)
+        external
+        returns (bool rewarded)
+    {
+        if (class_ > type(uint8).max) revert ClassOutOfRange(class_);
+        if (records[commitment].prover != address(0)) revert AlreadyClassified(commitment);
+        uint256 digest = uint256(modelDigest);
+        (bool ok,) = verifier.staticcall(
+            abi.encodePacked(
+                class_,
+                commitment,
+                digest >> 128,
+                digest & type(uint128).max,
+                uint256(uint160(msg.sender)),
+                proof
+            )
+        );
+        if (!ok) revert InvalidProof();
+        records[commitment] = Record(msg.sender, uint64(block.number), uint8(class_));
+        emit Classified(commitment, class_, msg.sender);
+        if (class_ == targetClass && address(this).balance >= reward && reward > 0) {
+            (bool paid,) = msg.sender.call{value: reward}("");
+            if (!paid) revert PaymentFailed();
+            emit Rewarded(msg.sender, commitment, reward);
+            return true;
+        }
+        return false;
+    }
+
+    /// @notice The proven class of a committed image, if any.
+    function classOf(uint256 commitment) external view returns (bool known, uint256 class_) {
+        Record memory r = records[commitment];
+        return (r.prover != address(0), r.class);
+    }
+}
