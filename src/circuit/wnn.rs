@@ -1,10 +1,12 @@
 //! `WnnChip`: the whole inference, composed from the gadgets. It reads like
 //! [`Wnn::predict`](crate::model::Wnn::predict): encode → hash → Bloom lookup → popcount.
 //!
-//! Columns come in two groups that fill rows independently: the **lane group** (advice
-//! `a0..a4` and the range lane; pixels, comparisons, hash range checks, Bloom lookups, score
-//! decomposition) and the **side group** (advice `b0..`; hash equations, index splits,
-//! responses). Each filter's work is placed at the next free rows of each group.
+//! Columns come in two groups: the **lane group** (advice `a0..a4` and the range lane;
+//! pixels, comparisons, hash range checks, Bloom lookups, score decomposition) and the **side
+//! group** (advice `b0..`; hash equations, index splits, responses). Each filter's work is
+//! placed at the next free rows of each group. In the fast layout the groups have their own
+//! columns and fill rows independently; in the compact layout the side group reuses `a0..a4`
+//! and takes its rows from the lane cursor ([`Rows::take_side`]).
 
 use super::gadgets::bloom::{BloomChip, BloomConfig, BloomWitness};
 use super::gadgets::mishmash::{HashWitness, MishMashChip, MishMashConfig};
