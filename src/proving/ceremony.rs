@@ -183,8 +183,8 @@ impl fmt::Display for Source {
             } => {
                 write!(
                     f,
-                    "snarkjs powers-of-tau file, BN254, power {power} (ceremony power \
-                     {ceremony_power})"
+                    "snarkjs powers-of-tau file: BN254, power {power}, ceremony power \
+                     {ceremony_power}"
                 )?;
                 match contributions {
                     Some(1) => write!(f, ", 1 contribution"),
@@ -193,7 +193,11 @@ impl fmt::Display for Source {
                 }
             }
             Source::Params { k, format } => {
-                write!(f, "halo2 KZG parameters, {} format, k = {k}", format.name())
+                write!(
+                    f,
+                    "halo2 KZG parameter file: {} format, k = {k}",
+                    format.name()
+                )
             }
         }
     }
