@@ -194,13 +194,14 @@ pub fn srs(a: SrsArgs, printer: &Printer) -> Result<Outcome> {
             zero_g::progress::Reporter::on_stage(&rep, "generating SRS", 1);
             (proving::generate_srs(k, a.seed), None)
         }
-        (Some(file), _) | (None, Some(file)) => {
+        (Some(file), _) => {
             zero_g::progress::Reporter::on_stage(&rep, "importing SRS", 1);
-            let imported = if a.from_ptau.is_some() {
-                ceremony::import_ptau(file, k)?
-            } else {
-                ceremony::import_params(file, k)?
-            };
+            let imported = ceremony::import_ptau(file, k)?;
+            (imported.srs, Some((file, imported.source)))
+        }
+        (None, Some(file)) => {
+            zero_g::progress::Reporter::on_stage(&rep, "importing SRS", 1);
+            let imported = ceremony::import_params(file, k)?;
             (imported.srs, Some((file, imported.source)))
         }
     };
