@@ -10,7 +10,7 @@
 //! - [`data`]: images, MNIST IDX files and labelled PNG folders.
 //! - [`train`]: BTHOWeN training in Rust.
 //! - [`circuit`]: the Halo2 circuit and its reusable gadgets.
-//! - [`proving`]: SRS, keys, proofs and their files.
+//! - [`proving`]: SRS (local, or imported from a ceremony), keys, proofs and their files.
 //! - [`evm`]: the Solidity verifier, dry runs and chain calls.
 //!
 //! `model`, `data` and `train` never touch halo2.

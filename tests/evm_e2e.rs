@@ -3,90 +3,16 @@
 //! score (both revert on chain), check with eth_call, and every error path.
 
 mod common;
-use assert_cmd::Command;
+use common::anvil::*;
 use common::*;
 use predicates::str::contains;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
 use zero_g::circuit::{ImageInput, Layout, Statement};
 use zero_g::data::load_image_for;
 use zero_g::model::io;
 use zero_g::progress::NoReporter;
 use zero_g::proving::{self, artifacts};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn path_with_solc() -> String {
-    format!(
-        "{}:{}",
-        root().join("scripts/bin").display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
-}
-
-fn zg() -> Command {
-    let mut c = Command::cargo_bin("zero_g").unwrap();
-    c.env("PATH", path_with_solc())
-        .env_remove("ZERO_G_PRIVATE_KEY");
-    c
-}
-
-/// A running anvil, killed on drop.
-struct Anvil {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Anvil {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start_anvil() -> Anvil {
-    let bin = root().join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
-    assert!(
-        bin.is_file(),
-        "anvil is missing: run `npm ci` (scripts/setup.sh)"
-    );
-    let port = free_port();
-    let child = std::process::Command::new(bin)
-        // TODO(size): drop --code-size-limit once every verifier is under EIP-170
-        .args([
-            "--port",
-            &port.to_string(),
-            "--silent",
-            "--code-size-limit",
-            "100000",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let url = format!("http://127.0.0.1:{port}");
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "anvil did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Anvil { child, url }
-}
 
 struct World {
     anvil: Anvil,

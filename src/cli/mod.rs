@@ -33,7 +33,7 @@ pub enum Command {
     Commit(commands::commit::CommitArgs),
     /// Check every circuit constraint with halo2's MockProver (no keys needed).
     MockProof(commands::prove::MockArgs),
-    /// Generate KZG parameters from local randomness (for testing only).
+    /// Write KZG parameters: imported from a ceremony, or from local randomness (testing only).
     GenerateSrs(commands::prove::SrsArgs),
     /// Generate the proving and verifying keys of a model.
     GenerateKeys(commands::prove::KeysArgs),

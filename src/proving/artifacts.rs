@@ -1,6 +1,7 @@
 //! The one place that reads and writes proving artifacts: SRS, keys and proof files.
 //!
-//! - **SRS**: halo2's raw `ParamsKZG` format.
+//! - **SRS**: halo2's raw `ParamsKZG` format (read: raw or processed, recognised by length;
+//!   parameters from elsewhere go through [`super::ceremony`], which checks them).
 //! - **Keys** (`.pk`, `.vk`): `ZEROG-KEY` magic, a format byte, a little-endian u32 length
 //!   and that many bytes of JSON [`KeyMeta`] (circuit shape, model digest, vk fingerprint),
 //!   the SHA-256 of the key body, then the body in halo2's raw format. The header lets
@@ -280,7 +281,7 @@ pub(crate) mod hex_bytes {
     }
 }
 
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ProofError + '_ {
+pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ProofError + '_ {
     move |source| ProofError::Io {
         path: path.to_path_buf(),
         source,
@@ -343,26 +344,104 @@ pub fn write_srs(srs: &Srs, path: &Path) -> Result<(), ProofError> {
     write_atomic(path, |w| srs.write(w))
 }
 
-/// Reads an SRS.
-pub fn read_srs(path: &Path) -> Result<Srs, ProofError> {
-    use halo2_proofs::poly::commitment::Params;
+/// How a halo2 KZG parameter file stores its points. Both layouts are `k` (u32, little
+/// endian), the `2^k` monomial G1 points, the `2^k` Lagrange G1 points, then `g2` and `s·g2`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SrsFormat {
+    /// Uncompressed points, coordinates in Montgomery form (halo2's `RawBytes`; what
+    /// zero_g writes).
+    Raw,
+    /// Compressed points (halo2's `Processed`; older PSE halo2 wrote this).
+    Processed,
+}
+
+impl SrsFormat {
+    /// Bytes of one G1 point.
+    pub fn g1_len(self) -> u64 {
+        match self {
+            SrsFormat::Raw => 64,
+            SrsFormat::Processed => 32,
+        }
+    }
+
+    /// Bytes of one G2 point.
+    pub fn g2_len(self) -> u64 {
+        2 * self.g1_len()
+    }
+
+    /// Where `g2` starts in a file of `2^k` rows.
+    pub fn g2_offset(self, k: u32) -> u64 {
+        4 + 2 * (1u64 << k) * self.g1_len()
+    }
+
+    /// The length of a file of `2^k` rows.
+    pub fn file_len(self, k: u32) -> u64 {
+        self.g2_offset(k) + 2 * self.g2_len()
+    }
+
+    /// halo2's name of the format.
+    pub fn serde(self) -> SerdeFormat {
+        match self {
+            SrsFormat::Raw => SerdeFormat::RawBytes,
+            SrsFormat::Processed => SerdeFormat::Processed,
+        }
+    }
+
+    /// A short human-readable name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SrsFormat::Raw => "raw",
+            SrsFormat::Processed => "processed (compressed)",
+        }
+    }
+
+    /// Recognises a parameter file of `len` bytes whose first four bytes say `k`.
+    pub fn detect(k: u32, len: u64) -> Option<SrsFormat> {
+        if k == 0 || k > MAX_SRS_K {
+            return None;
+        }
+        [SrsFormat::Raw, SrsFormat::Processed]
+            .into_iter()
+            .find(|f| f.file_len(k) == len)
+    }
+}
+
+/// The largest `k` of BN254 KZG parameters (the two-adicity of the scalar field).
+pub const MAX_SRS_K: u32 = 28;
+
+/// Reads the `k` of a halo2 KZG parameter file and recognises its format by its length.
+pub fn srs_header(path: &Path) -> Result<(u32, SrsFormat), ProofError> {
     let f = std::fs::File::open(path).map_err(io_err(path))?;
     let len = f.metadata().map_err(io_err(path))?.len();
-    let mut r = BufReader::new(f);
     let mut k = [0u8; 4];
-    r.read_exact(&mut k)
+    BufReader::new(f)
+        .read_exact(&mut k)
         .map_err(|_| corrupt(path, "not a KZG parameter file (too short)"))?;
     let k = u32::from_le_bytes(k);
-    // 2^k monomial + 2^k Lagrange G1 points of 64 bytes, 2 G2 points of 128 bytes
-    if k == 0 || k > 28 || len != 4 + 128 * (1u64 << k) + 256 {
-        return Err(corrupt(
+    let format = SrsFormat::detect(k, len).ok_or_else(|| {
+        corrupt(
             path,
-            format!("not a KZG parameter file in halo2's raw format ({len} bytes)"),
-        ));
-    }
+            format!(
+                "not a KZG parameter file in halo2's raw or processed format \
+                 ({len} bytes do not fit k = {k})"
+            ),
+        )
+    })?;
+    Ok((k, format))
+}
+
+/// Reads an SRS written by zero_g (or any halo2 KZG parameter file, raw or processed).
+/// The file is trusted: points are not checked (see [`super::ceremony::import_params`]
+/// for files from elsewhere).
+pub fn read_srs(path: &Path) -> Result<Srs, ProofError> {
+    let (_, format) = srs_header(path)?;
     let f = std::fs::File::open(path).map_err(io_err(path))?;
+    let format = match format {
+        SrsFormat::Raw => SerdeFormat::RawBytesUnchecked,
+        SrsFormat::Processed => SerdeFormat::Processed,
+    };
     guarded(path, "KZG parameter file", || {
-        Srs::read(&mut BufReader::new(f))
+        Srs::read_custom(&mut BufReader::new(f), format)
     })
 }
 

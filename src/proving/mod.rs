@@ -3,6 +3,7 @@
 //! generated Solidity verifier alike.
 
 pub mod artifacts;
+pub mod ceremony;
 
 use crate::circuit::{CircuitError, CircuitParams, ImageInput, Layout, Statement, WnnCircuit};
 use crate::model::Wnn;
@@ -56,6 +57,14 @@ pub enum ProofError {
     /// The circuit could not be built.
     #[error(transparent)]
     Circuit(#[from] CircuitError),
+    /// Parameters from a ceremony file or another project were refused.
+    #[error("{path}: {error}")]
+    Import {
+        /// The file.
+        path: PathBuf,
+        /// Why it was refused.
+        error: ceremony::ImportError,
+    },
     /// halo2 failed (this is a bug when inputs are valid).
     #[error("proving system error: {0}")]
     Halo2(String),
@@ -63,7 +72,7 @@ pub enum ProofError {
 
 /// Generates KZG parameters for `2^k` rows from local randomness (`seed` makes them
 /// reproducible, for tests only). **Whoever ran this knows the toxic waste and can forge
-/// proofs**: use a ceremony SRS in production.
+/// proofs**: use a ceremony SRS in production ([`ceremony::import_ptau`]).
 pub fn generate_srs(k: u32, seed: Option<u64>) -> Srs {
     match seed {
         Some(s) => ParamsKZG::setup(k, rand_chacha::ChaCha20Rng::seed_from_u64(s)),

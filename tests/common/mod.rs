@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+pub mod anvil;
+
 /// `../shared/reference/<name>`, published with the original zero_g.
 pub fn reference(name: &str) -> PathBuf {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

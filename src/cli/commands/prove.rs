@@ -36,7 +36,8 @@ impl From<LayoutArg> for Layout {
         }
     }
 }
-use zero_g::proving::{self, artifacts};
+use zero_g::proving::artifacts::SrsFormat;
+use zero_g::proving::{self, artifacts, ceremony};
 
 /// Arguments of `mock-proof`.
 #[derive(Debug, Args)]
@@ -164,7 +165,7 @@ pub struct SrsArgs {
     /// Size the parameters for this model's circuit instead of giving -k.
     #[arg(short = 'm', long, value_name = "FILE", conflicts_with = "k")]
     model_path: Option<PathBuf>,
-    /// Where to write the parameters.
+    /// Where to write the parameters (halo2's raw format, read by every other command).
     #[arg(short = 's', long, value_name = "FILE")]
     srs_path: PathBuf,
     /// With --model-path: the layout the keys will use.
@@ -174,11 +175,23 @@ pub struct SrsArgs {
     #[command(flatten)]
     statement: StatementArgs,
     /// Derive the toxic waste from this seed (reproducible; for tests only).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["from_ptau", "from_params"])]
     seed: Option<u64>,
+    /// Take the parameters from a snarkjs powers-of-tau ceremony file (.ptau, BN254) instead
+    /// of local randomness; its power must be at least k. The file is checked (points,
+    /// generators, consistent powers of τ) and only 2^k of its powers are read.
+    #[arg(long, value_name = "FILE", conflicts_with = "from_params")]
+    from_ptau: Option<PathBuf>,
+    /// Take the parameters from a halo2 KZG parameter file (PSE, Axiom, zero_g; raw or
+    /// compressed points) of any k at least the needed one, checked like a ceremony file.
+    #[arg(long, value_name = "FILE")]
+    from_params: Option<PathBuf>,
+    /// Print where the parameters came from as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
-/// Runs `generate-srs`.
+/// Runs `generate-srs`: local randomness, or an import from a ceremony or parameter file.
 pub fn srs(a: SrsArgs, printer: &Printer) -> Result<Outcome> {
     let k = match (a.k, &a.model_path) {
         (Some(k), _) => k,
@@ -191,20 +204,68 @@ pub fn srs(a: SrsArgs, printer: &Printer) -> Result<Outcome> {
     if !(4..=24).contains(&k) {
         bail!("k = {k} is out of range (4..=24)");
     }
-    eprintln!(
-        "warning: these KZG parameters come from local randomness. Whoever ran this command \
-         knows the secret and can forge proofs: use them for testing only."
-    );
     let rep = printer.reporter();
-    zero_g::progress::Reporter::on_stage(&rep, "generating SRS", 1);
-    let srs = proving::generate_srs(k, a.seed);
+    let start = Instant::now();
+    let (srs, source) = match (&a.from_ptau, &a.from_params) {
+        (None, None) => {
+            eprintln!(
+                "warning: these KZG parameters come from local randomness. Whoever ran this \
+                 command knows the secret and can forge proofs: use them for testing only."
+            );
+            zero_g::progress::Reporter::on_stage(&rep, "generating SRS", 1);
+            (proving::generate_srs(k, a.seed), None)
+        }
+        (Some(file), _) => {
+            zero_g::progress::Reporter::on_stage(&rep, "importing SRS", 1);
+            let imported = ceremony::import_ptau(file, k)?;
+            (imported.srs, Some((file, imported.source)))
+        }
+        (None, Some(file)) => {
+            zero_g::progress::Reporter::on_stage(&rep, "importing SRS", 1);
+            let imported = ceremony::import_params(file, k)?;
+            (imported.srs, Some((file, imported.source)))
+        }
+    };
     artifacts::write_srs(&srs, &a.srs_path)?;
     zero_g::progress::Reporter::on_stage_done(&rep);
+    let secs = start.elapsed().as_secs_f64();
+    if a.json {
+        let from = match &source {
+            None => serde_json::json!({"kind": "local-randomness", "seeded": a.seed.is_some()}),
+            Some((file, s)) => source_json(file, s),
+        };
+        print_json(&serde_json::json!({
+            "srs_path": a.srs_path, "k": k, "source": from, "seconds": secs,
+        }));
+        return Ok(Outcome::Success);
+    }
+    if let Some((file, s)) = &source {
+        println!("imported 2^{k} powers of τ from {}", file.display());
+        println!("  {s}");
+        println!("checked: points on their curves, generators, consistent powers ({secs:.1} s)");
+    }
     println!(
         "wrote KZG parameters for 2^{k} rows to {}",
         a.srs_path.display()
     );
     Ok(Outcome::Success)
+}
+
+fn source_json(file: &std::path::Path, s: &ceremony::Source) -> serde_json::Value {
+    match *s {
+        ceremony::Source::Ptau {
+            power,
+            ceremony_power,
+            contributions,
+        } => serde_json::json!({
+            "kind": "ptau", "file": file, "power": power, "ceremony_power": ceremony_power,
+            "contributions": contributions,
+        }),
+        ceremony::Source::Params { k, format } => serde_json::json!({
+            "kind": "halo2-params", "file": file, "k": k,
+            "format": match format { SrsFormat::Raw => "raw", SrsFormat::Processed => "processed" },
+        }),
+    }
 }
 
 /// Arguments of `generate-keys`.

@@ -1,0 +1,86 @@
+//! A real anvil (the npm `@foundry-rs/anvil` binary) for the on-chain tests, and the
+//! `zero_g` binary with the pinned solc on `PATH`.
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+/// The crate root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `PATH` with `scripts/bin` (the solcjs-based `solc`) first.
+pub fn path_with_solc() -> String {
+    format!(
+        "{}:{}",
+        root().join("scripts/bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+/// The `zero_g` binary with solc on `PATH` and no signer in the environment.
+pub fn zg() -> Command {
+    let mut c = Command::cargo_bin("zero_g").unwrap();
+    c.env("PATH", path_with_solc())
+        .env_remove("ZERO_G_PRIVATE_KEY");
+    c
+}
+
+/// A running anvil, killed on drop.
+pub struct Anvil {
+    /// The process.
+    pub child: Child,
+    /// Its JSON-RPC endpoint.
+    pub url: String,
+}
+
+impl Drop for Anvil {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A local TCP port nobody listens on (at the time of asking).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts anvil on a free port and waits until it accepts connections.
+pub fn start_anvil() -> Anvil {
+    let bin = root().join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
+    assert!(
+        bin.is_file(),
+        "anvil is missing: run `npm ci` (scripts/setup.sh)"
+    );
+    let port = free_port();
+    let child = std::process::Command::new(bin)
+        // TODO(size): drop --code-size-limit once every verifier is under EIP-170
+        .args([
+            "--port",
+            &port.to_string(),
+            "--silent",
+            "--code-size-limit",
+            "100000",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "anvil did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Anvil { child, url }
+}
