@@ -9,6 +9,7 @@
 pub mod bloom;
 pub mod mishmash;
 pub mod popcount;
+pub mod poseidon;
 pub mod range;
 pub mod thermometer;
 
