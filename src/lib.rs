@@ -9,6 +9,8 @@
 //! - [`model`]: the native WNN, its HDF5 format and inference; the oracle of every circuit test.
 //! - [`data`]: images, MNIST IDX files and labelled PNG folders.
 //! - [`train`]: BTHOWeN training in Rust.
+//! - [`commitment`]: the Poseidon hash (BN254, circomlib's instance) and the salted image
+//!   commitment, natively.
 //! - [`circuit`]: the Halo2 circuit and its reusable gadgets.
 //! - [`proving`]: SRS (local, or imported from a ceremony), keys, proofs and their files.
 //! - [`evm`]: the Solidity verifier, dry runs and chain calls.

@@ -71,17 +71,11 @@ impl<F: CircuitField> ImageInput<F> {
     }
 }
 
-/// Lane rows of one image's commitment beyond its pixels: the Poseidon chain over its packed
-/// pixel words (padded to an even number of words)
-/// (the salt's row, a zero word's row when the words are odd, and the chain).
+/// Lane rows of one image's commitment beyond its pixels: the salt's row, a zero word's row
+/// when the packed words are odd, and the Poseidon chain over the (even) words.
 pub fn commitment_rows(num_inputs: usize) -> usize {
     let packed = num_inputs.div_ceil(PIXELS_PER_WORD);
-    1 + packed % 2 + PoseidonChip::chain_rows(commitment_words(num_inputs))
-}
-
-/// Field elements the chain absorbs for `num_inputs` pixels (packed words, padded to even).
-pub fn commitment_words(num_inputs: usize) -> usize {
-    num_inputs.div_ceil(PIXELS_PER_WORD).next_multiple_of(2)
+    1 + packed % 2 + PoseidonChip::chain_rows(crate::commitment::word_count(num_inputs))
 }
 
 /// The WNN inference circuit for one model and (when proving) a batch of images.
@@ -249,11 +243,8 @@ impl<F: CircuitField> WnnCircuit<F> {
 /// The native commitment of a witness's pixels (pixels wider than a byte, which only a
 /// malicious test witness has, are truncated; the circuit rejects them anyway).
 fn commit<F: CircuitField>(pixels: &[u16], salt: F) -> F {
-    use halo2_proofs::halo2curves::{bn256::Fr, ff::PrimeField};
     let bytes: Vec<u8> = pixels.iter().map(|&p| p as u8).collect();
-    let salt = Option::from(Fr::from_repr(salt.to_repr())).expect("the circuit field is Fr");
-    let c = crate::commitment::commit_image(&bytes, salt);
-    Option::from(F::from_repr(c.to_repr())).expect("the circuit field is Fr")
+    crate::commitment::commit_image(&bytes, salt)
 }
 
 impl<F: CircuitField> Circuit<F> for WnnCircuit<F> {

@@ -158,8 +158,7 @@ impl Rows {
     }
 }
 
-/// Pixels packed into one field element by [`PixelLayout::Packed`].
-pub const PIXELS_PER_WORD: usize = 31;
+pub use crate::commitment::PIXELS_PER_WORD;
 
 /// How the chip lays out the image.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -168,8 +167,9 @@ pub enum PixelLayout {
     #[default]
     Used,
     /// Every pixel, row-major, on the range lane, packed [`PIXELS_PER_WORD`] to a word by a
-    /// running sum: word $j$ is $\sum_{i} \mathit{pixel}_{31j+i}\,256^i$. The words are
-    /// returned (for the input commitment). Costs the pixels no comparison reads.
+    /// running sum: word $j$ is $\sum_{i} \mathit{pixel}_{31j+i}\,256^i$, as
+    /// [`crate::commitment::pack_pixels`] packs them. The words are returned (for the input
+    /// commitment). Costs the pixels no comparison reads.
     Packed,
 }
 

@@ -14,6 +14,7 @@
 
 use super::{ProofError, Srs};
 use crate::circuit::{CircuitParams, PublicImage, Statement, WnnCircuit};
+use crate::commitment::{from_hex, to_hex};
 use crate::model::{argmax, Wnn};
 use halo2_proofs::halo2curves::bn256::{Fr, G1Affine};
 use halo2_proofs::plonk::{ProvingKey, VerifyingKey};
@@ -107,11 +108,11 @@ impl ProofFile {
                 .map(|im| ImageClaim {
                     scores: st.public.scores().then(|| im.scores.clone()),
                     class: im.class,
-                    commitment: st.commitment.then(|| field_hex(&im.commitment)),
+                    commitment: st.commitment.then(|| to_hex(&im.commitment)),
                 })
                 .collect(),
             model_digest: meta.model_digest.clone(),
-            bound_to: st.bind.then(|| field_hex(&bind)),
+            bound_to: st.bind.then(|| to_hex(&bind)),
             vk_fingerprint: meta.vk_fingerprint.clone(),
             k: meta.circuit.k,
             system: SYSTEM.into(),
@@ -155,7 +156,7 @@ impl ProofFile {
                 return Err(format!("image {i}: class {} out of range", im.class));
             }
             let commitment = match (&im.commitment, st.commitment) {
-                (Some(c), true) => parse_field_hex(c).map_err(|e| format!("image {i}: {e}"))?,
+                (Some(c), true) => from_hex(c).map_err(|e| format!("image {i}: {e}"))?,
                 (None, true) => return Err(format!("image {i}: the commitment is missing")),
                 (_, false) => Fr::zero(),
             };
@@ -170,30 +171,12 @@ impl ProofFile {
             .and_then(|d| d.try_into().ok())
             .ok_or("the model digest is not 32 bytes of hex")?;
         let bind = match (&self.bound_to, st.bind) {
-            (Some(b), true) => parse_field_hex(b).map_err(|e| format!("bound_to: {e}"))?,
+            (Some(b), true) => from_hex(b).map_err(|e| format!("bound_to: {e}"))?,
             (None, true) => return Err("the bound value is missing".into()),
             (_, false) => Fr::zero(),
         };
         Ok(st.instances(&publics, &digest, bind))
     }
-}
-
-/// A field element as `0x` + 64 hex digits (big-endian).
-pub fn field_hex(v: &Fr) -> String {
-    let mut b = v.to_bytes();
-    b.reverse();
-    format!("0x{}", hex::encode(b))
-}
-
-/// Parses [`field_hex`]'s format; values not below the field modulus are refused.
-pub fn parse_field_hex(s: &str) -> Result<Fr, String> {
-    let t = s.strip_prefix("0x").unwrap_or(s);
-    let mut b: [u8; 32] = hex::decode(t)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| format!("`{s}` is not 32 bytes of hex"))?;
-    b.reverse();
-    Option::from(Fr::from_bytes(&b)).ok_or_else(|| format!("`{s}` is not below the field modulus"))
 }
 
 /// The opening of an image commitment: what `zero_g commit` writes and `proof` reads to tie
@@ -219,8 +202,8 @@ impl Opening {
         Opening {
             format: OPENING_FORMAT.into(),
             image_sha256: hex::encode(Sha256::digest(pixels)),
-            salt: field_hex(&salt),
-            commitment: field_hex(&crate::commitment::commit_image(pixels, salt)),
+            salt: to_hex(&salt),
+            commitment: to_hex(&crate::commitment::commit_image(pixels, salt)),
         }
     }
 
@@ -229,8 +212,8 @@ impl Opening {
         if self.image_sha256 != hex::encode(Sha256::digest(pixels)) {
             return Err("it opens a commitment to another image".into());
         }
-        let salt = parse_field_hex(&self.salt)?;
-        if field_hex(&crate::commitment::commit_image(pixels, salt)) != self.commitment {
+        let salt = from_hex(&self.salt).map_err(|e| e.to_string())?;
+        if to_hex(&crate::commitment::commit_image(pixels, salt)) != self.commitment {
             return Err("its salt does not give its commitment".into());
         }
         Ok(salt)

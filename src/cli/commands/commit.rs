@@ -38,9 +38,7 @@ pub fn run(a: CommitArgs) -> Result<Outcome> {
         None => zero_g::data::load_grayscale(&a.img_path)?.0,
     };
     let salt = match &a.salt {
-        Some(s) => artifacts::parse_field_hex(s)
-            .map_err(anyhow::Error::msg)
-            .context("--salt")?,
+        Some(s) => zero_g::commitment::from_hex(s).context("--salt")?,
         None => zero_g::commitment::random_salt(),
     };
     let opening = Opening::new(&pixels, salt);

@@ -163,8 +163,8 @@ pub fn parse_bind(s: &str) -> Result<Fr> {
         let b = hex::decode(t).with_context(|| format!("--bind-to `{s}` is not hex"))?;
         let mut word = [0u8; 32];
         word[12..].copy_from_slice(&b);
-        return artifacts::parse_field_hex(&hex::encode(word)).map_err(anyhow::Error::msg);
+        return Ok(zero_g::commitment::from_hex(&hex::encode(word))?);
     }
-    artifacts::parse_field_hex(s)
+    zero_g::commitment::from_hex(s)
         .map_err(|e| anyhow::anyhow!("--bind-to: {e} (give a 20-byte address or 32-byte word)"))
 }
