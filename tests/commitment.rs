@@ -315,7 +315,7 @@ fn cli_opening_errors() {
     // a tampered salt
     let mut o: serde_json::Value =
         serde_json::from_slice(&std::fs::read(k.p("seven.json")).unwrap()).unwrap();
-    o["salt"] = "0x01".repeat(1).into();
+    o["salt"] = "0x01".into();
     std::fs::write(k.p("bad.json"), serde_json::to_vec(&o).unwrap()).unwrap();
     k.prove(&[&reference(DIGIT7)], &[&k.p("bad.json")])
         .code(2)
