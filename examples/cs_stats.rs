@@ -1,5 +1,6 @@
 //! Prints the constraint-system statistics that drive proof size and verifier gas.
-//! Run: `cargo run --release --example cs_stats -- MODEL.hdf5 [auto|fast|compact]`
+//! Run: `cargo run --release --example cs_stats -- MODEL.hdf5 [auto|fast|compact] [full]`
+//! (`full`: the statement class + commitment + model digest + bind).
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::plonk::{Circuit, ConstraintSystem};
 use zero_g::circuit::{CircuitParams, WnnCircuit};
@@ -12,7 +13,17 @@ fn main() {
         Some("compact") => zero_g::circuit::Layout::Compact,
         _ => zero_g::circuit::Layout::Auto,
     };
-    let p = CircuitParams::for_model_with(&model, layout).expect("params");
+    let statement = match std::env::args().nth(3).as_deref() {
+        Some("full") => zero_g::circuit::Statement {
+            public: zero_g::circuit::Public::Class,
+            commitment: true,
+            model_digest: true,
+            bind: true,
+            batch: 1,
+        },
+        _ => zero_g::circuit::Statement::default(),
+    };
+    let p = CircuitParams::for_statement(&model, layout, &statement).expect("params");
     let mut cs = ConstraintSystem::<Fr>::default();
     WnnCircuit::<Fr>::configure_with_params(&mut cs, p.clone());
     let (cs2, _) = cs
@@ -36,4 +47,19 @@ fn main() {
         cs.fixed_queries().len(),
         cs.gates().len()
     );
+    let q: Vec<String> = cs
+        .advice_queries()
+        .iter()
+        .map(|(c, r)| format!("a{}@{}", c.index(), r.0))
+        .collect();
+    println!("advice queries: {}", q.join(" "));
+    for g in cs.gates() {
+        let degs: Vec<usize> = g.polynomials().iter().map(|p| p.degree()).collect();
+        println!(
+            "gate: {} — {} constraints, degrees {:?}",
+            g.name(),
+            degs.len(),
+            degs
+        );
+    }
 }

@@ -34,8 +34,10 @@ use halo2_proofs::poly::Rotation;
 pub struct ArgmaxConfig {
     /// `a0..a4`: score (equality), one-hot bit, best, above, class accumulator (equality).
     pub cols: [Column<Advice>; 5],
-    /// Rows `0..C-1` but the last.
+    /// Every row: the one-hot bit, the chosen score, the margin.
     pub q_row: Selector,
+    /// Every row but the last: the recurrences.
+    pub q_next: Selector,
     /// The last row.
     pub q_last: Selector,
     /// The first row: exactly one class is chosen.
@@ -63,10 +65,16 @@ impl ArgmaxChip {
         score_bits: u32,
     ) -> ArgmaxConfig {
         assert!(score_bits <= range.max_bits, "range table too small");
-        let (q_row, q_last, q_first) = (meta.selector(), meta.selector(), meta.selector());
+        let (q_row, q_next, q_last, q_first) = (
+            meta.selector(),
+            meta.selector(),
+            meta.selector(),
+            meta.selector(),
+        );
         let lane = range.lane;
         meta.create_gate("argmax", |m| {
             let q = m.query_selector(q_row);
+            let qn = m.query_selector(q_next);
             let ql = m.query_selector(q_last);
             let cur = |m: &mut halo2_proofs::plonk::VirtualCells<'_, F>, i: usize| {
                 m.query_advice(cols[i], Rotation::cur())
@@ -78,20 +86,22 @@ impl ArgmaxChip {
                 (cur(m, 0), cur(m, 1), cur(m, 2), cur(m, 3), cur(m, 4));
             let (e_n, best_n, above_n, cls_n) = (next(m, 1), next(m, 2), next(m, 3), next(m, 4));
             let d = m.query_advice(lane, Rotation::cur());
-            // simple selectors cannot be added: the shared constraints appear once per selector
-            let bit = bool_expr(e.clone());
-            let pick = e * (best.clone() - score.clone());
-            let margin = d - (best.clone() - score - above.clone());
             vec![
-                ("e ∈ {0,1}", q.clone() * bit.clone()),
-                ("e·(β − σ) = 0", q.clone() * pick.clone()),
-                ("d = β − σ − α", q.clone() * margin.clone()),
-                ("last: e ∈ {0,1}", ql.clone() * bit),
-                ("last: e·(β − σ) = 0", ql.clone() * pick),
-                ("last: d = β − σ − α", ql.clone() * margin),
-                ("α = e' + α'", q.clone() * (above.clone() - e_n - above_n)),
-                ("β = β'", q.clone() * (best - best_n)),
-                ("κ = α + κ'", q * (cls.clone() - above.clone() - cls_n)),
+                // every row (q_row)
+                ("e ∈ {0,1}", q.clone() * bool_expr(e.clone())),
+                (
+                    "e·(β − σ) = 0",
+                    q.clone() * e * (best.clone() - score.clone()),
+                ),
+                (
+                    "d = β − σ − α",
+                    q * (d - (best.clone() - score - above.clone())),
+                ),
+                // every row but the last (q_next): the recurrences
+                ("α = e' + α'", qn.clone() * (above.clone() - e_n - above_n)),
+                ("β = β'", qn.clone() * (best - best_n)),
+                ("κ = α + κ'", qn * (cls.clone() - above.clone() - cls_n)),
+                // the last row (q_last)
                 ("last: α = 0", ql.clone() * above),
                 ("last: κ = 0", ql * cls),
             ]
@@ -105,6 +115,7 @@ impl ArgmaxChip {
         ArgmaxConfig {
             cols,
             q_row,
+            q_next,
             q_last,
             q_first,
             score_bits,
@@ -157,10 +168,11 @@ impl ArgmaxChip {
                 .zip(above)
                 .map(|((b, s), a)| b - s - a);
             self.range.witness_check(region, r, d, c.score_bits);
+            c.q_row.enable(region, r).expect("selector");
             if k + 1 == n {
                 c.q_last.enable(region, r).expect("selector");
             } else {
-                c.q_row.enable(region, r).expect("selector");
+                c.q_next.enable(region, r).expect("selector");
             }
             if k == 0 {
                 c.q_first.enable(region, r).expect("selector");

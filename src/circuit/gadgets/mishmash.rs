@@ -49,10 +49,11 @@ pub struct MishMashConfig {
     pub cols: [Column<Advice>; 3],
     /// Enables the hash gate (on row 0).
     pub q_hash: Selector,
-    /// Enables the split gate `hs = idx + 2^b·hs'` (all split rows but the last).
-    pub q_split: Selector,
-    /// Enables `hs = idx` on the last split row.
-    pub q_split_last: Selector,
+    /// Enables the split gate `hs = idx + 2^b·hs'` (all split rows but the last); `None`
+    /// for `K = 1`, where there is nothing to split (no gate, no selector).
+    pub q_split: Option<Selector>,
+    /// Enables `hs = idx` on the last split row (`None` for `K = 1`).
+    pub q_split_last: Option<Selector>,
     /// The hash parameters.
     pub params: HashParams,
 }
@@ -83,7 +84,6 @@ impl MishMashChip {
         params: HashParams,
     ) -> MishMashConfig {
         let q_hash = meta.selector();
-        let q_split = meta.selector();
         let p = F::from(params.p);
         let two_l = pow2::<F>(params.l);
         meta.create_gate("mishmash", |m| {
@@ -108,20 +108,24 @@ impl MishMashChip {
                 ],
             )
         });
-        let q_split_last = meta.selector();
-        let bits = params.l / params.k.max(1);
-        let radix = pow2::<F>(bits);
-        meta.create_gate("split", |m| {
-            let q = m.query_selector(q_split);
-            let ql = m.query_selector(q_split_last);
-            let hs = m.query_advice(cols[0], Rotation::cur());
-            let hs_next = m.query_advice(cols[0], Rotation::next());
-            let idx = m.query_advice(cols[1], Rotation::cur());
-            vec![
-                q * (hs.clone() - idx.clone() - Expression::Constant(radix) * hs_next),
-                ql * (hs - idx),
-            ]
-        });
+        let (q_split, q_split_last) = if params.k > 1 {
+            let (q_split, q_split_last) = (meta.selector(), meta.selector());
+            let radix = pow2::<F>(params.l / params.k);
+            meta.create_gate("split", |m| {
+                let q = m.query_selector(q_split);
+                let ql = m.query_selector(q_split_last);
+                let hs = m.query_advice(cols[0], Rotation::cur());
+                let hs_next = m.query_advice(cols[0], Rotation::next());
+                let idx = m.query_advice(cols[1], Rotation::cur());
+                vec![
+                    q * (hs.clone() - idx.clone() - Expression::Constant(radix) * hs_next),
+                    ql * (hs - idx),
+                ]
+            });
+            (Some(q_split), Some(q_split_last))
+        } else {
+            (None, None)
+        };
         MishMashConfig {
             cols,
             q_hash,
@@ -214,11 +218,14 @@ impl MishMashChip {
                 .value
                 .map(|v| F::from(super::bits_of(&v, 0, bits as usize)));
             out.push(assign(region, c.cols[1], r, idx));
-            if i + 1 == k {
-                c.q_split_last.enable(region, r).expect("selector");
+            let q = if i + 1 == k {
+                c.q_split_last
             } else {
-                c.q_split.enable(region, r).expect("selector");
-            }
+                c.q_split
+            };
+            q.expect("configured for K > 1")
+                .enable(region, r)
+                .expect("selector");
             hs = hs_cell.value.zip(idx).map(|(a, b)| (a - b) * inv);
         }
         out

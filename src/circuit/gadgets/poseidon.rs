@@ -7,151 +7,88 @@
 //! \text{output} = h_n.$$
 //!
 //! With $R_r(s) = M\,S_r(s + c_r)$ the standard round ($S_r$ applies $x^5$ to all cells in a
-//! full round, to cell 0 in a partial round), a permutation is laid out in blocks on three
-//! `state` columns $s_0, s_1, s_2$ (equality), two `aux` columns $a_0, a_1$ and three fixed
-//! `rc` columns $\kappa_0, \kappa_1, \kappa_2$; each block's output state is the next block's
-//! input row.
+//! full round, to cell 0 in a partial round), a permutation is laid out one round at a time
+//! on three `state` columns $s_0, s_1, s_2$ (equality), two `aux` columns $a_0, a_1$ and three
+//! fixed `rc` columns $\kappa_0, \kappa_1, \kappa_2$ holding $c_r$; each round's output state is
+//! the next round's input row. The S-box output $x^5$ is $u^2 x$ with the square $u = x^2$
+//! witnessed, so every gate has degree 4 including its selector.
 //!
-//! **Two full rounds** $r, r+1$ (selector `q_full`, 3 rows), with $x = s + c_r$,
-//! $t = M (u_j^2 x_j)_j$, $z = t + c_{r+1}$, $s' = M (v_j^2 z_j)_j$:
-//!
-//! | row | $s_0$ | $s_1$ | $s_2$ | $a_0$ | $a_1$ | $\kappa$ |
-//! |---|---|---|---|---|---|---|
-//! | 0 | $s_0$ | $s_1$ | $s_2$ | $u_0 = x_0^2$ | $u_1 = x_1^2$ | $c_r$ |
-//! | 1 | $t_0$ | $t_1$ | $t_2$ | $v_0 = z_0^2$ | $v_1 = z_1^2$ | $c_{r+1}$ |
-//! | 2 | $u_2 = x_2^2$ | $v_2 = z_2^2$ | – | – | – | – |
-//! | 3 | $s'_0$ | $s'_1$ | $s'_2$ | (next block) | | |
-//!
-//! **Three partial rounds** $r, r+1, r+2$ (selector `q_partial`, 2 rows). Only cell 0 goes
-//! through an S-box, so everything else is affine. The gate builds the (non-witness)
-//! expressions
-//! $$e_1 = M\,(w_1^2 (s_0 + k_1),\ s_1,\ s_2),\quad e_2 = M\,(w_2^2 x_2,\ e_{1,1},\ e_{1,2}),\quad
-//! e_3 = M\,(w_3^2 x_3,\ e_{2,1},\ e_{2,2})$$
-//! and constrains $w_1 = (s_0 + k_1)^2$, $x_2 = e_{1,0} + k_2$, $w_2 = x_2^2$,
-//! $x_3 = e_{2,0} + k_3$, $w_3 = x_3^2$, $s' = e_3 + k'$:
+//! **Full round** $r$ (2 rows; selector `q_full` on the second), with $x = s + c_r$:
 //!
 //! | row | $s_0$ | $s_1$ | $s_2$ | $a_0$ | $a_1$ | $\kappa$ |
 //! |---|---|---|---|---|---|---|
-//! | 0 | $s_0$ | $s_1$ | $s_2$ | $w_1$ | $x_2$ | $k_1, k_2, k_3$ |
-//! | 1 | $w_2$ | $x_3$ | $w_3$ | – | – | $k'_0, k'_1, k'_2$ |
-//! | 2 | $s'_0$ | $s'_1$ | $s'_2$ | (next block) | | |
+//! | 0 | $s_0$ | $s_1$ | $s_2$ | $u_0 = x_0^2$ | $u_1 = x_1^2$ | – |
+//! | 1 | $u_2 = x_2^2$ | – | – | – | – | $c_r$ |
+//! | 2 | $s'_0$ | $s'_1$ | $s'_2$ | (next round) | | |
 //!
-//! The six constants fold the nine round constants of the three rounds
-//! ([`partial_block_constants`]): $d_0 = 0$ and for $i = 0, 1, 2$,
-//! $k_{i+1} = d_{i,0} + c_{r+i,0}$, $d_{i+1} = M\,(0,\ d_{i,1} + c_{r+i,1},\ d_{i,2} + c_{r+i,2})$;
-//! $k' = d_3$. By induction the state after $i$ of the three rounds is $e_i + d_i$ (with
-//! $e_0 = s$), since everything but the S-box outputs enters affinely; so $x_{i+1} =
-//! e_{i,0} + k_{i+1}$ is the S-box input of round $r + i$ and $s' = e_3 + d_3$ its output.
+//! gate [`FULL_GATE`] (on row 1, reading row 0 at rotation −1 and row 2 at +1):
+//! $u_j = x_j^2$ and $s'_i = \sum_j M_{ij} u_j^2 x_j$.
 //!
-//! A permutation is: 2 full blocks (rounds 0–3), 19 partial blocks (4–60), 2 full blocks
-//! (61–64) and the output row: $2 \cdot 3 + 19 \cdot 2 + 2 \cdot 3 + 1 = 51$ rows. Every gate
-//! has degree 4 including its selector ($q \cdot w^2 x$).
+//! **Partial round** $r$ (1 row; selector `q_partial`), with $x = s + c_r$:
 //!
-//! **Soundness.** The input row is copied in. In each block, every witness cell is fixed by
-//! one constraint from cells above it in the order written (a square from its root, a state
-//! or S-box input from the squares and roots before it), so given its input row a block has
-//! exactly one satisfying assignment, the honest one, and $w^2 x = x^5$ for every S-box. No
-//! gate reads a cell outside the permutation's rows, and the unused cells (–) are read by no
-//! gate. Hence the output row is $\mathrm{Poseidon}(s^{in})$. The fixed cells are keygen
-//! data. See `docs/circuit.md`, "Poseidon gadget".
+//! | row | $s_0$ | $s_1$ | $s_2$ | $a_0$ | $a_1$ | $\kappa$ |
+//! |---|---|---|---|---|---|---|
+//! | 0 | $s_0$ | $s_1$ | $s_2$ | $w = x_0^2$ | – | $c_r$ |
+//! | 1 | $s'_0$ | $s'_1$ | $s'_2$ | (next round) | | |
+//!
+//! gate [`PARTIAL_GATE`]: $w = x_0^2$ and $s'_i = M_{i0} w^2 x_0 + M_{i1} x_1 + M_{i2} x_2$.
+//!
+//! A permutation is 4 full rounds, 57 partial rounds, 4 full rounds and the output row:
+//! $4 \cdot 2 + 57 + 4 \cdot 2 + 1 = 74$ rows. The gates are deliberately plain (one round,
+//! rotations −1, 0, +1 only): their polynomials are evaluated by the EVM verifier, and a
+//! denser layout (51 rows, several rounds folded per gate) made the verifier 7 KB larger,
+//! past the EIP-170 limit.
+//!
+//! **Soundness.** The input row is copied in. In each round every witness cell is fixed by
+//! one constraint from cells above it (a square from its root, the next state from the
+//! squares and roots), so given its input row a round has exactly one satisfying assignment,
+//! the honest one, and $u^2 x = x^5$ for every S-box. No gate reads a cell outside the
+//! permutation's rows, and the unused cells (–) are read by no gate. Hence the output row is
+//! $\mathrm{Poseidon}(s^{in})$. The fixed cells are keygen data. See `docs/circuit.md`,
+//! section 7.
 
 use super::{assign, CircuitField, Wire};
-use crate::commitment::{cached, params, FULL_ROUNDS, PARTIAL_ROUNDS, ROUNDS, WIDTH};
+use crate::commitment::{is_full_round, params, ROUNDS, WIDTH};
 use halo2_proofs::circuit::{Region, Value};
 use halo2_proofs::plonk::{
     Advice, Column, ConstraintSystem, Constraints, Expression, Fixed, Selector,
 };
 use halo2_proofs::poly::Rotation;
 
-const _: () =
-    assert!(FULL_ROUNDS.is_multiple_of(4) && PARTIAL_ROUNDS.is_multiple_of(3) && WIDTH == 3);
+const _: () = assert!(WIDTH == 3);
 
-/// Rows of a block of two full rounds.
-const FULL_BLOCK_ROWS: usize = 3;
-/// Rows of a block of three partial rounds.
-const PARTIAL_BLOCK_ROWS: usize = 2;
+/// Rows of a full round.
+const FULL_ROWS: usize = 2;
+/// Rows of a partial round.
+const PARTIAL_ROWS: usize = 1;
 
-/// Name of the gate of two full rounds.
-pub const FULL_GATE: &str = "full rounds r, r+1: s' = M·(M·(s + c_r)^5 + c_{r+1})^5";
-/// Name of the gate of three partial rounds.
-pub const PARTIAL_GATE: &str = "partial rounds r..r+2: s' = P_{r+2}(P_{r+1}(P_r(s)))";
+/// Name of the full-round gate.
+pub const FULL_GATE: &str = "full round: s' = M·(s + c)^5";
+/// Name of the partial-round gate.
+pub const PARTIAL_GATE: &str = "partial round: s' = M·((s0 + c0)^5, s1 + c1, s2 + c2)";
 
 /// Constraint names of [`FULL_GATE`], in order (the index `MockProver` reports).
-pub fn full_constraint_names() -> [String; 12] {
-    let mut n = Vec::with_capacity(12);
+pub fn full_constraint_names() -> [String; 6] {
+    let mut n = Vec::with_capacity(6);
     n.extend((0..3).map(|j| format!("u{j} = (s{j} + c{j})^2")));
-    n.extend((0..3).map(|i| format!("t{i} = [M·(u^2·(s + c))]{i}")));
-    n.extend((0..3).map(|j| format!("v{j} = (t{j} + c'{j})^2")));
-    n.extend((0..3).map(|i| format!("s'{i} = [M·(v^2·(t + c'))]{i}")));
-    n.try_into().expect("12 names")
+    n.extend((0..3).map(|i| format!("s'{i} = [M·(u^2·(s + c))]{i}")));
+    n.try_into().expect("6 names")
 }
 
 /// Constraint names of [`PARTIAL_GATE`], in order.
-pub fn partial_constraint_names() -> [String; 8] {
-    let mut n = vec![
-        "w1 = (s0 + k1)^2".to_string(),
-        "x2 = e1[0] + k2".to_string(),
-        "w2 = x2^2".to_string(),
-        "x3 = e2[0] + k3".to_string(),
-        "w3 = x3^2".to_string(),
-    ];
-    n.extend((0..3).map(|i| format!("s'{i} = e3[{i}] + k'{i}")));
-    n.try_into().expect("8 names")
+pub fn partial_constraint_names() -> [String; 4] {
+    let mut n = vec!["w = (s0 + c0)^2".to_string()];
+    n.extend((0..3).map(|i| format!("s'{i} = [M·(w^2·(s0 + c0), s1 + c1, s2 + c2)]{i}")));
+    n.try_into().expect("4 names")
 }
 
-/// One block of the layout: its first round.
-#[derive(Clone, Copy, Debug)]
-enum Block {
-    /// Full rounds `r, r+1`.
-    Full(usize),
-    /// Partial rounds `r, r+1, r+2`.
-    Partial(usize),
-}
-
-/// The blocks of one permutation, in order.
-fn schedule() -> impl Iterator<Item = Block> {
-    let half = FULL_ROUNDS / 2;
-    let last = half + PARTIAL_ROUNDS;
-    (0..half)
-        .step_by(2)
-        .map(Block::Full)
-        .chain((half..last).step_by(3).map(Block::Partial))
-        .chain((last..ROUNDS).step_by(2).map(Block::Full))
-}
-
-/// The folded constants $(k_1, k_2, k_3, k'_0, k'_1, k'_2)$ of the partial block starting at
-/// round `r` (see the module documentation).
-///
-/// # Panics
-/// If rounds `r..r+3` are not all partial.
-pub fn partial_block_constants<F: CircuitField>(r: usize) -> [F; 6] {
-    assert!((FULL_ROUNDS / 2..FULL_ROUNDS / 2 + PARTIAL_ROUNDS - 2).contains(&r));
-    let p = params::<F>();
-    let mut d = [F::ZERO; 3];
-    let mut k = [F::ZERO; 6];
-    for (k, c) in k.iter_mut().zip(&p.round_constants[r..r + 3]) {
-        *k = d[0] + c[0];
-        d = p.mds_mul(&[F::ZERO, d[1] + c[1], d[2] + c[2]]);
+/// Rows of round `r`.
+fn round_rows(r: usize) -> usize {
+    if is_full_round(r) {
+        FULL_ROWS
+    } else {
+        PARTIAL_ROWS
     }
-    k[3..].copy_from_slice(&d);
-    k
-}
-
-/// The folded constants of every partial block, in order (computed once per field).
-struct PartialConstants<F: CircuitField>(Vec<[F; 6]>);
-
-fn partial_constants<F: CircuitField>() -> &'static [[F; 6]] {
-    &cached(|| {
-        PartialConstants::<F>(
-            schedule()
-                .filter_map(|b| match b {
-                    Block::Partial(r) => Some(partial_block_constants::<F>(r)),
-                    Block::Full(_) => None,
-                })
-                .collect(),
-        )
-    })
-    .0
 }
 
 /// Columns and selectors of the Poseidon chip.
@@ -163,9 +100,9 @@ pub struct PoseidonConfig {
     pub aux: [Column<Advice>; 2],
     /// Round constants $\kappa_0..\kappa_2$, written by the chip on the rows it uses only.
     pub rc: [Column<Fixed>; 3],
-    /// Enables [`FULL_GATE`] on the first row of a block of two full rounds.
+    /// Enables [`FULL_GATE`] on the second row of a full round.
     pub q_full: Selector,
-    /// Enables [`PARTIAL_GATE`] on the first row of a block of three partial rounds.
+    /// Enables [`PARTIAL_GATE`] on the row of a partial round.
     pub q_partial: Selector,
 }
 
@@ -241,8 +178,9 @@ fn mds<F: CircuitField>(v: [Value<F>; 3]) -> [Value<F>; 3] {
 
 impl PoseidonChip {
     /// Rows of one permutation.
-    pub const PERMUTATION_ROWS: usize =
-        FULL_ROUNDS / 2 * FULL_BLOCK_ROWS + PARTIAL_ROUNDS / 3 * PARTIAL_BLOCK_ROWS + 1;
+    pub const PERMUTATION_ROWS: usize = crate::commitment::FULL_ROUNDS * FULL_ROWS
+        + crate::commitment::PARTIAL_ROUNDS * PARTIAL_ROWS
+        + 1;
 
     /// Configures the two gates on caller-allocated columns. The caller enables equality on
     /// `state`; `aux` needs none; `rc` may be shared with other gadgets on other rows.
@@ -270,75 +208,38 @@ impl PoseidonChip {
 
         meta.create_gate(FULL_GATE, |vc| {
             let q = vc.query_selector(q_full);
-            let s_at = |vc: &mut halo2_proofs::plonk::VirtualCells<'_, F>, i: usize, r: i32| {
-                vc.query_advice(state[i], Rotation(r))
-            };
-            let s: [_; 3] = std::array::from_fn(|i| s_at(vc, i, 0));
-            let t: [_; 3] = std::array::from_fn(|i| s_at(vc, i, 1));
-            let out: [_; 3] = std::array::from_fn(|i| s_at(vc, i, 3));
+            let s: [_; 3] = std::array::from_fn(|i| vc.query_advice(state[i], Rotation::prev()));
+            let out: [_; 3] = std::array::from_fn(|i| vc.query_advice(state[i], Rotation::next()));
             let u = [
-                vc.query_advice(aux[0], Rotation::cur()),
-                vc.query_advice(aux[1], Rotation::cur()),
-                s_at(vc, 0, 2),
-            ];
-            let v = [
-                vc.query_advice(aux[0], Rotation::next()),
-                vc.query_advice(aux[1], Rotation::next()),
-                s_at(vc, 1, 2),
+                vc.query_advice(aux[0], Rotation::prev()),
+                vc.query_advice(aux[1], Rotation::prev()),
+                vc.query_advice(state[0], Rotation::cur()),
             ];
             let c: [_; 3] = std::array::from_fn(|i| vc.query_fixed(rc[i], Rotation::cur()));
-            let c2: [_; 3] = std::array::from_fn(|i| vc.query_fixed(rc[i], Rotation::next()));
             let x: [_; 3] = std::array::from_fn(|j| s[j].clone() + c[j].clone());
-            let z: [_; 3] = std::array::from_fn(|j| t[j].clone() + c2[j].clone());
-            let y1 = mds(std::array::from_fn(|j| {
+            let y = mds(std::array::from_fn(|j| {
                 u[j].clone() * u[j].clone() * x[j].clone()
             }));
-            let y2 = mds(std::array::from_fn(|j| {
-                v[j].clone() * v[j].clone() * z[j].clone()
-            }));
-            let mut polys = Vec::with_capacity(12);
+            let mut polys = Vec::with_capacity(6);
             polys.extend((0..3).map(|j| u[j].clone() - x[j].clone() * x[j].clone()));
-            polys.extend((0..3).map(|i| t[i].clone() - y1[i].clone()));
-            polys.extend((0..3).map(|j| v[j].clone() - z[j].clone() * z[j].clone()));
-            polys.extend((0..3).map(|i| out[i].clone() - y2[i].clone()));
+            polys.extend((0..3).map(|i| out[i].clone() - y[i].clone()));
             Constraints::with_selector(q, full_constraint_names().into_iter().zip(polys))
         });
 
         meta.create_gate(PARTIAL_GATE, |vc| {
             let q = vc.query_selector(q_partial);
             let s: [_; 3] = std::array::from_fn(|i| vc.query_advice(state[i], Rotation::cur()));
-            let out: [_; 3] = std::array::from_fn(|i| vc.query_advice(state[i], Rotation(2)));
-            let w1 = vc.query_advice(aux[0], Rotation::cur());
-            let x2 = vc.query_advice(aux[1], Rotation::cur());
-            let w2 = vc.query_advice(state[0], Rotation::next());
-            let x3 = vc.query_advice(state[1], Rotation::next());
-            let w3 = vc.query_advice(state[2], Rotation::next());
-            let k: [_; 3] = std::array::from_fn(|i| vc.query_fixed(rc[i], Rotation::cur()));
-            let kp: [_; 3] = std::array::from_fn(|i| vc.query_fixed(rc[i], Rotation::next()));
-            let x1 = s[0].clone() + k[0].clone();
-            let e1 = mds_partial([
-                w1.clone() * w1.clone() * x1.clone(),
-                s[1].clone(),
-                s[2].clone(),
+            let out: [_; 3] = std::array::from_fn(|i| vc.query_advice(state[i], Rotation::next()));
+            let w = vc.query_advice(aux[0], Rotation::cur());
+            let c: [_; 3] = std::array::from_fn(|i| vc.query_fixed(rc[i], Rotation::cur()));
+            let x: [_; 3] = std::array::from_fn(|j| s[j].clone() + c[j].clone());
+            let y = mds_partial([
+                w.clone() * w.clone() * x[0].clone(),
+                x[1].clone(),
+                x[2].clone(),
             ]);
-            let e2 = mds_partial([
-                w2.clone() * w2.clone() * x2.clone(),
-                e1[1].clone(),
-                e1[2].clone(),
-            ]);
-            let e3 = mds_partial([
-                w3.clone() * w3.clone() * x3.clone(),
-                e2[1].clone(),
-                e2[2].clone(),
-            ]);
-            let mut polys = vec![
-                w1 - x1.clone() * x1,
-                x2.clone() - e1[0].clone() - k[1].clone(),
-                w2 - x2.clone() * x2,
-                x3.clone() - e2[0].clone() - k[2].clone(),
-                w3 - x3.clone() * x3,
-            ];
-            polys.extend((0..3).map(|i| out[i].clone() - e3[i].clone() - kp[i].clone()));
+            let mut polys = vec![w - x[0].clone() * x[0].clone()];
+            polys.extend((0..3).map(|i| out[i].clone() - y[i].clone()));
             Constraints::with_selector(q, partial_constraint_names().into_iter().zip(polys))
         });
 
@@ -448,77 +349,57 @@ impl PoseidonChip {
     ) -> [Wire<F>; 3] {
         let mut s: [Wire<F>; 3] = std::array::from_fn(|i| w.copy(input[i], Col::S(i), row));
         let mut r = row;
-        let mut partial = partial_constants::<F>().iter();
-        for block in schedule() {
-            match block {
-                Block::Full(round) => {
-                    s = self.full_block(w, r, round, &s);
-                    r += FULL_BLOCK_ROWS;
-                }
-                Block::Partial(_) => {
-                    let k = partial.next().expect("one per partial block");
-                    s = self.partial_block(w, r, k, &s);
-                    r += PARTIAL_BLOCK_ROWS;
-                }
-            }
+        for round in 0..ROUNDS {
+            s = if is_full_round(round) {
+                self.full_round(w, r, round, &s)
+            } else {
+                self.partial_round(w, r, round, &s)
+            };
+            r += round_rows(round);
         }
         debug_assert_eq!(r + 1, row + Self::PERMUTATION_ROWS);
         s
     }
 
-    /// Full rounds `round`, `round + 1` on rows `r..r+3`; returns the state on row `r + 3`.
-    fn full_block<F: CircuitField>(
+    /// Full round `round` on rows `r, r+1`; returns the state on row `r + 2`.
+    fn full_round<F: CircuitField>(
         &self,
         w: &mut Writer<'_, '_, F>,
         r: usize,
         round: usize,
         s: &[Wire<F>; 3],
     ) -> [Wire<F>; 3] {
-        let p = params::<F>();
-        let (c, c2) = (p.round_constants[round], p.round_constants[round + 1]);
-        self.config.q_full.enable(w.region, r).expect("selector");
-        w.fixed(r, c);
-        w.fixed(r + 1, c2);
+        let c = params::<F>().round_constants[round];
+        self.config
+            .q_full
+            .enable(w.region, r + 1)
+            .expect("selector");
+        w.fixed(r + 1, c);
         let x: [Value<F>; 3] = std::array::from_fn(|j| s[j].value.map(|v| v + c[j]));
         let u = [
             w.put(Col::A(0), r, square(x[0])),
             w.put(Col::A(1), r, square(x[1])),
-            w.put(Col::S(0), r + 2, square(x[2])),
+            w.put(Col::S(0), r + 1, square(x[2])),
         ];
-        let t_val = mds(std::array::from_fn(|j| sbox(u[j].value, x[j])));
-        let t: [Wire<F>; 3] = std::array::from_fn(|i| w.put(Col::S(i), r + 1, t_val[i]));
-        let z: [Value<F>; 3] = std::array::from_fn(|j| t[j].value.map(|v| v + c2[j]));
-        let v = [
-            w.put(Col::A(0), r + 1, square(z[0])),
-            w.put(Col::A(1), r + 1, square(z[1])),
-            w.put(Col::S(1), r + 2, square(z[2])),
-        ];
-        let out = mds(std::array::from_fn(|j| sbox(v[j].value, z[j])));
-        std::array::from_fn(|i| w.put(Col::S(i), r + 3, out[i]))
+        let out = mds(std::array::from_fn(|j| sbox(u[j].value, x[j])));
+        std::array::from_fn(|i| w.put(Col::S(i), r + 2, out[i]))
     }
 
-    /// Three partial rounds on rows `r..r+2` with folded constants `k`; returns the state on
-    /// row `r + 2`.
-    fn partial_block<F: CircuitField>(
+    /// Partial round `round` on row `r`; returns the state on row `r + 1`.
+    fn partial_round<F: CircuitField>(
         &self,
         w: &mut Writer<'_, '_, F>,
         r: usize,
-        k: &[F; 6],
+        round: usize,
         s: &[Wire<F>; 3],
     ) -> [Wire<F>; 3] {
+        let c = params::<F>().round_constants[round];
         self.config.q_partial.enable(w.region, r).expect("selector");
-        w.fixed(r, [k[0], k[1], k[2]]);
-        w.fixed(r + 1, [k[3], k[4], k[5]]);
-        let x1 = s[0].value.map(|v| v + k[0]);
-        let w1 = w.put(Col::A(0), r, square(x1));
-        let e1 = mds([sbox(w1.value, x1), s[1].value, s[2].value]);
-        let x2 = w.put(Col::A(1), r, e1[0].map(|v| v + k[1]));
-        let w2 = w.put(Col::S(0), r + 1, square(x2.value));
-        let e2 = mds([sbox(w2.value, x2.value), e1[1], e1[2]]);
-        let x3 = w.put(Col::S(1), r + 1, e2[0].map(|v| v + k[2]));
-        let w3 = w.put(Col::S(2), r + 1, square(x3.value));
-        let e3 = mds([sbox(w3.value, x3.value), e2[1], e2[2]]);
-        std::array::from_fn(|i| w.put(Col::S(i), r + 2, e3[i].map(|v| v + k[3 + i])))
+        w.fixed(r, c);
+        let x: [Value<F>; 3] = std::array::from_fn(|j| s[j].value.map(|v| v + c[j]));
+        let sq = w.put(Col::A(0), r, square(x[0]));
+        let out = mds([sbox(sq.value, x[0]), x[1], x[2]]);
+        std::array::from_fn(|i| w.put(Col::S(i), r + 1, out[i]))
     }
 }
 
@@ -617,6 +498,9 @@ mod tests {
                         true => Value::known(x),
                         false => Value::unknown(),
                     };
+                    // MockProver's region starts at its first fixed cell; the chip's first is
+                    // on row 1, so pin one (unread) on row 0 to make offsets absolute rows
+                    region.assign_fixed(config.chip.rc[0], 0, Fr::ZERO);
                     let init = assign(&mut region, config.input, 0, value(self.init));
                     let msgs: Vec<_> = (self.msgs.iter().enumerate())
                         .map(|(i, m)| assign(&mut region, config.input, i + 1, value(*m)))
@@ -741,22 +625,10 @@ mod tests {
 
     #[test]
     fn layout_constants() {
-        assert_eq!(PoseidonChip::PERMUTATION_ROWS, 51);
+        assert_eq!(PoseidonChip::PERMUTATION_ROWS, 74);
         assert_eq!(PoseidonChip::chain_rows(0), 0);
-        assert_eq!(PoseidonChip::chain_rows(26), 13 * 51); // an MNIST image
-        assert_eq!(schedule().count(), 4 + 19);
-        // folding the constants of a partial block does not change it: the block's affine
-        // part with all S-box outputs 0 and state 0 gives k' = d_3
-        let p = commitment::params::<Fr>();
-        let k = partial_block_constants::<Fr>(4);
-        let mut s = [Fr::ZERO; 3];
-        for c in &p.round_constants[4..7] {
-            s = [s[0] + c[0], s[1] + c[1], s[2] + c[2]];
-            s[0] = Fr::ZERO; // the S-box output, set to 0
-            s = p.mds_mul(&s);
-        }
-        assert_eq!(k[3..], s);
-        assert_eq!(k[0], p.round_constants[4][0]);
+        assert_eq!(PoseidonChip::chain_rows(26), 13 * 74); // an MNIST image
+        assert_eq!((0..ROUNDS).map(round_rows).sum::<usize>() + 1, 74);
     }
 
     #[test]
@@ -810,8 +682,9 @@ mod tests {
 
     // Tampering: a malicious prover changes one cell and computes everything after it from
     // the changed value, so exactly the constraint that pins that cell fails. The chain has
-    // two permutations (rows 0..51 and 51..102); in each, full blocks start at rows 0 and 3,
-    // partial blocks at 6 + 2i, the last full blocks at 44 and 47, the output row is 50.
+    // two permutations (rows 0..74 and 74..148); in each, full round i < 4 takes rows 2i and
+    // 2i + 1 (gate on the second), partial round r takes row 8 + (r − 4), the last full
+    // rounds take rows 65 + 2i, 66 + 2i, and the output row is 73.
 
     fn tampered(row: usize, col: Col) -> Result<(), Vec<VerifyFailure>> {
         let mut rng = ChaCha20Rng::seed_from_u64(3);
@@ -821,41 +694,37 @@ mod tests {
 
     #[test]
     fn tampered_state_is_rejected() {
-        // (a) the state entering partial block 5 (row 6 + 10 = 16): block 4 (row 14) pins it
-        assert_only_constraint(&tampered(16, Col::S(1)).unwrap_err(), 1, 6, 14);
-        // the middle state t of the first full block
-        assert_only_constraint(&tampered(1, Col::S(2)).unwrap_err(), 0, 5, 0);
-        // the state entering the last full blocks of the second permutation (row 51 + 44)
-        assert_only_constraint(&tampered(95, Col::S(0)).unwrap_err(), 1, 5, 93);
+        // (a) the state entering the partial round on row 18: the round on row 17 pins it
+        assert_only_constraint(&tampered(18, Col::S(1)).unwrap_err(), 1, 2, 17);
+        // the state after full round 0 (row 2), pinned by its gate on row 1
+        assert_only_constraint(&tampered(2, Col::S(2)).unwrap_err(), 0, 5, 1);
+        // the state entering the last full rounds of the second permutation (row 74 + 65)
+        assert_only_constraint(&tampered(139, Col::S(0)).unwrap_err(), 1, 1, 138);
     }
 
     #[test]
     fn tampered_aux_is_rejected() {
-        // (b) w1 and x2 of partial block 0 (aux columns)
-        assert_only_constraint(&tampered(6, Col::A(0)).unwrap_err(), 1, 0, 6);
-        assert_only_constraint(&tampered(6, Col::A(1)).unwrap_err(), 1, 1, 6);
-        // w2, x3, w3 of the partial block at row 51 + 30 (state columns of its second row)
-        assert_only_constraint(&tampered(82, Col::S(0)).unwrap_err(), 1, 2, 81);
-        assert_only_constraint(&tampered(82, Col::S(1)).unwrap_err(), 1, 3, 81);
-        assert_only_constraint(&tampered(82, Col::S(2)).unwrap_err(), 1, 4, 81);
-        // the squares of a full block: u0, u1 (row 0), v0 (row 1), u2 and v2 (spare row 2)
-        assert_only_constraint(&tampered(3, Col::A(0)).unwrap_err(), 0, 0, 3);
-        assert_only_constraint(&tampered(3, Col::A(1)).unwrap_err(), 0, 1, 3);
-        assert_only_constraint(&tampered(4, Col::A(0)).unwrap_err(), 0, 6, 3);
-        assert_only_constraint(&tampered(5, Col::S(0)).unwrap_err(), 0, 2, 3);
-        assert_only_constraint(&tampered(5, Col::S(1)).unwrap_err(), 0, 8, 3);
+        // (b) the square of a partial round (row 8), in the first and second permutation
+        assert_only_constraint(&tampered(8, Col::A(0)).unwrap_err(), 1, 0, 8);
+        assert_only_constraint(&tampered(104, Col::A(0)).unwrap_err(), 1, 0, 104);
+        // the squares of full round 1 (rows 2, 3): u0, u1 on row 2, u2 on row 3
+        assert_only_constraint(&tampered(2, Col::A(0)).unwrap_err(), 0, 0, 3);
+        assert_only_constraint(&tampered(2, Col::A(1)).unwrap_err(), 0, 1, 3);
+        assert_only_constraint(&tampered(3, Col::S(0)).unwrap_err(), 0, 2, 3);
+        // and of the last full round of the second permutation (rows 74 + 71, 74 + 72)
+        assert_only_constraint(&tampered(146, Col::S(0)).unwrap_err(), 0, 2, 146);
     }
 
     #[test]
     fn tampered_output_is_rejected() {
         // (c) the prover claims h + 1 as the commitment, in the output cell and the instance:
-        // the last full block of the second permutation (row 51 + 47) rejects it
+        // the last full round of the second permutation (gate on row 74 + 72) rejects it
         let mut rng = ChaCha20Rng::seed_from_u64(3);
         let (init, msgs) = (Fr::random(&mut rng), random(&mut rng, 4));
         let honest = commitment::hash_chain(init, &msgs);
-        let mut c = chain(init, msgs, Some((101, Col::S(0))));
+        let mut c = chain(init, msgs, Some((147, Col::S(0))));
         c.expose = true;
-        assert_only_constraint(&run(&c, vec![honest + Fr::ONE]).unwrap_err(), 0, 9, 98);
+        assert_only_constraint(&run(&c, vec![honest + Fr::ONE]).unwrap_err(), 0, 3, 146);
     }
 
     #[test]
@@ -866,11 +735,11 @@ mod tests {
         };
         let (state, input) = (config.chip.state, config.input);
         // (d) the copy of message 2 (input row 3) into the second permutation's input row
-        let errs = tampered(51, Col::S(1)).unwrap_err();
-        assert_copy_failures(&errs, [(state[1], 51), (input, 3)]);
-        // the copy of h_1 (the first permutation's output, row 50) into it
-        let errs = tampered(51, Col::S(0)).unwrap_err();
-        assert_copy_failures(&errs, [(state[0], 51), (state[0], 50)]);
+        let errs = tampered(74, Col::S(1)).unwrap_err();
+        assert_copy_failures(&errs, [(state[1], 74), (input, 3)]);
+        // the copy of h_1 (the first permutation's output, row 73) into it
+        let errs = tampered(74, Col::S(0)).unwrap_err();
+        assert_copy_failures(&errs, [(state[0], 74), (state[0], 73)]);
         // the copy of init into the first
         let errs = tampered(0, Col::S(0)).unwrap_err();
         assert_copy_failures(&errs, [(state[0], 0), (input, 0)]);
@@ -895,8 +764,8 @@ mod tests {
         let log = Rc::new(RefCell::new(Vec::new()));
         assert_eq!(run(&circuit(None, Some(log.clone())), vec![]), Ok(()));
         let cells = log.take();
-        // 3 input copies, 12 cells per full block, 8 per partial block
-        assert_eq!(cells.len(), 3 + 4 * 12 + 19 * 8);
+        // 3 input copies, 6 cells per full round (3 squares, 3 outputs), 4 per partial round
+        assert_eq!(cells.len(), 3 + 8 * 6 + 57 * 4);
         let mut distinct = cells.clone();
         distinct.sort_by_key(|&(r, c)| (r, format!("{c:?}")));
         distinct.dedup();
