@@ -32,7 +32,7 @@ for M in "${MODELS[@]}"; do
   for _ in 1 2 3; do
     # in-process verification time, as the command reports it
     "$ZG" verify -s "$OUT/$name.srs" -v "$OUT/$name.vk" --proof-path "$OUT/$name.json" \
-      | sed -E 's/.*\(([0-9]+) ms\).*/\1/' >>"$OUT/verify"
+      | head -1 | sed -E 's/.*\(([0-9]+) ms.*/\1/' >>"$OUT/verify"
   done
   proof_b=$(python3 -c 'import json,sys; print((len(json.load(open(sys.argv[1]))["proof"])-2)//2)' "$OUT/$name.json")
   printf "%-40s %6s %3s %5s %4s %8s %8s %9s %7s %11s %7s %9s\n" "$name" "$rows" "$k" "$adv" "$lk" "$kg" \
