@@ -52,7 +52,8 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Starts anvil on a free port and waits until it accepts connections.
+/// Starts anvil on a free port, with no flags (EIP-170's 24,576-byte limit on deployed code
+/// holds, as on mainnet), and waits until it accepts connections.
 pub fn start_anvil() -> Anvil {
     let bin = root().join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
     assert!(
@@ -61,14 +62,7 @@ pub fn start_anvil() -> Anvil {
     );
     let port = free_port();
     let child = std::process::Command::new(bin)
-        // TODO(size): drop --code-size-limit once every verifier is under EIP-170
-        .args([
-            "--port",
-            &port.to_string(),
-            "--silent",
-            "--code-size-limit",
-            "100000",
-        ])
+        .args(["--port", &port.to_string(), "--silent"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -83,4 +77,29 @@ pub fn start_anvil() -> Anvil {
         std::thread::sleep(Duration::from_millis(100));
     }
     Anvil { child, url }
+}
+
+/// anvil's dev accounts 0 and 1 (public knowledge).
+pub const DEV_KEYS: [&str; 2] = [
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+];
+
+/// `anvil_setCode`: puts `code` at `address` without a deployment (so without EIP-170).
+pub fn set_code(url: &str, address: alloy::primitives::Address, code: &[u8]) {
+    use alloy::providers::{Provider, ProviderBuilder};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let p = ProviderBuilder::new().connect_http(url.parse().unwrap());
+        let _: serde_json::Value = p
+            .raw_request(
+                "anvil_setCode".into(),
+                (address, format!("0x{}", hex::encode(code))),
+            )
+            .await
+            .unwrap();
+    });
 }
