@@ -28,9 +28,11 @@ pub fn zg() -> Command {
     c
 }
 
-/// A running anvil, killed on drop.
+/// A running anvil, stopped on drop, and also when the test process exits without dropping
+/// it (a `static` world is never dropped): it runs under a `sh` that kills it as soon as its
+/// stdin, a pipe from the test process, closes.
 pub struct Anvil {
-    /// The process.
+    /// The process (the watching `sh`).
     pub child: Child,
     /// Its JSON-RPC endpoint.
     pub url: String,
@@ -38,7 +40,13 @@ pub struct Anvil {
 
 impl Drop for Anvil {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        match self.child.stdin.take() {
+            // closing the pipe makes the shell kill anvil and exit
+            Some(stdin) => drop(stdin),
+            None => {
+                let _ = self.child.kill();
+            }
+        }
         let _ = self.child.wait();
     }
 }
@@ -61,8 +69,11 @@ pub fn start_anvil() -> Anvil {
         "anvil is missing: run `npm ci` (scripts/setup.sh)"
     );
     let port = free_port();
-    let child = std::process::Command::new(bin)
+    let child = std::process::Command::new("sh")
+        .args(["-c", r#""$0" "$@" & pid=$!; read _; kill $pid; wait $pid"#])
+        .arg(bin)
         .args(["--port", &port.to_string(), "--silent"])
+        .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
