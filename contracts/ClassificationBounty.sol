@@ -13,6 +13,10 @@ pragma solidity 0.8.19;
 ///      useless to a front-runner. The model digest is fixed here and passed by this contract,
 ///      so a proof about any other model is rejected; the verifier's code (hence its verifying
 ///      key) is checked once, at construction.
+///      A commitment is not an image: the same image under a new salt is a new commitment. With
+///      an `attester` (e.g. whoever holds or captured the images), only commitments it
+///      attested are accepted, so each rewarded image was registered once, beforehand; with
+///      attester zero every commitment is accepted (a registry, or a bounty per commitment).
 contract ClassificationBounty {
     /// The zero_g verifier (raw calldata: public inputs as 32-byte words, then the proof).
     address public immutable verifier;
@@ -22,6 +26,11 @@ contract ClassificationBounty {
     uint256 public immutable targetClass;
     /// Wei paid per newly proven image of the target class (while the balance lasts).
     uint256 public immutable reward;
+    /// Who may attest commitments (zero: every commitment is accepted).
+    address public immutable attester;
+
+    /// Commitments the attester registered.
+    mapping(uint256 => bool) public attested;
 
     struct Record {
         address prover; // zero: not classified yet
@@ -38,6 +47,8 @@ contract ClassificationBounty {
     event Rewarded(address indexed prover, uint256 indexed commitment, uint256 amount);
     /// The bounty received funds.
     event Funded(address indexed from, uint256 amount);
+    /// The attester registered a commitment.
+    event Attested(uint256 indexed commitment);
 
     /// The verifier at the given address does not have the expected code.
     error WrongVerifier();
@@ -49,13 +60,18 @@ contract ClassificationBounty {
     error ClassOutOfRange(uint256 class);
     /// The reward could not be paid.
     error PaymentFailed();
+    /// Only the attester may attest.
+    error NotAttester();
+    /// The attester has not registered this commitment.
+    error NotAttested(uint256 commitment);
 
     constructor(
         address verifier_,
         bytes32 verifierCodehash,
         bytes32 modelDigest_,
         uint256 targetClass_,
-        uint256 reward_
+        uint256 reward_,
+        address attester_
     ) payable {
         if (verifier_.code.length == 0 || verifier_.codehash != verifierCodehash) {
             revert WrongVerifier();
@@ -64,11 +80,21 @@ contract ClassificationBounty {
         modelDigest = modelDigest_;
         targetClass = targetClass_;
         reward = reward_;
+        attester = attester_;
         if (msg.value > 0) emit Funded(msg.sender, msg.value);
     }
 
     receive() external payable {
         emit Funded(msg.sender, msg.value);
+    }
+
+    /// @notice Registers image commitments (attester only): only they can then be submitted.
+    function attest(uint256[] calldata commitments) external {
+        if (msg.sender != attester) revert NotAttester();
+        for (uint256 i = 0; i < commitments.length; i++) {
+            attested[commitments[i]] = true;
+            emit Attested(commitments[i]);
+        }
     }
 
     /// @notice Submits a proof that the image with `commitment` is of class `class_`, made for
@@ -81,6 +107,7 @@ contract ClassificationBounty {
     {
         if (class_ > type(uint8).max) revert ClassOutOfRange(class_);
         if (records[commitment].prover != address(0)) revert AlreadyClassified(commitment);
+        if (attester != address(0) && !attested[commitment]) revert NotAttested(commitment);
         uint256 digest = uint256(modelDigest);
         (bool ok,) = verifier.staticcall(
             abi.encodePacked(

@@ -47,10 +47,17 @@ pub enum Command {
     DryRunEvmVerifier(commands::evm::DryRunArgs),
     /// Deploy the verifier of a verifying key to a chain.
     DeployEvmVerifier(commands::evm::DeployArgs),
-    /// Send a proof to a deployed verifier in a transaction: exit 0 if accepted, 1 if reverted.
+    /// Send a proof in a transaction, to a deployed verifier or to a ClassificationBounty
+    /// (--bounty): exit 0 if accepted, 1 if reverted.
     SubmitProof(commands::evm::SubmitArgs),
     /// Check a proof against a deployed verifier with a free eth_call: exit 0/1.
     VerifyEvm(commands::evm::VerifyEvmArgs),
+    /// Deploy a ClassificationBounty (contracts/) that records and rewards proven classes.
+    DeployBounty(commands::bounty::DeployBountyArgs),
+    /// Register image commitments with a ClassificationBounty that has an attester.
+    AttestCommitments(commands::bounty::AttestArgs),
+    /// A ClassificationBounty's target class, reward, balance and an image's record.
+    BountyStatus(commands::bounty::StatusArgs),
 }
 
 /// Flags shared by commands that read a model.

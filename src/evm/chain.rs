@@ -1,12 +1,13 @@
-//! Talking to an EVM chain over JSON-RPC (alloy): deploy a verifier, submit a proof in a
-//! transaction and check its receipt, or check a proof with a free `eth_call`.
+//! Talking to an EVM chain over JSON-RPC (alloy): deploy a contract, send a transaction and
+//! check its receipt, or call a contract with a free `eth_call`.
 //!
 //! Nothing here starts a chain: commands talk to the chain at the URL they are given, so a
 //! contract deployed by one command is there for the next.
 
 use super::EvmError;
+use alloy::eips::BlockId;
 use alloy::network::{EthereumWallet, ReceiptResponse, TransactionBuilder};
-use alloy::primitives::{Address, Bytes};
+use alloy::primitives::{Address, Bytes, Log, U256};
 use alloy::providers::{Provider, ProviderBuilder};
 use alloy::rpc::types::TransactionRequest;
 use alloy::signers::local::PrivateKeySigner;
@@ -33,6 +34,27 @@ pub struct Mined {
     pub success: bool,
     /// Created contract, for deployments.
     pub contract: Option<String>,
+    /// Price paid per unit of gas, in wei.
+    pub effective_gas_price: u128,
+    /// The logs the transaction emitted.
+    #[serde(skip)]
+    pub logs: Vec<Log>,
+}
+
+impl Mined {
+    /// What the transaction cost its sender in gas fees, in wei.
+    pub fn fee(&self) -> U256 {
+        U256::from(self.gas_used) * U256::from(self.effective_gas_price)
+    }
+}
+
+/// The outcome of an `eth_call`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallOutcome {
+    /// The call returned this data.
+    Returned(Vec<u8>),
+    /// The call reverted, with the revert data when the node reports it.
+    Reverted(Option<Vec<u8>>),
 }
 
 /// A connection to a chain, with a signer when transactions are sent.
@@ -122,7 +144,7 @@ impl Chain {
         self.signer.as_ref().map(|s| s.address())
     }
 
-    async fn send(&self, tx: TransactionRequest) -> Result<Mined, EvmError> {
+    async fn send_async(&self, tx: TransactionRequest) -> Result<Mined, EvmError> {
         let signer = self
             .signer
             .clone()
@@ -144,13 +166,31 @@ impl Chain {
             gas_used: receipt.gas_used(),
             success: receipt.status(),
             contract: receipt.contract_address().map(|a| format!("{a:#x}")),
+            effective_gas_price: receipt.effective_gas_price(),
+            logs: receipt.logs().iter().map(|l| l.inner.clone()).collect(),
         })
+    }
+
+    /// Signs and sends `tx` from the signer and waits for its receipt (a reverted
+    /// transaction is a [`Mined`] with `success: false`, not an error).
+    pub fn send(&self, tx: TransactionRequest) -> Result<Mined, EvmError> {
+        self.rt.block_on(self.send_async(tx))
     }
 
     /// Deploys `creation` code and waits for the receipt.
     pub fn deploy(&self, creation: &[u8]) -> Result<Mined, EvmError> {
-        let tx = TransactionRequest::default().with_deploy_code(Bytes::copy_from_slice(creation));
-        let mined = self.rt.block_on(self.send(tx))?;
+        self.deploy_with_value(creation, U256::ZERO)
+    }
+
+    /// Deploys `creation` code (constructor arguments appended) sending `value` wei with it,
+    /// and waits for the receipt.
+    pub fn deploy_with_value(&self, creation: &[u8], value: U256) -> Result<Mined, EvmError> {
+        let mut tx =
+            TransactionRequest::default().with_deploy_code(Bytes::copy_from_slice(creation));
+        if !value.is_zero() {
+            tx = tx.with_value(value);
+        }
+        let mined = self.send(tx)?;
         if !mined.success || mined.contract.is_none() {
             return Err(EvmError::Chain(format!(
                 "the deployment transaction {} failed",
@@ -176,20 +216,46 @@ impl Chain {
             .with_to(to)
             .with_input(Bytes::copy_from_slice(calldata))
             .with_gas_limit(gas_limit);
-        self.rt.block_on(self.send(tx))
+        self.send(tx)
+    }
+
+    /// The balance of `address`, in wei.
+    pub fn balance(&self, address: Address) -> Result<U256, EvmError> {
+        let provider = ProviderBuilder::new().connect_http(self.url.clone());
+        self.rt
+            .block_on(provider.get_balance(address).into_future())
+            .map_err(chain_err("reading a balance", &self.url))
+    }
+
+    /// `eth_call` of `tx` (from its `from`, if set) on the state after `block` (default: the
+    /// latest block). A revert is an outcome, not an error.
+    pub fn eth_call(
+        &self,
+        tx: TransactionRequest,
+        block: Option<u64>,
+    ) -> Result<CallOutcome, EvmError> {
+        let provider = ProviderBuilder::new().connect_http(self.url.clone());
+        let call = provider.call(tx).block(match block {
+            Some(n) => BlockId::number(n),
+            None => BlockId::latest(),
+        });
+        match self.rt.block_on(call.into_future()) {
+            Ok(out) => Ok(CallOutcome::Returned(out.to_vec())),
+            Err(e) => match e.as_error_resp() {
+                Some(resp) => Ok(CallOutcome::Reverted(
+                    resp.as_revert_data().map(|d| d.to_vec()),
+                )),
+                None => Err(EvmError::Chain(format!("eth_call at {}: {e}", self.url))),
+            },
+        }
     }
 
     /// `eth_call`: `Ok(true)` if the call succeeds, `Ok(false)` if it reverts.
     pub fn call(&self, to: Address, calldata: &[u8]) -> Result<bool, EvmError> {
-        let provider = ProviderBuilder::new().connect_http(self.url.clone());
         let tx = TransactionRequest::default()
             .with_to(to)
             .with_input(Bytes::copy_from_slice(calldata));
-        match self.rt.block_on(provider.call(tx).into_future()) {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_error_resp().is_some() => Ok(false),
-            Err(e) => Err(EvmError::Chain(format!("eth_call at {}: {e}", self.url))),
-        }
+        Ok(matches!(self.eth_call(tx, None)?, CallOutcome::Returned(_)))
     }
 }
 

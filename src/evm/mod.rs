@@ -1,10 +1,11 @@
 //! On-chain verification: the Solidity verifier (snark-verifier, SHPLONK), its compilation
-//! with the pinned solcjs, calldata, an in-process EVM dry run, and chain calls (see
-//! [`chain`]).
+//! with the pinned solcjs, calldata, an in-process EVM dry run, chain calls (see
+//! [`chain`]) and the example contract ClassificationBounty (see [`bounty`]).
 //!
 //! The verifier is a raw contract: calldata is the `C` scores as 32-byte big-endian words
 //! followed by the proof bytes; it returns empty on success and reverts otherwise.
 
+pub mod bounty;
 pub mod chain;
 
 use crate::circuit::WnnCircuit;
@@ -37,6 +38,9 @@ pub enum EvmError {
     /// Talking to the chain failed.
     #[error("{0}")]
     Chain(String),
+    /// A contract reverted (the message says which and, when known, why).
+    #[error("{0}")]
+    Reverted(String),
     /// An artifact error.
     #[error(transparent)]
     Proof(#[from] ProofError),

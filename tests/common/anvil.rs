@@ -28,9 +28,11 @@ pub fn zg() -> Command {
     c
 }
 
-/// A running anvil, killed on drop.
+/// A running anvil, stopped on drop, and also when the test process exits without dropping
+/// it (a `static` world is never dropped): it runs under a `sh` that kills it as soon as its
+/// stdin, a pipe from the test process, closes.
 pub struct Anvil {
-    /// The process.
+    /// The process (the watching `sh`).
     pub child: Child,
     /// Its JSON-RPC endpoint.
     pub url: String,
@@ -38,7 +40,13 @@ pub struct Anvil {
 
 impl Drop for Anvil {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        match self.child.stdin.take() {
+            // closing the pipe makes the shell kill anvil and exit
+            Some(stdin) => drop(stdin),
+            None => {
+                let _ = self.child.kill();
+            }
+        }
         let _ = self.child.wait();
     }
 }
@@ -52,7 +60,8 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Starts anvil on a free port and waits until it accepts connections.
+/// Starts anvil on a free port, with no flags (EIP-170's 24,576-byte limit on deployed code
+/// holds, as on mainnet), and waits until it accepts connections.
 pub fn start_anvil() -> Anvil {
     let bin = root().join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
     assert!(
@@ -60,15 +69,11 @@ pub fn start_anvil() -> Anvil {
         "anvil is missing: run `npm ci` (scripts/setup.sh)"
     );
     let port = free_port();
-    let child = std::process::Command::new(bin)
-        // TODO(size): drop --code-size-limit once every verifier is under EIP-170
-        .args([
-            "--port",
-            &port.to_string(),
-            "--silent",
-            "--code-size-limit",
-            "100000",
-        ])
+    let child = std::process::Command::new("sh")
+        .args(["-c", r#""$0" "$@" & pid=$!; read _; kill $pid; wait $pid"#])
+        .arg(bin)
+        .args(["--port", &port.to_string(), "--silent"])
+        .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -84,3 +89,9 @@ pub fn start_anvil() -> Anvil {
     }
     Anvil { child, url }
 }
+
+/// anvil's dev accounts 0 and 1 (public knowledge).
+pub const DEV_KEYS: [&str; 2] = [
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+];

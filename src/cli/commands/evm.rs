@@ -1,5 +1,5 @@
 //! `generate-evm-verifier`, `dry-run-evm-verifier`, `deploy-evm-verifier`, `submit-proof`
-//! and `verify-evm`.
+//! and `verify-evm` (`submit-proof --bounty` is in [`super::bounty`]).
 
 use super::inputs;
 use super::{load_model, print_json};
@@ -17,11 +17,11 @@ use zero_g::proving::{self, artifacts, KeyMeta, ProofFile, Srs};
 pub struct ChainArgs {
     /// JSON-RPC endpoint of the chain (e.g. http://127.0.0.1:8545 for a local anvil).
     #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8545")]
-    rpc_url: String,
+    pub rpc_url: String,
     /// Hex private key of the sender. Without it, anvil's dev key is used, and only when the
     /// endpoint is a local anvil.
     #[arg(long, env = "ZERO_G_PRIVATE_KEY", hide_env_values = true)]
-    private_key: Option<String>,
+    pub private_key: Option<String>,
 }
 
 /// Where to write the generated contract.
@@ -50,7 +50,8 @@ fn write_contract(dir: &Path, sol: &str, c: &Compiled, meta: &KeyMeta) -> Result
     Ok(())
 }
 
-fn build_verifier(srs: &Srs, vk_path: &Path) -> Result<(String, Compiled, KeyMeta)> {
+/// The verifier of a verifying key: its Solidity, its compiled code and the key's metadata.
+pub fn build_verifier(srs: &Srs, vk_path: &Path) -> Result<(String, Compiled, KeyMeta)> {
     let (vk, meta) = artifacts::read_vk(vk_path)?;
     let sol = evm::verifier_solidity(srs, &vk, &meta)?;
     let compiled = evm::compile(&sol, evm::VERIFIER_CONTRACT)?;
@@ -257,9 +258,15 @@ pub fn deploy(a: DeployArgs) -> Result<Outcome> {
         chain::Chain::connect(&a.chain.rpc_url)?.with_signer(a.chain.private_key.as_deref())?;
     let mined = chain.deploy(&c.creation).map_err(|e| {
         if c.runtime.len() > evm::EIP170_LIMIT && e.to_string().contains("SizeLimit") {
+            let fix = if meta.circuit.compact {
+                "the keys already use the compact layout; only a chain without the limit \
+                 (e.g. anvil --code-size-limit) accepts this verifier"
+            } else {
+                "regenerate the keys with `generate-keys --layout compact` (or run anvil with \
+                 --code-size-limit)"
+            };
             anyhow::anyhow!(
-                "{e}\nthe verifier is {} bytes, over the EIP-170 limit of {} bytes: regenerate the \
-                 keys with `generate-keys --layout compact` (or run anvil with --code-size-limit)",
+                "{e}\nthe verifier is {} bytes, over the EIP-170 limit of {} bytes: {fix}",
                 c.runtime.len(),
                 evm::EIP170_LIMIT
             )
@@ -296,7 +303,7 @@ pub fn deploy(a: DeployArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// Arguments shared by `submit-proof` and `verify-evm`.
+/// Arguments of `verify-evm`: the proof and the verifier.
 #[derive(Debug, Args)]
 pub struct TargetArgs {
     /// The proof (from `proof`).
@@ -311,43 +318,57 @@ pub struct TargetArgs {
     deployment_path: Option<PathBuf>,
 }
 
+/// Reads a deployment record (of `deploy-evm-verifier` or `deploy-bounty`) and checks that it
+/// is for `address` on the chain and for the proof's key.
+pub fn check_deployment(
+    path: &Path,
+    address: alloy::primitives::Address,
+    given: &str,
+    chain: &chain::Chain,
+    proof: &ProofFile,
+) -> Result<()> {
+    let rec: Deployment = serde_json::from_slice(
+        &std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+    )
+    .with_context(|| format!("{} is not a deployment record", path.display()))?;
+    if chain::parse_address(&rec.address)? != address {
+        bail!(
+            "the deployment record is for contract {}, not {given}",
+            rec.address
+        );
+    }
+    if rec.chain_id != chain.chain_id {
+        bail!(
+            "the deployment record is for chain {}, but the endpoint is chain {}",
+            rec.chain_id,
+            chain.chain_id
+        );
+    }
+    if rec.vk_fingerprint != proof.vk_fingerprint {
+        bail!(
+            "the contract verifies key {}…, but the proof was made for key {}…",
+            &rec.vk_fingerprint[..16.min(rec.vk_fingerprint.len())],
+            &proof.vk_fingerprint[..16.min(proof.vk_fingerprint.len())]
+        );
+    }
+    Ok(())
+}
+
 fn prepare(
-    t: &TargetArgs,
+    proof_path: &Path,
+    contract_address: &str,
+    deployment_path: Option<&Path>,
     chain: &chain::Chain,
 ) -> Result<(alloy::primitives::Address, Vec<u8>, ProofFile)> {
-    let proof = artifacts::read_proof(&t.proof_path)?;
-    let address = chain::parse_address(&t.contract_address)?;
-    if let Some(p) = &t.deployment_path {
-        let rec: Deployment = serde_json::from_slice(
-            &std::fs::read(p).with_context(|| format!("reading {}", p.display()))?,
-        )
-        .with_context(|| format!("{} is not a deployment record", p.display()))?;
-        if chain::parse_address(&rec.address)? != address {
-            bail!(
-                "the deployment record is for contract {}, not {}",
-                rec.address,
-                t.contract_address
-            );
-        }
-        if rec.chain_id != chain.chain_id {
-            bail!(
-                "the deployment record is for chain {}, but the endpoint is chain {}",
-                rec.chain_id,
-                chain.chain_id
-            );
-        }
-        if rec.vk_fingerprint != proof.vk_fingerprint {
-            bail!(
-                "the contract verifies key {}…, but the proof was made for key {}…",
-                &rec.vk_fingerprint[..16.min(rec.vk_fingerprint.len())],
-                &proof.vk_fingerprint[..16.min(proof.vk_fingerprint.len())]
-            );
-        }
+    let proof = artifacts::read_proof(proof_path)?;
+    let address = chain::parse_address(contract_address)?;
+    if let Some(p) = deployment_path {
+        check_deployment(p, address, contract_address, chain, &proof)?;
     }
     if chain.code_at(address)?.is_empty() {
         bail!(
             "there is no contract at {} on chain {}",
-            t.contract_address,
+            contract_address,
             chain.chain_id
         );
     }
@@ -357,23 +378,54 @@ fn prepare(
 /// Arguments of `submit-proof`.
 #[derive(Debug, Args)]
 pub struct SubmitArgs {
+    /// The proof (from `proof`).
+    #[arg(long, value_name = "FILE")]
+    pub proof_path: PathBuf,
+    /// The verifier contract's address: the proof is sent as raw calldata.
+    #[arg(
+        short = 'c',
+        long,
+        value_name = "ADDRESS",
+        required_unless_present = "bounty",
+        conflicts_with = "bounty"
+    )]
+    pub contract_address: Option<String>,
+    /// A ClassificationBounty's address (from `deploy-bounty`): the proof is sent as
+    /// `submit(class, commitment, proof)` from the signer, who must be the account the proof
+    /// is bound to.
+    #[arg(long, value_name = "ADDRESS")]
+    pub bounty: Option<String>,
+    /// A deployment record (from `deploy-evm-verifier` or `deploy-bounty`
+    /// --deployment-path): refuse a proof for another key or a contract on another chain.
+    #[arg(long, value_name = "FILE")]
+    pub deployment_path: Option<PathBuf>,
     #[command(flatten)]
-    target: TargetArgs,
-    #[command(flatten)]
-    chain: ChainArgs,
+    pub chain: ChainArgs,
     /// Gas limit of the transaction (fixed, so a rejected proof is mined and reverts).
     #[arg(long, default_value_t = 2_000_000)]
-    gas_limit: u64,
+    pub gas_limit: u64,
+    /// With --bounty: send even when the checks before sending fail (the proof's binding,
+    /// model, or an image already classified), to see the bounty reject it on chain.
+    #[arg(long, requires = "bounty")]
+    pub force: bool,
     /// Print the receipt as JSON.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
 }
 
 /// Runs `submit-proof`: exit 0 if the transaction succeeded, 1 if it reverted.
 pub fn submit(a: SubmitArgs) -> Result<Outcome> {
     let chain =
         chain::Chain::connect(&a.chain.rpc_url)?.with_signer(a.chain.private_key.as_deref())?;
-    let (address, calldata, proof) = prepare(&a.target, &chain)?;
+    let Some(contract) = a.contract_address.as_deref() else {
+        return super::bounty::submit(&a, &chain);
+    };
+    let (address, calldata, proof) = prepare(
+        &a.proof_path,
+        contract,
+        a.deployment_path.as_deref(),
+        &chain,
+    )?;
     let mined = chain.submit(address, &calldata, a.gas_limit)?;
     if a.json {
         print_json(&serde_json::json!({
@@ -414,7 +466,13 @@ pub struct VerifyEvmArgs {
 /// Runs `verify-evm`: a free `eth_call`; exit 0 if accepted, 1 if rejected.
 pub fn verify_evm(a: VerifyEvmArgs) -> Result<Outcome> {
     let chain = chain::Chain::connect(&a.rpc_url)?;
-    let (address, calldata, _) = prepare(&a.target, &chain)?;
+    let t = &a.target;
+    let (address, calldata, _) = prepare(
+        &t.proof_path,
+        &t.contract_address,
+        t.deployment_path.as_deref(),
+        &chain,
+    )?;
     let ok = chain.call(address, &calldata)?;
     println!(
         "{}",

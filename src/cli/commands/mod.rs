@@ -1,6 +1,7 @@
 //! One module per subcommand; each `run` returns the command's [`Outcome`].
 
 pub mod accuracy;
+pub mod bounty;
 pub mod commit;
 pub mod evm;
 pub mod export;
@@ -33,6 +34,9 @@ pub fn run(cmd: Command, printer: &Printer) -> Result<Outcome> {
         Command::DeployEvmVerifier(a) => evm::deploy(a),
         Command::SubmitProof(a) => evm::submit(a),
         Command::VerifyEvm(a) => evm::verify_evm(a),
+        Command::DeployBounty(a) => bounty::deploy(a),
+        Command::AttestCommitments(a) => bounty::attest(a),
+        Command::BountyStatus(a) => bounty::status(a),
     }
 }
 

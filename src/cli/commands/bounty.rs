@@ -1,0 +1,548 @@
+//! `deploy-bounty`, `submit-proof --bounty`, `attest-commitments` and `bounty-status`: the
+//! example contract `contracts/ClassificationBounty.sol` (see [`zero_g::evm::bounty`]).
+
+use super::evm::{build_verifier, check_deployment, ChainArgs, Deployment, SubmitArgs};
+use super::print_json;
+use crate::cli::Outcome;
+use alloy::primitives::utils::{format_ether, parse_units};
+use alloy::primitives::{Address, I256, U256};
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use std::path::PathBuf;
+use zero_g::evm::bounty::{self, BountyParams};
+use zero_g::evm::chain::{self, Chain};
+use zero_g::proving::artifacts;
+
+/// Parses an amount of ether: wei (`1000`), or a decimal number with a unit (`0.5ether`,
+/// `2 gwei`, `7wei`).
+pub fn parse_amount(s: &str, what: &str) -> Result<U256> {
+    let t = s.trim();
+    let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
+    let (num, unit) = (t[..split].trim(), t[split..].trim().to_ascii_lowercase());
+    let unit = if unit.is_empty() { "wei" } else { &unit };
+    let bad = || {
+        anyhow::anyhow!(
+            "{what} `{s}` is not an amount: give wei (e.g. 1000000000000000) or a number with \
+             a unit (e.g. 0.001ether, 5gwei)"
+        )
+    };
+    if !matches!(unit, "wei" | "gwei" | "ether" | "eth")
+        || num.is_empty()
+        || !num.chars().all(|c| c.is_ascii_digit() || c == '.')
+    {
+        return Err(bad());
+    }
+    let unit = if unit == "eth" { "ether" } else { unit };
+    let decimals = num.split_once('.').map_or(0, |(_, d)| d.len());
+    let places = match unit {
+        "wei" => 0,
+        "gwei" => 9,
+        _ => 18,
+    };
+    if decimals > places {
+        bail!("{what} `{s}` has more decimals than a wei");
+    }
+    parse_units(num, unit).map(Into::into).map_err(|_| bad())
+}
+
+/// `N wei (x ETH)`.
+fn wei(v: U256) -> String {
+    format!("{v} wei ({} ETH)", trim_ether(&format_ether(v)))
+}
+
+fn trim_ether(s: &str) -> String {
+    let t = s.trim_end_matches('0');
+    t.strip_suffix('.').unwrap_or(t).to_string()
+}
+
+/// Arguments of `deploy-bounty`.
+#[derive(Debug, Args)]
+pub struct DeployBountyArgs {
+    /// The deployed zero_g verifier (from `deploy-evm-verifier`). Its code hash is read from
+    /// the chain and pinned in the bounty.
+    #[arg(long, value_name = "ADDRESS")]
+    verifier: String,
+    /// The verifier's verifying key (from `generate-keys --public class --commitment
+    /// --model-digest --bind`): its statement is checked and its model digest passed on.
+    #[arg(short = 'v', long, value_name = "FILE")]
+    vk_path: PathBuf,
+    /// KZG parameters: also check that the code at --verifier is this key's verifier.
+    #[arg(short = 's', long, value_name = "FILE")]
+    srs_path: Option<PathBuf>,
+    /// The class that earns the reward.
+    #[arg(long, value_name = "N")]
+    target_class: usize,
+    /// The reward per newly proven image of the target class: wei, or a number with a unit
+    /// (`0.01ether`, `5gwei`).
+    #[arg(long, value_name = "AMOUNT")]
+    reward: String,
+    /// Funds sent with the deployment (wei, or with a unit). Anyone can add more later by
+    /// sending ether to the bounty.
+    #[arg(long, value_name = "AMOUNT", default_value = "0")]
+    fund: String,
+    /// Accept only commitments this account registered beforehand (`zero_g
+    /// attest-commitments`), so that an image re-committed under a new salt earns nothing.
+    /// Without it every commitment is accepted.
+    #[arg(long, value_name = "ADDRESS")]
+    attester: Option<String>,
+    #[command(flatten)]
+    chain: ChainArgs,
+    /// Where to write the deployment record (JSON: chain id, address, verifier, code hash,
+    /// vk fingerprint, model digest, target class, reward, tx).
+    #[arg(long, value_name = "FILE")]
+    deployment_path: Option<PathBuf>,
+    /// Print the deployment record as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The record `deploy-bounty` writes (its common fields are a [`Deployment`]'s, so
+/// `submit-proof --deployment-path` reads both).
+#[derive(Debug, serde::Serialize)]
+struct BountyDeployment {
+    contract: &'static str,
+    #[serde(flatten)]
+    base: Deployment,
+    verifier: String,
+    verifier_codehash: String,
+    target_class: usize,
+    reward_wei: String,
+    funded_wei: String,
+    attester: Option<String>,
+}
+
+/// Runs `deploy-bounty`.
+pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
+    let (_, meta) = artifacts::read_vk(&a.vk_path)?;
+    bounty::check_statement(&meta.circuit.statement)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", a.vk_path.display()))?;
+    if a.target_class >= meta.circuit.classes {
+        bail!(
+            "--target-class {} is not a class of this model (it has {} classes: 0 to {})",
+            a.target_class,
+            meta.circuit.classes,
+            meta.circuit.classes - 1
+        );
+    }
+    let reward = parse_amount(&a.reward, "--reward")?;
+    let fund = parse_amount(&a.fund, "--fund")?;
+    let model_digest: [u8; 32] = hex::decode(&meta.model_digest)
+        .ok()
+        .and_then(|d| d.try_into().ok())
+        .context("the key's model digest is not 32 bytes of hex")?;
+    let attester = a
+        .attester
+        .as_deref()
+        .map(chain::parse_address)
+        .transpose()?;
+    let chain = Chain::connect(&a.chain.rpc_url)?.with_signer(a.chain.private_key.as_deref())?;
+    let verifier = chain::parse_address(&a.verifier)?;
+    let code = chain.code_at(verifier)?;
+    if code.is_empty() {
+        bail!(
+            "there is no contract at {} on chain {}: deploy the verifier first \
+             (`zero_g deploy-evm-verifier`)",
+            a.verifier,
+            chain.chain_id
+        );
+    }
+    if let Some(srs) = &a.srs_path {
+        let srs = artifacts::read_srs(srs)?;
+        let (_, compiled, _) = build_verifier(&srs, &a.vk_path)?;
+        if compiled.runtime != code {
+            bail!(
+                "the code at {} is not the verifier of {} (deploy it with \
+                 `zero_g deploy-evm-verifier`)",
+                a.verifier,
+                a.vk_path.display()
+            );
+        }
+    }
+    let params = BountyParams {
+        verifier,
+        verifier_codehash: alloy::primitives::keccak256(&code),
+        model_digest: model_digest.into(),
+        target_class: U256::from(a.target_class),
+        reward,
+        attester: attester.unwrap_or(Address::ZERO),
+    };
+    let compiled = bounty::compile()?;
+    let mined = bounty::deploy(&chain, &compiled, &params, fund)?;
+    let address = mined.contract.clone().expect("a deployment has an address");
+    let runtime_bytes = chain
+        .code_at(chain::parse_address(&address)?)
+        .map(|c| c.len())
+        .unwrap_or(compiled.runtime.len());
+    let rec = BountyDeployment {
+        contract: bounty::CONTRACT,
+        base: Deployment {
+            chain_id: chain.chain_id,
+            address,
+            vk_fingerprint: meta.vk_fingerprint.clone(),
+            model_digest: meta.model_digest.clone(),
+            tx_hash: mined.tx_hash.clone(),
+            gas_used: mined.gas_used,
+            runtime_bytes,
+        },
+        verifier: format!("{verifier:#x}"),
+        verifier_codehash: format!("{:#x}", params.verifier_codehash),
+        target_class: a.target_class,
+        reward_wei: reward.to_string(),
+        funded_wei: fund.to_string(),
+        attester: attester.map(|a| format!("{a:#x}")),
+    };
+    if let Some(p) = &a.deployment_path {
+        artifacts::write_atomic(p, |w| {
+            serde_json::to_writer_pretty(&mut *w, &rec).map_err(std::io::Error::other)
+        })?;
+    }
+    if a.json {
+        print_json(&serde_json::to_value(&rec)?);
+    } else {
+        println!(
+            "ClassificationBounty deployed at {} on chain {}",
+            rec.base.address, rec.base.chain_id
+        );
+        println!(
+            "transaction {} used {} gas",
+            rec.base.tx_hash, rec.base.gas_used
+        );
+        println!(
+            "verifier {} (code hash {})",
+            rec.verifier, rec.verifier_codehash
+        );
+        println!("model digest {}", meta.model_digest);
+        println!(
+            "reward {} per new image of class {}; funded with {}",
+            wei(reward),
+            a.target_class,
+            wei(fund)
+        );
+        match &rec.attester {
+            Some(a) => println!("accepts only the commitments {a} attests"),
+            None => println!("accepts every commitment (no attester)"),
+        }
+        if reward.is_zero() {
+            println!("(the reward is 0: the bounty only records classifications)");
+        } else if fund < reward {
+            println!(
+                "(send at least {} to {} before a reward can be paid)",
+                wei(reward - fund),
+                rec.base.address
+            );
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+/// Runs `submit-proof --bounty`: checks the proof against the bounty and the signer, sends
+/// `submit(class, commitment, proof)`, and reports the record and the reward. Exit 0 if
+/// accepted, 1 if the bounty reverted.
+pub fn submit(a: &SubmitArgs, chain: &Chain) -> Result<Outcome> {
+    let given = a
+        .bounty
+        .as_deref()
+        .expect("clap: --bounty or --contract-address");
+    let address = chain::parse_address(given)?;
+    let proof = artifacts::read_proof(&a.proof_path)?;
+    if let Some(p) = &a.deployment_path {
+        check_deployment(p, address, given, chain, &proof)?;
+    }
+    bounty::check_statement(&proof.statement)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", a.proof_path.display()))?;
+    let (class, commitment) = bounty::claim(&proof)?;
+    let status = bounty::status(chain, address)?;
+    let signer = chain.sender().expect("a signer was chosen");
+    let mut problems = Vec::new();
+    if format!("{:x}", status.model_digest) != proof.model_digest.to_ascii_lowercase() {
+        problems.push(format!(
+            "this bounty is for model {:x}, but the proof is about model {}",
+            status.model_digest, proof.model_digest
+        ));
+    }
+    match bounty::bound_address(&proof)? {
+        Some(b) if b == signer => {}
+        Some(b) => problems.push(format!(
+            "this proof is bound to {b}, but the signer is {signer}: only {b} can submit it \
+             (or prove again with --bind-to {signer})"
+        )),
+        None => problems.push(format!(
+            "this proof is bound to {}, which is not an address: no account can submit it",
+            proof.bound_to.as_deref().unwrap_or_default()
+        )),
+    }
+    if status.attester != Address::ZERO && !bounty::is_attested(chain, address, commitment)? {
+        problems.push(format!(
+            "the image with commitment {commitment:#066x} is not attested: this bounty accepts              only commitments {:#x} registered (`zero_g attest-commitments`)",
+            status.attester
+        ));
+    }
+    if let Some(r) = bounty::record(chain, address, commitment)? {
+        problems.push(format!(
+            "the image with commitment {commitment:#066x} is already classified (class {}, \
+             proven by {} in block {})",
+            r.class, r.prover, r.block
+        ));
+    }
+    if !problems.is_empty() {
+        if !a.force {
+            bail!(
+                "not sent: {}\n(--force sends it anyway, to be rejected on chain)",
+                problems.join("; ")
+            );
+        }
+        for p in &problems {
+            eprintln!("warning: {p}; sending anyway (--force)");
+        }
+    }
+    let before = chain.balance(signer)?;
+    let sub = bounty::submit(chain, address, class, commitment, &proof.proof, a.gas_limit)?;
+    let after = chain.balance(signer)?;
+    let change = I256::from_raw(after).wrapping_sub(I256::from_raw(before));
+    let mined = &sub.mined;
+    let no_reward_why = if !mined.success || sub.reward.is_some() {
+        None
+    } else if class != status.target_class {
+        Some(format!(
+            "class {class} is not the target class {}",
+            status.target_class
+        ))
+    } else if status.reward.is_zero() {
+        Some("the bounty's reward is 0".to_string())
+    } else {
+        Some(format!(
+            "the bounty held {}, less than the reward",
+            wei(status.balance)
+        ))
+    };
+    if a.json {
+        print_json(&serde_json::json!({
+            "success": mined.success,
+            "bounty": format!("{address:#x}"),
+            "sender": format!("{signer:#x}"),
+            "tx_hash": mined.tx_hash,
+            "block": mined.block,
+            "gas_used": mined.gas_used,
+            "effective_gas_price": mined.effective_gas_price.to_string(),
+            "fee_wei": mined.fee().to_string(),
+            "class": class.to::<u64>(),
+            "commitment": format!("{commitment:#066x}"),
+            "classified": sub.classified,
+            "rewarded": sub.reward.is_some(),
+            "reward_wei": sub.reward.map(|r| r.to_string()),
+            "no_reward_reason": no_reward_why,
+            "balance_change_wei": change.to_string(),
+            "revert": sub.revert.as_ref().map(|r| r.name()),
+            "error": sub.revert.as_ref().map(|r| r.to_string()),
+        }));
+    } else if mined.success {
+        println!(
+            "proof accepted by the bounty on chain {}: image {commitment:#066x} recorded as \
+             class {class}",
+            chain.chain_id
+        );
+        println!(
+            "transaction {} (block {}) used {} gas",
+            mined.tx_hash,
+            mined.block.unwrap_or_default(),
+            mined.gas_used
+        );
+        match (&sub.reward, &no_reward_why) {
+            (Some(r), _) => println!("reward paid: {} to {signer}", wei(*r)),
+            (None, Some(why)) => println!("no reward: {why}"),
+            (None, None) => {}
+        }
+    } else {
+        println!(
+            "proof REJECTED: the bounty reverted transaction {} with {} (gas used {})",
+            mined.tx_hash,
+            sub.revert.as_ref().unwrap_or(&bounty::Revert::NoData),
+            mined.gas_used
+        );
+    }
+    Ok(if mined.success {
+        Outcome::Success
+    } else {
+        Outcome::Rejected
+    })
+}
+
+/// Arguments of `bounty-status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The ClassificationBounty's address.
+    #[arg(long, value_name = "ADDRESS")]
+    bounty: String,
+    /// Also show this image commitment's record (`0x` + 64 hex digits).
+    #[arg(long, value_name = "HEX")]
+    commitment: Option<String>,
+    /// JSON-RPC endpoint of the chain.
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8545")]
+    rpc_url: String,
+    /// Print the status as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `attest-commitments`.
+#[derive(Debug, Args)]
+pub struct AttestArgs {
+    /// The ClassificationBounty's address.
+    #[arg(long, value_name = "ADDRESS")]
+    bounty: String,
+    /// Commitments to register (`0x` + 64 hex digits, as `zero_g commit` prints them).
+    #[arg(long, value_name = "HEX", num_args = 1..)]
+    commitment: Vec<String>,
+    /// Opening files (from `zero_g commit -o`) whose commitments to register.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    opening_path: Vec<PathBuf>,
+    #[command(flatten)]
+    chain: ChainArgs,
+    /// Gas limit of the transaction.
+    #[arg(long, default_value_t = 1_000_000)]
+    gas_limit: u64,
+    /// Print the receipt as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `attest-commitments`: exit 0 if registered, 1 if the bounty reverted (e.g. the
+/// signer is not its attester).
+pub fn attest(a: AttestArgs) -> Result<Outcome> {
+    let mut commitments = a
+        .commitment
+        .iter()
+        .map(|c| parse_commitment(c))
+        .collect::<Result<Vec<_>>>()?;
+    for p in &a.opening_path {
+        for o in artifacts::read_openings(p)? {
+            commitments.push(parse_commitment(&o.commitment)?);
+        }
+    }
+    if commitments.is_empty() {
+        bail!("give the commitments to register: --commitment HEX or --opening-path FILE");
+    }
+    let chain = Chain::connect(&a.chain.rpc_url)?.with_signer(a.chain.private_key.as_deref())?;
+    let address = chain::parse_address(&a.bounty)?;
+    let st = bounty::status(&chain, address)?;
+    let signer = chain.sender().expect("a signer was chosen");
+    if st.attester == Address::ZERO {
+        bail!("this bounty has no attester: it accepts every commitment already");
+    }
+    if st.attester != signer {
+        bail!(
+            "this bounty's attester is {:#x}, but the signer is {signer:#x}",
+            st.attester
+        );
+    }
+    let (mined, revert) = bounty::attest(&chain, address, &commitments, a.gas_limit)?;
+    if a.json {
+        print_json(&serde_json::json!({
+            "success": mined.success, "tx_hash": mined.tx_hash, "gas_used": mined.gas_used,
+            "commitments": commitments.iter().map(|c| format!("{c:#066x}")).collect::<Vec<_>>(),
+            "revert": revert.as_ref().map(|r| r.name()),
+        }));
+    } else if mined.success {
+        println!(
+            "attested {} commitment(s) on chain {}: transaction {} used {} gas",
+            commitments.len(),
+            chain.chain_id,
+            mined.tx_hash,
+            mined.gas_used
+        );
+    } else {
+        println!(
+            "REJECTED: the bounty reverted transaction {} with {}",
+            mined.tx_hash,
+            revert.as_ref().unwrap_or(&bounty::Revert::NoData)
+        );
+    }
+    Ok(if mined.success {
+        Outcome::Success
+    } else {
+        Outcome::Rejected
+    })
+}
+
+fn parse_commitment(s: &str) -> Result<U256> {
+    let digits = s.trim().trim_start_matches("0x").trim_start_matches("0X");
+    if digits.is_empty() || digits.len() > 64 || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+        bail!("--commitment `{s}` is not a 32-byte hex word");
+    }
+    Ok(U256::from_str_radix(digits, 16)?)
+}
+
+/// Runs `bounty-status`.
+pub fn status(a: StatusArgs) -> Result<Outcome> {
+    let commitment = a.commitment.as_deref().map(parse_commitment).transpose()?;
+    let chain = Chain::connect(&a.rpc_url)?;
+    let address = chain::parse_address(&a.bounty)?;
+    let st = bounty::status(&chain, address)?;
+    let record = match commitment {
+        Some(c) => Some(bounty::record(&chain, address, c)?),
+        None => None,
+    };
+    let attested = match commitment {
+        Some(c) if st.attester != Address::ZERO => Some(bounty::is_attested(&chain, address, c)?),
+        _ => None,
+    };
+    if a.json {
+        let rec = record.as_ref().map(|r| match r {
+            Some(r) => serde_json::json!({
+                "classified": true, "class": r.class, "prover": format!("{:#x}", r.prover),
+                "block": r.block,
+            }),
+            None => serde_json::json!({"classified": false}),
+        });
+        print_json(&serde_json::json!({
+            "bounty": format!("{address:#x}"),
+            "chain_id": chain.chain_id,
+            "verifier": format!("{:#x}", st.verifier),
+            "model_digest": format!("{:x}", st.model_digest),
+            "target_class": st.target_class.to_string(),
+            "reward_wei": st.reward.to_string(),
+            "balance_wei": st.balance.to_string(),
+            "rewards_left": rewards_left(&st).map(|n| n.to_string()),
+            "attester": (st.attester != Address::ZERO).then(|| format!("{:#x}", st.attester)),
+            "attested": attested,
+            "commitment": commitment.map(|c| format!("{c:#066x}")),
+            "record": rec,
+        }));
+        return Ok(Outcome::Success);
+    }
+    println!(
+        "ClassificationBounty {address:#x} on chain {}",
+        chain.chain_id
+    );
+    println!("verifier:     {:#x}", st.verifier);
+    println!("model digest: {:x}", st.model_digest);
+    println!("target class: {}", st.target_class);
+    println!("reward:       {}", wei(st.reward));
+    match rewards_left(&st) {
+        Some(n) => println!("balance:      {} ({n} reward(s) left)", wei(st.balance)),
+        None => println!("balance:      {}", wei(st.balance)),
+    }
+    if st.attester != Address::ZERO {
+        println!("attester:     {:#x}", st.attester);
+    }
+    if let (Some(c), Some(true)) = (commitment, attested) {
+        println!("image {c:#066x}: attested");
+    }
+    if let (Some(c), Some(false)) = (commitment, attested) {
+        println!("image {c:#066x}: NOT attested (cannot be submitted)");
+    }
+    if let (Some(c), Some(r)) = (commitment, record) {
+        match r {
+            Some(r) => println!(
+                "image {c:#066x}: class {}, proven by {:#x} in block {}",
+                r.class, r.prover, r.block
+            ),
+            None => println!("image {c:#066x}: not classified yet"),
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+fn rewards_left(st: &bounty::Status) -> Option<U256> {
+    (!st.reward.is_zero()).then(|| st.balance / st.reward)
+}
