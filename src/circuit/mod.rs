@@ -18,7 +18,7 @@ use crate::model::{argmax, Wnn};
 use gadgets::argmax::{ArgmaxChip, ArgmaxConfig};
 use gadgets::poseidon::{PoseidonChip, PoseidonConfig};
 use gadgets::range::RangeChip;
-use gadgets::{CircuitField, Wire};
+use gadgets::CircuitField;
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
 use halo2_proofs::plonk::{Circuit, Column, ConstraintSystem, Error, Instance};
 pub use params::{CircuitError, CircuitParams, Layout};
@@ -340,17 +340,8 @@ impl<F: CircuitField> Circuit<F> for WnnCircuit<F> {
                     if let Some(poseidon) = &poseidon {
                         let mut msgs = out.words.clone();
                         if msgs.len() % 2 == 1 {
-                            let z = region.assign_advice_from_constant(
-                                || "padding word",
-                                a0,
-                                rows.lane,
-                                F::ZERO,
-                            )?;
+                            msgs.push(chip.constant().assign(&mut region, rows.lane, F::ZERO));
                             rows.lane += 1;
-                            msgs.push(Wire {
-                                cell: z.cell(),
-                                value: Value::known(F::ZERO),
-                            });
                         }
                         let salt = w.map_or(Value::unknown(), |w| Value::known(w.salt));
                         let salt = gadgets::assign(&mut region, a0, rows.lane, salt);
@@ -362,14 +353,8 @@ impl<F: CircuitField> Circuit<F> for WnnCircuit<F> {
                 }
                 if st.model_digest {
                     for v in statement::digest_halves::<F>(&self.model.digest()) {
-                        let c = region.assign_advice_from_constant(
-                            || "model digest",
-                            a0,
-                            rows.lane,
-                            v,
-                        )?;
+                        public.push(chip.constant().assign(&mut region, rows.lane, v).cell);
                         rows.lane += 1;
-                        public.push(c.cell());
                     }
                 }
                 if st.bind {

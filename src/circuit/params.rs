@@ -170,7 +170,16 @@ impl CircuitParams {
             )));
         }
         let f = p.num_filters();
-        let score_bits = usize::BITS - f.leading_zeros(); // 2^s > F
+        // 2^s > F; widened to C bits when that still fits a field element, so that the score
+        // limbs share the C-bit decomposition gate of the class vectors (one gate fewer in
+        // the circuit and in the EVM verifier)
+        let needed = usize::BITS - f.leading_zeros();
+        let c = p.num_classes as u32;
+        let score_bits = if needed <= c && (c * c) as usize <= 252 {
+            c
+        } else {
+            needed
+        };
         let mut base = CircuitParams {
             classes: p.num_classes,
             filters: f,
@@ -210,8 +219,6 @@ impl CircuitParams {
             0
         };
         let comparisons: usize = enc.comparisons.iter().map(Vec::len).sum();
-        // a filter whose bits are all constant takes one side row for its constant input
-        let constant_filters = enc.comparisons.iter().filter(|c| c.is_empty()).count();
         let hp = base.hash_params();
         let per_filter_side =
             2 + if p.num_filter_hashes > 1 {
@@ -219,7 +226,7 @@ impl CircuitParams {
             } else {
                 0
             } + PopcountChip::rows(p.num_filter_hashes, p.num_classes);
-        base.side_rows = statement.batch * (f * per_filter_side + constant_filters);
+        base.side_rows = statement.batch * f * per_filter_side;
         let min_rows = MIN_ROWS;
         let mut best: Option<(CircuitParams, (u32, usize, usize))> = None;
         for words in [1usize, 2, 4] {
@@ -229,9 +236,10 @@ impl CircuitParams {
                 c.per_word = m;
                 c.words = words;
                 c.range_bits = base.range_bits.max(c.bloom_shape().t_bits());
+                // one pinned row per filter: the thermometer's init row, or the constant input
                 let per_image = pixels
                     + comparisons
-                    + (f - constant_filters)
+                    + f
                     + f * MishMashChip::lane_rows(&hp)
                     + f * p.num_filter_hashes * c.bloom_shape().rows_per_lookup()
                     + p.num_classes

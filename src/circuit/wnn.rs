@@ -9,6 +9,7 @@
 //! and takes its rows from the lane cursor ([`Rows::take_side`]).
 
 use super::gadgets::bloom::{BloomChip, BloomConfig, BloomWitness};
+use super::gadgets::constant::{ConstantChip, ConstantConfig};
 use super::gadgets::mishmash::{HashWitness, MishMashChip, MishMashConfig};
 use super::gadgets::popcount::{PopcountChip, PopcountConfig};
 use super::gadgets::range::{RangeChip, RangeConfig};
@@ -18,7 +19,7 @@ use super::params::CircuitParams;
 use super::trace::{table_word, Encoding, Trace};
 use crate::model::Wnn;
 use halo2_proofs::circuit::{Layouter, Region, Value};
-use halo2_proofs::plonk::{Advice, Column, ConstraintSystem, Error, Fixed};
+use halo2_proofs::plonk::{Advice, Column, ConstraintSystem, Error};
 
 /// All columns and gadget configurations of the WNN chip.
 #[derive(Clone, Debug)]
@@ -27,8 +28,8 @@ pub struct WnnConfig {
     pub lane_cols: [Column<Advice>; 5],
     /// Side-group advice columns.
     pub side_cols: Vec<Column<Advice>>,
-    /// Fixed column holding constants (equality enabled).
-    pub constants: Column<Fixed>,
+    /// Constants pinned in `a2` against the fixed `pow` column.
+    pub constant: ConstantConfig,
     /// Range lane.
     pub range: RangeConfig,
     /// Thermometer encoding.
@@ -75,8 +76,6 @@ impl WnnConfig {
         for &c in &eq {
             meta.enable_equality(c);
         }
-        let constants = meta.fixed_column();
-        meta.enable_constant(constants);
         let [key, thr, pow] = [(); 3].map(|_| meta.fixed_column());
         // the response weights share `pow` when the groups share rows
         let weight = if params.compact {
@@ -106,6 +105,9 @@ impl WnnConfig {
             thr,
             pow,
         );
+        // constants (filter inputs' constant parts, padding, digest) are pinned in a2 against
+        // `pow`, on rows of their own
+        let constant = ConstantChip::configure(meta, lane_cols[2], pow);
         let hash = MishMashChip::configure(
             meta,
             [side_cols[0], side_cols[1], side_cols[2]],
@@ -123,7 +125,7 @@ impl WnnConfig {
         WnnConfig {
             lane_cols,
             side_cols,
-            constants,
+            constant,
             range,
             thermometer,
             hash,
@@ -205,6 +207,7 @@ pub struct WnnChip<'m> {
     hash: MishMashChip,
     bloom: BloomChip,
     popcount: PopcountChip,
+    constant: ConstantChip,
 }
 
 impl<'m> WnnChip<'m> {
@@ -216,6 +219,7 @@ impl<'m> WnnChip<'m> {
             hash: MishMashChip::construct(config.hash.clone(), range.clone()),
             bloom: BloomChip::construct(config.bloom.clone(), range.clone()),
             popcount: PopcountChip::construct(config.popcount.clone()),
+            constant: ConstantChip::construct(config.constant.clone()),
             encoding: Encoding::of(model),
             range,
             model,
@@ -299,19 +303,11 @@ impl<'m> WnnChip<'m> {
             // encoding: x_f
             let comps = &enc.comparisons[f];
             let x = if comps.is_empty() {
-                let r = rows.take_side(1, cp.compact);
-                let c = region
-                    .assign_advice_from_constant(
-                        || "x",
-                        self.config.side_cols[0],
-                        r,
-                        F::from(enc.constants[f]),
-                    )
-                    .expect("constants column");
-                Wire {
-                    cell: c.cell(),
-                    value: Value::known(F::from(enc.constants[f])),
-                }
+                let x = self
+                    .constant
+                    .assign(region, rows.lane, F::from(enc.constants[f]));
+                rows.lane += 1;
+                x
             } else {
                 let cmps: Vec<Comparison<F>> = comps
                     .iter()
@@ -328,6 +324,7 @@ impl<'m> WnnChip<'m> {
                     rows.lane,
                     &cmps,
                     F::from(enc.constants[f]),
+                    &self.constant,
                 );
                 rows.lane += ThermometerChip::rows(cmps.len());
                 x
@@ -398,5 +395,12 @@ impl<'m> WnnChip<'m> {
             },
             rows,
         )
+    }
+}
+
+impl WnnChip<'_> {
+    /// The chip that pins constants (in `a2`), for the enclosing circuit's own constants.
+    pub fn constant(&self) -> &ConstantChip {
+        &self.constant
     }
 }

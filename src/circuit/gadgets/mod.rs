@@ -8,6 +8,7 @@
 
 pub mod argmax;
 pub mod bloom;
+pub mod constant;
 pub mod mishmash;
 pub mod popcount;
 pub mod poseidon;

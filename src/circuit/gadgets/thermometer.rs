@@ -3,7 +3,7 @@
 //! A filter input is $x = c_0 + \sum_j b_j 2^{e_j}$ where the $b_j = [\mathit{pix}_j \ge t_j]$
 //! are the filter's non-constant thermometer bits (thresholds $t_j \in [1, 255]$) taken in
 //! permuted order, and $c_0$ collects the bits fixed by thresholds 0 (always 1) and 256
-//! (always 0). A first row holds $\mathit{acc} = c_0$ (copied from the constants column);
+//! (always 0). A first row holds $\mathit{acc} = c_0$ (pinned by [`ConstantChip`]);
 //! then row $j$ holds $(\mathit{pix}, b, \mathit{acc})$ and $d$ on the range lane, with fixed
 //! $t_j$ and $2^{e_j}$:
 //!
@@ -16,6 +16,7 @@
 //! and $b = 0$ forces $\mathit{pix} - t + 256 \in [0, 256)$, i.e. $\mathit{pix} < t$; no
 //! wrap-around is possible since every quantity is below 512. The last `acc` is $x$.
 
+use super::constant::ConstantChip;
 use super::range::RangeChip;
 use super::{assign, bool_expr, CircuitField, Wire};
 use halo2_proofs::circuit::{Region, Value};
@@ -120,28 +121,32 @@ impl ThermometerChip {
 
     /// Assigns one filter input from its non-empty list of comparisons on rows
     /// `row..row + 1 + comparisons.len()`, returning the cell of `x = init + Σ b·2^e`.
-    /// Needs a constants column (`enable_constant`) for `init`.
+    /// `init` is pinned on row `row` by `constant`, which must pin cells of the `acc` column.
     ///
     /// The pixels must already be range-checked to 8 bits (this gadget copies them).
     ///
     /// # Panics
-    /// If `comparisons` is empty or a threshold is outside `1..=255`.
+    /// If `comparisons` is empty, a threshold is outside `1..=255`, or `constant` pins
+    /// another column.
     pub fn assign_chunk<F: CircuitField>(
         &self,
         region: &mut Region<'_, F>,
         row: usize,
         comparisons: &[Comparison<F>],
         init: F,
+        constant: &ConstantChip,
     ) -> Wire<F> {
         assert!(
             !comparisons.is_empty(),
             "a chunk needs at least one comparison"
         );
         let c = &self.config;
+        assert_eq!(
+            constant.config.advice, c.acc,
+            "the init must be pinned in acc"
+        );
         let mut acc = Value::known(init);
-        region
-            .assign_advice_from_constant(|| "c0", c.acc, row, init)
-            .expect("constants column");
+        constant.assign(region, row, init);
         let mut last = None;
         for (i, cmp) in comparisons.iter().enumerate() {
             assert!(
