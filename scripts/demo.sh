@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job end to end on a small default: set up, load (or train) a model, predict an
 # MNIST digit, measure accuracy, prove the prediction in zero knowledge, verify it, then
-# deploy the verifier to a local anvil and verify the proof in a transaction.
+# deploy the verifier to a local anvil and verify the proof in a transaction; then the same
+# for a proven class about a committed image, paid by the example bounty contract.
 #   usage: scripts/demo.sh [MODEL.hdf5 | train]   (default: the bundled Tiny model)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,4 +43,31 @@ run deploy-evm-verifier --srs-path "$OUT/kzg.srs" --vk-path "$OUT/model.vk" --rp
 ADDR="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["address"])' "$OUT/deployment.json")"
 run submit-proof --proof-path "$OUT/proof.json" --contract-address "$ADDR" --rpc-url "$RPC" --deployment-path "$OUT/deployment.json"
 run verify-evm --proof-path "$OUT/proof.json" --contract-address "$ADDR" --rpc-url "$RPC"
+
+echo; echo "==> a statement worth proving: only the class is public, proven in-circuit, about an"
+echo "    image committed to beforehand, for this model, bound to the account that submits it;"
+echo "    a contract (contracts/ClassificationBounty.sol) records it and pays a reward"
+field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@"; }
+ST=(--public class --commitment --model-digest --bind)
+ACCOUNT0=0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266   # anvil's dev account 0: the prover
+ACCOUNT1=0x70997970C51812dc3A010C7d01b50e0d17dc79C8   # anvil's dev account 1: the attester
+KEY1=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
+CLASS="$("$ZG" predict --json --model-path "$MODEL" --img-path "$IMG" | python3 -c 'import json,sys; print(json.load(sys.stdin)["class"])')"
+run commit --img-path "$IMG" --model-path "$MODEL" -o "$OUT/opening.json"
+run generate-srs --model-path "$MODEL" --layout compact "${ST[@]}" --srs-path "$OUT/kzg-class.srs"
+run generate-keys --model-path "$MODEL" --layout compact "${ST[@]}" --srs-path "$OUT/kzg-class.srs" \
+  --vk-path "$OUT/class.vk" --pk-path "$OUT/class.pk"
+run deploy-evm-verifier --srs-path "$OUT/kzg-class.srs" --vk-path "$OUT/class.vk" --rpc-url "$RPC" \
+  --deployment-path "$OUT/class-verifier.json"
+run deploy-bounty --verifier "$(field "$OUT/class-verifier.json" address)" --vk-path "$OUT/class.vk" \
+  --srs-path "$OUT/kzg-class.srs" --target-class "$CLASS" --reward 0.01ether --fund 0.05ether \
+  --attester "$ACCOUNT1" --rpc-url "$RPC" --deployment-path "$OUT/bounty.json"
+BOUNTY="$(field "$OUT/bounty.json" address)"
+run attest-commitments --bounty "$BOUNTY" --opening-path "$OUT/opening.json" --private-key "$KEY1" --rpc-url "$RPC"
+run proof --model-path "$MODEL" --img-path "$IMG" --srs-path "$OUT/kzg-class.srs" --pk-path "$OUT/class.pk" \
+  --opening-path "$OUT/opening.json" --bind-to "$ACCOUNT0" --proof-path "$OUT/class-proof.json"
+run verify --srs-path "$OUT/kzg-class.srs" --vk-path "$OUT/class.vk" --proof-path "$OUT/class-proof.json"
+run submit-proof --proof-path "$OUT/class-proof.json" --bounty "$BOUNTY" --rpc-url "$RPC" \
+  --deployment-path "$OUT/bounty.json"
+run bounty-status --bounty "$BOUNTY" --commitment "$(field "$OUT/opening.json" commitment)" --rpc-url "$RPC"
 echo; echo "done: artifacts in $OUT"
