@@ -30,7 +30,7 @@ fn main() {
         .clone()
         .compress_selectors(vec![vec![false; 1 << p.k]; cs.num_selectors()]);
     println!(
-        "k {} advice {} fixed {} (+{} selectors → {} fixed after compression) instance {}",
+        "k {} advice {} fixed {} incl. tables (+{} selectors → {} fixed if compressed with no row enabled) instance {}",
         p.k,
         cs.num_advice_columns(),
         cs.num_fixed_columns(),

@@ -5,26 +5,22 @@
 
 mod common;
 use assert_cmd::Command;
+use common::circuit::*;
 use common::*;
-use halo2_proofs::dev::{MockProver, VerifyFailure};
+use halo2_proofs::dev::VerifyFailure;
 use halo2_proofs::halo2curves::bn256::Fr;
 use predicates::prelude::*;
 use predicates::str::contains;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use zero_g::circuit::trace::{Encoding, Trace};
 use zero_g::circuit::{
     CircuitParams, ImageInput, ImageWitness, Layout, Public, Statement, WnnCircuit,
 };
 use zero_g::commitment::{commit_image, from_hex, to_hex};
 use zero_g::data::{load_dataset, load_image_for, Split};
-use zero_g::model::{io, Wnn};
+use zero_g::model::Wnn;
 use zero_g::progress::NoReporter;
 use zero_g::proving::{self, Verdict};
-
-fn tiny() -> Arc<Wnn> {
-    Arc::new(io::load(&reference(TINY)).unwrap())
-}
 
 fn digit7() -> Vec<u8> {
     load_image_for(&reference(DIGIT7), 28).unwrap()
@@ -44,16 +40,6 @@ fn commit_statement(public: Public, batch: usize) -> Statement {
         batch,
         ..Default::default()
     }
-}
-
-fn params(model: &Wnn, st: &Statement) -> CircuitParams {
-    CircuitParams::for_statement(model, Layout::Auto, st).unwrap()
-}
-
-fn mock(c: &WnnCircuit<Fr>, instances: Vec<Fr>) -> Result<(), Vec<VerifyFailure>> {
-    MockProver::run(c.circuit_params().k, c, vec![instances])
-        .unwrap()
-        .verify()
 }
 
 fn witness(model: &Wnn, p: &CircuitParams, pixels: &[u8], salt: Fr) -> ImageWitness<Fr> {
@@ -87,11 +73,6 @@ fn the_public_commitment_is_the_native_one() {
         }
         mock(&c, inst).unwrap_or_else(|e| panic!("{st:?}: {e:?}"));
     }
-}
-
-fn only_permutation(errs: &[VerifyFailure]) -> bool {
-    errs.iter()
-        .all(|e| matches!(e, VerifyFailure::Permutation { .. }))
 }
 
 #[test]

@@ -4,8 +4,8 @@
 
 mod common;
 use assert_cmd::Command;
+use common::circuit::*;
 use common::*;
-use halo2_proofs::dev::{MockProver, VerifyFailure};
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::PrimeField;
 use predicates::prelude::*;
@@ -13,17 +13,11 @@ use predicates::str::contains;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use zero_g::circuit::trace::{Encoding, Trace};
-use zero_g::circuit::{
-    CircuitParams, ImageInput, ImageWitness, Layout, Public, Statement, WnnCircuit,
-};
+use zero_g::circuit::{ImageInput, ImageWitness, Layout, Public, Statement, WnnCircuit};
 use zero_g::data::{load_dataset, load_image_for, Split};
 use zero_g::model::{argmax, io, Wnn};
 use zero_g::progress::NoReporter;
 use zero_g::proving::{self, Verdict};
-
-fn tiny() -> Arc<Wnn> {
-    Arc::new(io::load(&reference(TINY)).unwrap())
-}
 
 /// Test images: the reference 7, then MNIST test images 1, 2, … .
 fn images(n: usize) -> Vec<Vec<u8>> {
@@ -41,16 +35,6 @@ fn statement(public: Public, model_digest: bool, batch: usize) -> Statement {
         bind: false,
         batch,
     }
-}
-
-fn params(model: &Wnn, st: &Statement) -> CircuitParams {
-    CircuitParams::for_statement(model, Layout::Auto, st).unwrap()
-}
-
-fn mock(c: &WnnCircuit<Fr>, instances: Vec<Fr>) -> Result<(), Vec<VerifyFailure>> {
-    MockProver::run(c.circuit_params().k, c, vec![instances])
-        .unwrap()
-        .verify()
 }
 
 fn honest(model: &Arc<Wnn>, st: &Statement) -> WnnCircuit<Fr> {
@@ -95,17 +79,6 @@ fn the_instances_follow_the_documented_layout() {
         d[16..].try_into().unwrap(),
     )));
     assert_eq!(inst, want);
-}
-
-fn failed_lookup(errs: &[VerifyFailure]) -> bool {
-    errs.iter().any(
-        |e| matches!(e, VerifyFailure::Lookup { name, .. } if name == "lane < 2^tag | keyed data"),
-    )
-}
-
-fn only_permutation(errs: &[VerifyFailure]) -> bool {
-    errs.iter()
-        .all(|e| matches!(e, VerifyFailure::Permutation { .. }))
 }
 
 #[test]

@@ -222,13 +222,10 @@ impl Opening {
 
 /// Writes openings (a JSON array, or one object for a single opening).
 pub fn write_openings(path: &Path, openings: &[Opening]) -> Result<(), ProofError> {
-    let json = if let [one] = openings {
-        serde_json::to_vec_pretty(one)
-    } else {
-        serde_json::to_vec_pretty(openings)
+    match openings {
+        [one] => write_json(path, one),
+        _ => write_json(path, &openings),
     }
-    .expect("openings serialise");
-    write_atomic(path, |w| w.write_all(&json))
 }
 
 /// Reads openings written by [`write_openings`] (one object or an array).
@@ -302,6 +299,12 @@ pub fn write_atomic(
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(io_err(path))
+}
+
+/// Writes `value` as pretty JSON to `path`, atomically.
+pub fn write_json(path: &Path, value: &impl Serialize) -> Result<(), ProofError> {
+    let json = serde_json::to_vec_pretty(value).expect("records serialise");
+    write_atomic(path, |w| w.write_all(&json))
 }
 
 /// Runs a parser of untrusted bytes, turning a panic inside halo2 into an error.
@@ -511,8 +514,7 @@ pub fn read_pk(path: &Path) -> Result<(ProvingKey<G1Affine>, KeyMeta), ProofErro
 
 /// Writes a proof file (pretty JSON).
 pub fn write_proof(path: &Path, proof: &ProofFile) -> Result<(), ProofError> {
-    let json = serde_json::to_vec_pretty(proof).expect("proof serialises");
-    write_atomic(path, |w| w.write_all(&json))
+    write_json(path, proof)
 }
 
 /// Reads a proof file.

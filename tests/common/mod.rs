@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 pub mod anvil;
+pub mod circuit;
 
 /// `../shared/reference/<name>`, published with the original zero_g.
 pub fn reference(name: &str) -> PathBuf {

@@ -13,8 +13,9 @@
 //! $$e_c \in \{0,1\},\quad e_c(\beta - \sigma_c) = 0,\quad \alpha_c = e_{c+1} + \alpha_{c+1},
 //! \quad \beta_c = \beta_{c+1},\quad \kappa_c = \alpha_c + \kappa_{c+1},\quad
 //! d_c = \beta - \sigma_c - \alpha_c,$$
-//! on the last row $\alpha_{C-1} = \kappa_{C-1} = 0$ instead of the recurrences, and on the
-//! first row $e_0 + \alpha_0 = 1$. The lane proves $0 \le d_c < 2^s$.
+//! on the last row $\alpha_{C-1} = \kappa_{C-1} = 0$ instead of the recurrences (selectors
+//! `q_row` on every row, `q_next` on all but the last, `q_last`), and on the first row
+//! $e_0 + \alpha_0 = 1$ (gate `one class`, `q_first`). The lane proves $0 \le d_c < 2^s$.
 //!
 //! **Relation.** $\alpha_c = \sum_{c' > c} e_{c'}$, so $e_0 + \alpha_0 = \sum_c e_c = 1$: the
 //! $e_c$ are one-hot at some $j$; $\beta = \sigma_j$; $\alpha_c = [c < j]$; $\kappa_0 =

@@ -192,9 +192,7 @@ pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
         attester: attester.map(|a| format!("{a:#x}")),
     };
     if let Some(p) = &a.deployment_path {
-        artifacts::write_atomic(p, |w| {
-            serde_json::to_writer_pretty(&mut *w, &rec).map_err(std::io::Error::other)
-        })?;
+        artifacts::write_json(p, &rec)?;
     }
     if a.json {
         print_json(&serde_json::to_value(&rec)?);

@@ -284,9 +284,7 @@ pub fn deploy(a: DeployArgs) -> Result<Outcome> {
         runtime_bytes: c.runtime.len(),
     };
     if let Some(p) = &a.deployment_path {
-        artifacts::write_atomic(p, |w| {
-            serde_json::to_writer_pretty(&mut *w, &rec).map_err(std::io::Error::other)
-        })?;
+        artifacts::write_json(p, &rec)?;
     }
     if a.json {
         print_json(&serde_json::to_value(&rec)?);

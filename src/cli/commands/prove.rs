@@ -310,9 +310,7 @@ pub fn keys(a: KeysArgs, printer: &Printer) -> Result<Outcome> {
     artifacts::write_vk(&a.vk_path, pk.get_vk(), &meta)?;
     artifacts::write_pk(&a.pk_path, &pk, &meta)?;
     if let Some(p) = &a.circuit_params_path {
-        artifacts::write_atomic(p, |w| {
-            serde_json::to_writer_pretty(&mut *w, &meta).map_err(std::io::Error::other)
-        })?;
+        artifacts::write_json(p, &meta)?;
     }
     println!(
         "keys generated in {secs:.1} s (k = {}), proving: {}",

@@ -1,0 +1,37 @@
+//! MockProver helpers shared by the statement and commitment tests.
+
+use halo2_proofs::dev::{MockProver, VerifyFailure};
+use halo2_proofs::halo2curves::bn256::Fr;
+use std::sync::Arc;
+use zero_g::circuit::{CircuitParams, Layout, Statement, WnnCircuit};
+use zero_g::model::{io, Wnn};
+
+/// The original's Tiny model (`../shared/reference/`).
+pub fn tiny() -> Arc<Wnn> {
+    Arc::new(io::load(&super::reference(super::TINY)).unwrap())
+}
+
+/// The circuit shape of `st` about `model`, auto layout.
+pub fn params(model: &Wnn, st: &Statement) -> CircuitParams {
+    CircuitParams::for_statement(model, Layout::Auto, st).unwrap()
+}
+
+/// MockProver's verdict on `c` with `instances`.
+pub fn mock(c: &WnnCircuit<Fr>, instances: Vec<Fr>) -> Result<(), Vec<VerifyFailure>> {
+    MockProver::run(c.circuit_params().k, c, vec![instances])
+        .unwrap()
+        .verify()
+}
+
+/// Some failure is the range/data lookup.
+pub fn failed_lookup(errs: &[VerifyFailure]) -> bool {
+    errs.iter().any(
+        |e| matches!(e, VerifyFailure::Lookup { name, .. } if name == "lane < 2^tag | keyed data"),
+    )
+}
+
+/// Every failure is a copy constraint (e.g. a public value that differs from its cell).
+pub fn only_permutation(errs: &[VerifyFailure]) -> bool {
+    errs.iter()
+        .all(|e| matches!(e, VerifyFailure::Permutation { .. }))
+}
