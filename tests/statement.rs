@@ -443,3 +443,90 @@ fn a_bound_real_proof_rejects_another_value() {
         matches!(check(&missing), Verdict::Invalid(Some(r)) if r.contains("bound value is missing"))
     );
 }
+
+#[test]
+fn cli_binding_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n);
+    zg().args(["-q", "generate-srs", "--seed", "3", "--bind", "-m"])
+        .arg(reference(TINY))
+        .arg("--srs-path")
+        .arg(p("kzg.srs"))
+        .assert()
+        .success();
+    zg().args(["-q", "generate-keys", "--bind", "-m"])
+        .arg(reference(TINY))
+        .arg("-s")
+        .arg(p("kzg.srs"))
+        .arg("-v")
+        .arg(p("k.vk"))
+        .arg("-p")
+        .arg(p("k.pk"))
+        .assert()
+        .success();
+    let prove = |bind: Option<&str>| {
+        let mut c = zg();
+        c.args(["-q", "proof", "-m"])
+            .arg(reference(TINY))
+            .arg("-i")
+            .arg(reference(DIGIT7))
+            .arg("-s")
+            .arg(p("kzg.srs"))
+            .arg("--pk-path")
+            .arg(p("k.pk"))
+            .arg("--proof-path")
+            .arg(p("proof.json"));
+        if let Some(b) = bind {
+            c.args(["--bind-to", b]);
+        }
+        c.assert()
+    };
+    prove(None)
+        .code(2)
+        .stderr(contains("bind every proof to a value"));
+    prove(Some("0xzz")).code(2).stderr(contains("--bind-to"));
+    prove(Some(&format!("0x{}", "ff".repeat(32))))
+        .code(2)
+        .stderr(contains("not below the BN254 scalar modulus"));
+    assert!(!p("proof.json").exists());
+    let addr = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+    prove(Some(addr)).success().stdout(contains(
+        "bound to 0x00000000000000000000000070997970c51812dc3a010c7d01b50e0d17dc79c8",
+    ));
+    zg().arg("verify")
+        .arg("-s")
+        .arg(p("kzg.srs"))
+        .arg("-v")
+        .arg(p("k.vk"))
+        .arg("--proof-path")
+        .arg(p("proof.json"))
+        .assert()
+        .success()
+        .stdout(contains("bound to 0x000000000000000000000000709979"));
+    // a value for keys that do not bind
+    let plain = tempfile::tempdir().unwrap();
+    zg().args(["-q", "generate-keys", "-m"])
+        .arg(reference(TINY))
+        .arg("-s")
+        .arg(p("kzg.srs"))
+        .arg("-v")
+        .arg(plain.path().join("k.vk"))
+        .arg("-p")
+        .arg(plain.path().join("k.pk"))
+        .assert()
+        .success();
+    zg().args(["-q", "proof", "-m"])
+        .arg(reference(TINY))
+        .arg("-i")
+        .arg(reference(DIGIT7))
+        .arg("-s")
+        .arg(p("kzg.srs"))
+        .arg("--pk-path")
+        .arg(plain.path().join("k.pk"))
+        .arg("--proof-path")
+        .arg(plain.path().join("proof.json"))
+        .args(["--bind-to", addr])
+        .assert()
+        .code(2)
+        .stderr(contains("do not bind proofs"));
+}
