@@ -54,11 +54,14 @@ impl WnnConfig {
         let lane = meta.advice_column();
         // compact: the side gadgets reuse a0..a4 (plus what K + 2 > 5 needs)
         let side_cols: Vec<_> = if params.compact {
-            let extra = params.side_width().saturating_sub(5);
+            // only the columns the side gadgets use (`max(3, K+2)`): for K = 1 that leaves a3
+            // out of the copies, one permutation column fewer
+            let width = params.side_width();
             lane_cols
                 .iter()
                 .copied()
-                .chain((0..extra).map(|_| meta.advice_column()))
+                .take(width.min(5))
+                .chain((0..width.saturating_sub(5)).map(|_| meta.advice_column()))
                 .collect()
         } else {
             (0..params.side_width())
