@@ -222,13 +222,14 @@ fn a_changed_public_score_is_rejected() {
             .map(|&v| Fr::from(v as u64))
             .collect();
         inst[7] += Fr::one();
+        // the score cell differs from its instance row: gate `a0 = instance`
         assert_only(
             s.run_with(s.honest.clone(), Some(inst.clone())),
-            "permutation",
+            "public value",
         );
         inst[7] -= Fr::from(2);
         inst[0] += Fr::one();
-        assert_only(s.run_with(s.honest.clone(), Some(inst)), "permutation");
+        assert_only(s.run_with(s.honest.clone(), Some(inst)), "public value");
     }
 }
 

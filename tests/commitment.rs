@@ -90,16 +90,16 @@ fn a_wrong_or_foreign_commitment_is_rejected() {
     // another value
     let mut inst = honest.clone();
     inst[1] += Fr::one();
-    assert!(only_permutation(&mock(&c, inst).unwrap_err()));
+    assert!(only_public_mismatch(&mock(&c, inst).unwrap_err()));
     // the commitment of another image (same salt): the prover classified digit 7, so the
     // commitment of a different image cannot be its public output
     let mut inst = honest.clone();
     inst[1] = commit_image(&other_digit(), salt);
-    assert!(only_permutation(&mock(&c, inst).unwrap_err()));
+    assert!(only_public_mismatch(&mock(&c, inst).unwrap_err()));
     // the same image under another salt
     let mut inst = honest;
     inst[1] = commit_image(&digit7(), Fr::from(78));
-    assert!(only_permutation(&mock(&c, inst).unwrap_err()));
+    assert!(only_public_mismatch(&mock(&c, inst).unwrap_err()));
 }
 
 #[test]

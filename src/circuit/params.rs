@@ -244,7 +244,9 @@ impl CircuitParams {
                     + f * p.num_filter_hashes * c.bloom_shape().rows_per_lookup()
                     + p.num_classes
                     + statement_rows;
+                // the public rows 0..N, then the digest's and the bound word's own rows
                 c.lane_rows = statement.batch * per_image
+                    + statement.num_instances(p.num_classes)
                     + 2 * statement.model_digest as usize
                     + statement.bind as usize;
                 let rows = c.rows() + min_rows;

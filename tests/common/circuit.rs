@@ -30,8 +30,11 @@ pub fn failed_lookup(errs: &[VerifyFailure]) -> bool {
     )
 }
 
-/// Every failure is a copy constraint (e.g. a public value that differs from its cell).
-pub fn only_permutation(errs: &[VerifyFailure]) -> bool {
-    errs.iter()
-        .all(|e| matches!(e, VerifyFailure::Permutation { .. }))
+/// Every failure is a public value that differs from its instance (gate `a0 = instance`).
+pub fn only_public_mismatch(errs: &[VerifyFailure]) -> bool {
+    !errs.is_empty()
+        && errs.iter().all(|e| {
+            matches!(e, VerifyFailure::ConstraintNotSatisfied { constraint, .. }
+                if constraint.to_string().contains("public value"))
+        })
 }
