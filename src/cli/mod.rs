@@ -35,9 +35,9 @@ pub enum Command {
     MockProof(commands::prove::MockArgs),
     /// Write KZG parameters: imported from a ceremony, or from local randomness (testing only).
     GenerateSrs(commands::prove::SrsArgs),
-    /// Generate the proving and verifying keys of a model.
+    /// Generate the proving and verifying keys of a model for a statement (what is public).
     GenerateKeys(commands::prove::KeysArgs),
-    /// Prove that a private image gets its scores under a model.
+    /// Prove the keys' statement about private image(s): their scores, class or commitment.
     Proof(commands::prove::ProofArgs),
     /// Verify a proof: exit 0 if valid, 1 if invalid.
     Verify(commands::prove::VerifyArgs),
