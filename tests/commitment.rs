@@ -4,7 +4,7 @@
 //! tie a proof to a commitment published earlier.
 
 mod common;
-use assert_cmd::Command;
+use common::anvil::{cli_keys, zg};
 use common::circuit::*;
 use common::*;
 use halo2_proofs::dev::VerifyFailure;
@@ -163,10 +163,6 @@ fn a_real_commitment_proof_verifies_and_a_changed_commitment_does_not() {
 
 // ---- the CLI ----
 
-fn zg() -> Command {
-    Command::cargo_bin("zero_g").unwrap()
-}
-
 struct Keys {
     dir: tempfile::TempDir,
 }
@@ -180,7 +176,7 @@ impl Keys {
         c.args(["-q", "proof", "-m"])
             .arg(reference(TINY))
             .arg("-s")
-            .arg(self.p("kzg.srs"))
+            .arg(self.p("k.srs"))
             .arg("--pk-path")
             .arg(self.p("k.pk"))
             .arg("--proof-path")
@@ -199,23 +195,7 @@ fn keys(extra: &[&str]) -> Keys {
     let k = Keys {
         dir: tempfile::tempdir().unwrap(),
     };
-    zg().args(["-q", "generate-srs", "--seed", "4", "--commitment", "-m"])
-        .arg(reference(TINY))
-        .arg("--srs-path")
-        .arg(k.p("kzg.srs"))
-        .assert()
-        .success();
-    zg().args(["-q", "generate-keys", "-m"])
-        .arg(reference(TINY))
-        .args(extra)
-        .arg("-s")
-        .arg(k.p("kzg.srs"))
-        .arg("-v")
-        .arg(k.p("k.vk"))
-        .arg("-p")
-        .arg(k.p("k.pk"))
-        .assert()
-        .success();
+    cli_keys(k.dir.path(), "k", &reference(TINY), 4, extra);
     k
 }
 
@@ -244,7 +224,7 @@ fn cli_commit_then_prove_against_the_published_commitment() {
     assert!(!k.p("proof.json.openings.json").exists(), "no fresh salt");
     zg().arg("verify")
         .arg("-s")
-        .arg(k.p("kzg.srs"))
+        .arg(k.p("k.srs"))
         .arg("-v")
         .arg(k.p("k.vk"))
         .arg("--proof-path")

@@ -3,7 +3,7 @@
 //! rejected by MockProver, by the native verifier and through the CLI.
 
 mod common;
-use assert_cmd::Command;
+use common::anvil::{cli_keys, zg};
 use common::circuit::*;
 use common::*;
 use halo2_proofs::halo2curves::bn256::Fr;
@@ -252,10 +252,6 @@ fn the_wrong_number_of_images_is_an_error() {
 
 // ---- the CLI ----
 
-fn zg() -> Command {
-    Command::cargo_bin("zero_g").unwrap()
-}
-
 fn write_digits(dir: &Path) -> Vec<PathBuf> {
     images(3)
         .iter()
@@ -273,47 +269,20 @@ fn cli_class_mode_batch_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let p = |n: &str| dir.path().join(n);
     let digits = write_digits(dir.path());
-    zg().args([
-        "-q",
-        "generate-srs",
-        "--seed",
-        "2",
-        "--public",
-        "both",
-        "--batch",
-        "2",
-    ])
-    .arg("-m")
-    .arg(reference(TINY))
-    .arg("--srs-path")
-    .arg(p("kzg.srs"))
-    .assert()
-    .success();
-    zg().args([
-        "-q",
-        "generate-keys",
-        "--public",
-        "both",
-        "--batch",
-        "2",
-        "-m",
-    ])
-    .arg(reference(TINY))
-    .arg("-s")
-    .arg(p("kzg.srs"))
-    .arg("-v")
-    .arg(p("k.vk"))
-    .arg("-p")
-    .arg(p("k.pk"))
-    .assert()
-    .success()
-    .stdout(contains("proving: both, 2 images"));
+    let keys = cli_keys(
+        dir.path(),
+        "k",
+        &reference(TINY),
+        2,
+        &["--public", "both", "--batch", "2"],
+    );
+    assert!(keys.contains("proving: both, 2 images"), "{keys}");
     let prove = |imgs: &[&PathBuf]| {
         let mut c = zg();
         c.args(["-q", "proof", "-m"])
             .arg(reference(TINY))
             .arg("-s")
-            .arg(p("kzg.srs"))
+            .arg(p("k.srs"))
             .arg("--pk-path")
             .arg(p("k.pk"))
             .arg("--proof-path")
@@ -332,7 +301,7 @@ fn cli_class_mode_batch_round_trip() {
     let verify = |proof: &Path| {
         zg().arg("verify")
             .arg("-s")
-            .arg(p("kzg.srs"))
+            .arg(p("k.srs"))
             .arg("-v")
             .arg(p("k.vk"))
             .arg("--proof-path")
@@ -356,7 +325,7 @@ fn cli_class_mode_batch_round_trip() {
         .arg("-i")
         .arg(dir.path())
         .arg("-s")
-        .arg(p("kzg.srs"))
+        .arg(p("k.srs"))
         .arg("--pk-path")
         .arg(p("k.pk"))
         .arg("--proof-path")
@@ -448,22 +417,7 @@ fn a_bound_real_proof_rejects_another_value() {
 fn cli_binding_flags() {
     let dir = tempfile::tempdir().unwrap();
     let p = |n: &str| dir.path().join(n);
-    zg().args(["-q", "generate-srs", "--seed", "3", "--bind", "-m"])
-        .arg(reference(TINY))
-        .arg("--srs-path")
-        .arg(p("kzg.srs"))
-        .assert()
-        .success();
-    zg().args(["-q", "generate-keys", "--bind", "-m"])
-        .arg(reference(TINY))
-        .arg("-s")
-        .arg(p("kzg.srs"))
-        .arg("-v")
-        .arg(p("k.vk"))
-        .arg("-p")
-        .arg(p("k.pk"))
-        .assert()
-        .success();
+    cli_keys(dir.path(), "k", &reference(TINY), 3, &["--bind"]);
     let prove = |bind: Option<&str>| {
         let mut c = zg();
         c.args(["-q", "proof", "-m"])
@@ -471,7 +425,7 @@ fn cli_binding_flags() {
             .arg("-i")
             .arg(reference(DIGIT7))
             .arg("-s")
-            .arg(p("kzg.srs"))
+            .arg(p("k.srs"))
             .arg("--pk-path")
             .arg(p("k.pk"))
             .arg("--proof-path")
@@ -495,7 +449,7 @@ fn cli_binding_flags() {
     ));
     zg().arg("verify")
         .arg("-s")
-        .arg(p("kzg.srs"))
+        .arg(p("k.srs"))
         .arg("-v")
         .arg(p("k.vk"))
         .arg("--proof-path")
@@ -505,22 +459,13 @@ fn cli_binding_flags() {
         .stdout(contains("bound to 0x000000000000000000000000709979"));
     // a value for keys that do not bind
     let plain = tempfile::tempdir().unwrap();
-    zg().args(["-q", "generate-keys", "-m"])
-        .arg(reference(TINY))
-        .arg("-s")
-        .arg(p("kzg.srs"))
-        .arg("-v")
-        .arg(plain.path().join("k.vk"))
-        .arg("-p")
-        .arg(plain.path().join("k.pk"))
-        .assert()
-        .success();
+    cli_keys(plain.path(), "k", &reference(TINY), 3, &[]);
     zg().args(["-q", "proof", "-m"])
         .arg(reference(TINY))
         .arg("-i")
         .arg(reference(DIGIT7))
         .arg("-s")
-        .arg(p("kzg.srs"))
+        .arg(plain.path().join("k.srs"))
         .arg("--pk-path")
         .arg(plain.path().join("k.pk"))
         .arg("--proof-path")

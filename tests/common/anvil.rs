@@ -95,3 +95,37 @@ pub const DEV_KEYS: [&str; 2] = [
     "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
     "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
 ];
+
+/// `generate-srs` (seeded) then `generate-keys`, both with the statement and layout `flags`,
+/// writing `<dir>/<name>.srs`, `.vk` and `.pk`; returns `generate-keys`' stdout.
+pub fn cli_keys(
+    dir: &std::path::Path,
+    name: &str,
+    model: &std::path::Path,
+    seed: u64,
+    flags: &[&str],
+) -> String {
+    let p = |ext: &str| dir.join(format!("{name}.{ext}"));
+    zg().args(["-q", "generate-srs", "--seed", &seed.to_string()])
+        .args(flags)
+        .arg("-m")
+        .arg(model)
+        .arg("--srs-path")
+        .arg(p("srs"))
+        .assert()
+        .success();
+    let out = zg()
+        .args(["-q", "generate-keys"])
+        .args(flags)
+        .arg("-m")
+        .arg(model)
+        .arg("-s")
+        .arg(p("srs"))
+        .arg("-v")
+        .arg(p("vk"))
+        .arg("-p")
+        .arg(p("pk"))
+        .assert()
+        .success();
+    String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+}
