@@ -26,9 +26,13 @@ fn bench(c: &mut Criterion) {
     for (name, path) in models() {
         let m = io::load(&path).unwrap();
         let img = test.image(0).to_vec();
-        let mut scores = vec![0; m.params().num_classes];
+        let mut scores = vec![0; m.num_classes()];
         g.bench_with_input(BenchmarkId::new("single_image", &name), &img, |b, img| {
-            b.iter(|| m.scores_into(img, &mut scores))
+            match m.as_bthowen() {
+                // BTHOWeN has an allocation-free form
+                Some(w) => b.iter(|| w.scores_into(img, &mut scores)),
+                None => b.iter(|| m.scores(img)),
+            }
         });
         g.bench_function(BenchmarkId::new("mnist_test_10k", &name), |b| {
             b.iter(|| evaluate(&m, &test, &NoReporter))

@@ -15,15 +15,15 @@ pub enum ModelError {
     },
     /// A required root attribute is absent.
     #[error("model is missing the root attribute `{0}`")]
-    MissingAttribute(&'static str),
+    MissingAttribute(String),
     /// A required dataset is absent.
     #[error("model is missing the dataset `{0}`")]
-    MissingDataset(&'static str),
+    MissingDataset(String),
     /// An attribute or dataset has the wrong HDF5 type.
     #[error("`{name}` has type {found}, expected {expected}")]
     WrongType {
         /// Attribute or dataset name.
-        name: &'static str,
+        name: String,
         /// The type found in the file.
         found: String,
         /// The type the schema requires.
@@ -33,7 +33,7 @@ pub enum ModelError {
     #[error("`{name}` has shape {found:?}, expected {expected:?}")]
     WrongShape {
         /// Dataset name.
-        name: &'static str,
+        name: String,
         /// Shape found.
         found: Vec<usize>,
         /// Shape implied by the attributes.
@@ -80,7 +80,7 @@ pub enum DataError {
         reason: String,
     },
     /// An image does not have the size the model expects.
-    #[error("image {path} is {width}×{height}, but the model expects {expected}×{expected}")]
+    #[error("image {path} is {width}×{height}, but the model expects {}×{}", expected.0, expected.1)]
     ImageSize {
         /// The file.
         path: PathBuf,
@@ -88,8 +88,8 @@ pub enum DataError {
         width: u32,
         /// Its height.
         height: u32,
-        /// The side the model expects.
-        expected: usize,
+        /// The size expected (width, height).
+        expected: (usize, usize),
     },
     /// An IDX file is malformed.
     #[error("malformed IDX file {path}: {reason}")]
@@ -121,6 +121,9 @@ pub enum TrainError {
     /// The training data is unusable.
     #[error("invalid training data: {0}")]
     Data(String),
+    /// A checkpoint could not be written or read.
+    #[error("checkpoint {0}")]
+    Checkpoint(String),
 }
 
 /// Any error of the zero_g library.

@@ -28,10 +28,11 @@ pub mod commitment;
 pub mod data;
 pub mod error;
 pub mod evm;
+pub mod fsutil;
 pub mod model;
 pub mod progress;
 pub mod proving;
 pub mod train;
 
 pub use error::{Error, Result};
-pub use model::{Prediction, Wnn, WnnParams};
+pub use model::{Family, LutNet, Model, Prediction, Wnn, WnnParams};

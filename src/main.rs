@@ -12,5 +12,14 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    #[cfg(all(feature = "asm", target_arch = "x86_64"))]
+    if !(std::is_x86_feature_detected!("adx") && std::is_x86_feature_detected!("bmi2")) {
+        eprintln!(
+            "error: this zero_g was built with the `asm` feature, which needs a CPU with the \
+             ADX and BMI2 instructions; rebuild it with \
+             `cargo build --release --no-default-features --features cli`"
+        );
+        return ExitCode::from(2);
+    }
     cli::main()
 }

@@ -9,6 +9,8 @@ pub trait Reporter: Sync {
     fn on_progress(&self, _delta: u64) {}
     /// The current stage is complete.
     fn on_stage_done(&self) {}
+    /// A line worth keeping in the log (e.g. an epoch's loss and validation accuracy).
+    fn on_note(&self, _note: &str) {}
 }
 
 /// A [`Reporter`] that ignores everything.

@@ -21,7 +21,7 @@ use zero_g::data::{load_dataset, load_image_for, Split};
 use zero_g::evm::bounty::{self, BountyParams, Revert};
 use zero_g::evm::chain::Chain;
 use zero_g::evm::{self, EvmError};
-use zero_g::model::{io, Wnn};
+use zero_g::model::{io, Model};
 use zero_g::progress::NoReporter;
 use zero_g::proving::{self, artifacts, ProofFile};
 
@@ -95,7 +95,7 @@ fn world() -> MutexGuard<'static, World> {
 
 /// Keys for the bounty's statement; the SRS is written for the CLI.
 fn keys(
-    model: &Arc<Wnn>,
+    model: &Arc<Model>,
     seed: u64,
 ) -> (
     proving::Srs,
@@ -125,14 +125,14 @@ fn make_world() -> Mutex<World> {
     let (srs, pk, meta) = keys(&tiny, 11);
     artifacts::write_srs(&srs, &p("kzg.srs")).unwrap();
     artifacts::write_vk(&p("tiny.vk"), pk.get_vk(), &meta).unwrap();
-    let seven = load_image_for(&reference(DIGIT7), 28).unwrap();
+    let seven = load_image_for(&reference(DIGIT7), 28, 28).unwrap();
     assert_eq!(tiny.predict(&seven).class, TARGET);
     let test = load_dataset(&mnist_dir(), Split::Test).unwrap();
     let other = (0..test.len())
         .map(|i| test.image(i).to_vec())
         .find(|img| tiny.predict(img).class != TARGET)
         .unwrap();
-    let prove = |model: &Arc<Wnn>, srs, pk, meta, pixels: &[u8]| {
+    let prove = |model: &Arc<Model>, srs, pk, meta, pixels: &[u8]| {
         let input = [ImageInput {
             pixels: pixels.to_vec(),
             salt: zero_g::commitment::random_salt(),

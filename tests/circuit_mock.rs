@@ -11,7 +11,7 @@ use zero_g::model::io;
 
 fn mock(model_path: &std::path::Path) -> (CircuitParams, Vec<u32>) {
     let model = Arc::new(io::load(model_path).unwrap());
-    let img = load_image_for(&reference(DIGIT7), 28).unwrap();
+    let img = load_image_for(&reference(DIGIT7), 28, 28).unwrap();
     let params = CircuitParams::for_model(&model).unwrap();
     let circuit = WnnCircuit::<Fr>::prove(model.clone(), params.clone(), &img).unwrap();
     let inst = circuit.instances();
@@ -37,7 +37,7 @@ fn small_reference_model_is_satisfied() {
 
 #[test]
 fn filters_with_only_constant_bits_are_proven() {
-    use zero_g::model::{hash::choose_p, Wnn, WnnParams};
+    use zero_g::model::{bthowen::hash::choose_p, Model, Wnn, WnnParams};
     // 4×4 image, 1 bit per pixel, 4 filters of 4 bits: row 0 always 1 (t = 0), row 1 always
     // 0 (t = 256), rows 2–3 compared against 128.
     let params = WnnParams {
@@ -54,7 +54,7 @@ fn filters_with_only_constant_bits_are_proven() {
     t[4..8].fill(3.0);
     let order: Vec<u64> = (0..16).collect();
     let bloom: Vec<bool> = (0..3 * 4 * 16).map(|i| (i * 7 + i / 5) % 3 == 0).collect();
-    let model = Arc::new(Wnn::new(params, t, order, &bloom).unwrap());
+    let model = Arc::new(Model::from(Wnn::new(params, t, order, &bloom).unwrap()));
     for layout in [
         zero_g::circuit::Layout::Fast,
         zero_g::circuit::Layout::Compact,
@@ -66,7 +66,7 @@ fn filters_with_only_constant_bits_are_proven() {
     }
 }
 
-fn constant_filters_in(model: &Arc<zero_g::model::Wnn>, cp: CircuitParams) {
+fn constant_filters_in(model: &Arc<zero_g::model::Model>, cp: CircuitParams) {
     for img in [
         [0u8; 16],
         [255u8; 16],
@@ -100,7 +100,7 @@ fn compact_layout_is_satisfied_and_uses_fewer_columns() {
         (SMALL, vec![17, 13, 25, 27, 29, 21, 15, 55, 27, 32]),
     ] {
         let model = Arc::new(io::load(&reference(name)).unwrap());
-        let img = load_image_for(&reference(DIGIT7), 28).unwrap();
+        let img = load_image_for(&reference(DIGIT7), 28, 28).unwrap();
         let fast = CircuitParams::for_model_with(&model, Layout::Fast).unwrap();
         let compact = CircuitParams::for_model_with(&model, Layout::Compact).unwrap();
         assert!(compact.compact && compact.k >= fast.k);

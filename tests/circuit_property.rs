@@ -11,14 +11,14 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use zero_g::circuit::{CircuitParams, WnnCircuit};
 use zero_g::data::{load_dataset, Dataset, Split};
-use zero_g::model::{io, Wnn};
+use zero_g::model::{io, Model};
 
 fn test_set() -> &'static Dataset {
     static D: OnceLock<Dataset> = OnceLock::new();
     D.get_or_init(|| load_dataset(&mnist_dir(), Split::Test).unwrap())
 }
 
-fn check(model: &Arc<Wnn>, params: &CircuitParams, idx: usize, also_negative: bool) {
+fn check(model: &Arc<Model>, params: &CircuitParams, idx: usize, also_negative: bool) {
     let img = test_set().image(idx);
     let circuit = WnnCircuit::<Fr>::prove(model.clone(), params.clone(), img).unwrap();
     let native: Vec<Fr> = model

@@ -6,13 +6,13 @@ use common::*;
 use halo2_proofs::dev::{MockProver, VerifyFailure};
 use halo2_proofs::halo2curves::bn256::Fr;
 use std::sync::Arc;
-use zero_g::circuit::trace::{Encoding, Trace};
+use zero_g::circuit::bthowen::trace::{Encoding, Trace};
 use zero_g::circuit::{CircuitParams, WnnCircuit};
 use zero_g::data::load_image_for;
-use zero_g::model::{io, Wnn};
+use zero_g::model::{io, Model, Wnn};
 
 struct Setup {
-    model: Arc<Wnn>,
+    model: Arc<Model>,
     params: CircuitParams,
     enc: Encoding,
     honest: Trace<Fr>,
@@ -20,10 +20,11 @@ struct Setup {
 
 fn setup(name: &str) -> Setup {
     let model = Arc::new(io::load(&reference(name)).unwrap());
-    let img = load_image_for(&reference(DIGIT7), 28).unwrap();
+    let img = load_image_for(&reference(DIGIT7), 28, 28).unwrap();
     let params = CircuitParams::for_model(&model).unwrap();
-    let enc = Encoding::of(&model);
-    let honest = Trace::honest(&model, &params, &enc, &img);
+    let wnn = model.as_bthowen().unwrap();
+    let enc = Encoding::of(wnn);
+    let honest = Trace::honest(wnn, &params, &enc, &img);
     Setup {
         model,
         params,
@@ -33,12 +34,21 @@ fn setup(name: &str) -> Setup {
 }
 
 impl Setup {
+    /// The BTHOWeN model.
+    fn wnn(&self) -> &Wnn {
+        self.model.as_bthowen().unwrap()
+    }
+
     fn run_with(
         &self,
         trace: Trace<Fr>,
         instances: Option<Vec<Fr>>,
     ) -> Result<(), Vec<VerifyFailure>> {
-        let c = WnnCircuit::with_trace(self.model.clone(), self.params.clone(), trace);
+        let c = WnnCircuit::with_trace(
+            self.model.clone(),
+            self.params.clone(),
+            zero_g::circuit::Trace::Bthowen(trace),
+        );
         let inst = instances.unwrap_or_else(|| c.instances());
         MockProver::run(self.params.k, &c, vec![inst])
             .unwrap()
@@ -70,7 +80,7 @@ fn assert_only(errs: Result<(), Vec<VerifyFailure>>, wanted: &str) {
 }
 
 fn first_filter_with_comparisons(s: &Setup) -> usize {
-    (0..s.params.filters)
+    (0..s.params.bloom().filters)
         .find(|&f| !s.enc.comparisons[f].is_empty())
         .unwrap()
 }
@@ -92,7 +102,7 @@ fn flipped_thermometer_bit_is_rejected_by_the_comparison() {
         let f = first_filter_with_comparisons(&s);
         let mut t = s.honest.clone();
         t.bits[f][0] = !t.bits[f][0];
-        t.recompute_from_bits(&s.model, &s.params, &s.enc);
+        t.recompute_from_bits(s.wnn(), &s.params, &s.enc);
         // d = pix − t + 256·(1 − b) leaves [0, 256): the lane lookup fails
         assert_only(s.run_with(t, None), "lookup lane < 2^tag | keyed data");
     }
@@ -119,7 +129,7 @@ fn out_of_range_pixel_is_rejected_by_its_range_check() {
             }
         }
     }
-    t.recompute_from_bits(&s.model, &s.params, &s.enc);
+    t.recompute_from_bits(s.wnn(), &s.params, &s.enc);
     let errs = s.run_with(t, None).expect_err("rejected");
     assert_eq!(
         names(&errs),
@@ -147,7 +157,7 @@ fn non_canonical_remainder_is_rejected() {
     // r + p with q − 1 satisfies x³ = q·p + r, but r ≥ p is caught by the range checks
     let s = setup(SMALL);
     let mut t = s.honest.clone();
-    let p = s.params.p;
+    let p = s.params.bloom().p;
     t.quotients[5] -= Fr::one();
     t.remainders[5] += p;
     let errs = s.run_with(t, None).expect_err("rejected");
@@ -197,9 +207,9 @@ fn selecting_another_entry_is_rejected_by_the_index() {
     let s = setup(SMALL);
     let mut t = s.honest.clone();
     let (f, k) = (10, 0);
-    let m = s.params.per_word;
+    let m = s.params.bloom().per_word;
     t.lookups[f][k].position = (t.lookups[f][k].position + 1) % m;
-    t.recompute_class_bits(&s.model, &s.params, f);
+    t.recompute_class_bits(s.wnn(), &s.params, f);
     assert_only(s.run_with(t, None), "('idx = w·M + t·m + j')");
 }
 
@@ -238,9 +248,9 @@ fn out_of_range_word_choice_is_rejected() {
     // Small packs g > 1 words per table row: t must be below g. A prover claiming t = g
     // mixes the words; the range check of t on the tail row rejects it.
     let s = setup(SMALL);
-    assert!(s.params.words > 1, "{:?}", s.params);
+    assert!(s.params.bloom().words > 1, "{:?}", s.params);
     let mut t = s.honest.clone();
-    t.lookups[9][0].t = s.params.words as u64;
+    t.lookups[9][0].t = s.params.bloom().words as u64;
     let errs = s.run_with(t, None).expect_err("rejected");
     assert!(
         names(&errs)

@@ -12,18 +12,18 @@ use halo2_proofs::halo2curves::bn256::Fr;
 use predicates::prelude::*;
 use predicates::str::contains;
 use std::path::{Path, PathBuf};
-use zero_g::circuit::trace::{Encoding, Trace};
+use zero_g::circuit::bthowen::trace::{Encoding, Trace};
 use zero_g::circuit::{
     CircuitParams, ImageInput, ImageWitness, Layout, Public, Statement, WnnCircuit,
 };
 use zero_g::commitment::{commit_image, from_hex, to_hex};
 use zero_g::data::{load_dataset, load_image_for, Split};
-use zero_g::model::Wnn;
+use zero_g::model::Model;
 use zero_g::progress::NoReporter;
 use zero_g::proving::{self, Verdict};
 
 fn digit7() -> Vec<u8> {
-    load_image_for(&reference(DIGIT7), 28).unwrap()
+    load_image_for(&reference(DIGIT7), 28, 28).unwrap()
 }
 
 fn other_digit() -> Vec<u8> {
@@ -42,9 +42,11 @@ fn commit_statement(public: Public, batch: usize) -> Statement {
     }
 }
 
-fn witness(model: &Wnn, p: &CircuitParams, pixels: &[u8], salt: Fr) -> ImageWitness<Fr> {
-    let trace = Trace::honest(model, p, &Encoding::of(model), pixels);
+fn witness(model: &Model, p: &CircuitParams, pixels: &[u8], salt: Fr) -> ImageWitness<Fr> {
+    let wnn = model.as_bthowen().unwrap();
+    let trace = Trace::honest(wnn, p, &Encoding::of(wnn), pixels);
     let class = zero_g::model::argmax(&trace.claimed_scores(p));
+    let trace = zero_g::circuit::Trace::Bthowen(trace);
     ImageWitness { trace, class, salt }
 }
 
@@ -107,14 +109,14 @@ fn a_pixel_outside_a_byte_is_rejected_even_if_no_comparison_reads_it() {
     // with a commitment every pixel is packed, so every pixel must be a byte: otherwise two
     // images could share a word
     let model = tiny();
-    let enc = Encoding::of(&model);
+    let enc = Encoding::of(model.as_bthowen().unwrap());
     let unused = (0..784)
         .find(|i| !enc.used_pixels.contains(i))
         .expect("Tiny leaves some pixels unread");
     let st = commit_statement(Public::Scores, 1);
     let p = params(&model, &st);
     let mut w = witness(&model, &p, &digit7(), Fr::from(5));
-    w.trace.pixels[unused] = 256;
+    w.trace.bthowen_mut().pixels[unused] = 256;
     let c = WnnCircuit::with_witnesses(model.clone(), p, vec![w]);
     let errs = mock(&c, c.instances()).unwrap_err();
     assert!(

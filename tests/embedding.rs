@@ -1,6 +1,6 @@
-//! `WnnChip` embedded in another circuit through the public API only: this circuit composes
-//! it with the library's `ArgmaxChip`, keeps the scores private and publishes only the
-//! predicted class, with the first-maximum tie rule proven in-circuit.
+//! `BthowenChip` embedded in another circuit through the public API only: this circuit
+//! composes it with the library's `ArgmaxChip`, keeps the scores private and publishes only
+//! the predicted class, with the first-maximum tie rule proven in-circuit.
 
 mod common;
 use common::*;
@@ -9,26 +9,27 @@ use halo2_proofs::dev::{MockProver, VerifyFailure};
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::plonk::{Circuit, Column, ConstraintSystem, Error, Instance};
 use std::sync::Arc;
+use zero_g::circuit::bthowen::trace::{Encoding, Trace};
+use zero_g::circuit::bthowen::{BthowenChip, BthowenConfig};
+use zero_g::circuit::chip::Rows;
 use zero_g::circuit::gadgets::argmax::{ArgmaxChip, ArgmaxConfig};
 use zero_g::circuit::gadgets::range::RangeChip;
-use zero_g::circuit::trace::{Encoding, Trace};
-use zero_g::circuit::wnn::{Rows, WnnChip, WnnConfig};
 use zero_g::circuit::CircuitParams;
 use zero_g::data::load_image_for;
-use zero_g::model::{argmax, io, Wnn};
+use zero_g::model::{argmax, io, Model};
 
 /// The WNN chip's columns, the library's argmax gadget on the same columns, and a public
 /// class.
 #[derive(Clone, Debug)]
 struct ClassConfig {
-    wnn: WnnConfig,
+    wnn: BthowenConfig,
     argmax: ArgmaxConfig,
     instance: Column<Instance>,
 }
 
 #[derive(Clone)]
 struct ClassCircuit {
-    model: Arc<Wnn>,
+    model: Arc<Model>,
     params: CircuitParams,
     trace: Option<Trace<Fr>>,
     claimed_class: usize,
@@ -51,7 +52,7 @@ impl Circuit<Fr> for ClassCircuit {
         meta: &mut ConstraintSystem<Fr>,
         params: CircuitParams,
     ) -> ClassConfig {
-        let wnn = WnnConfig::configure(meta, &params);
+        let wnn = BthowenConfig::configure(meta, &params);
         // the argmax reuses the chip's lane-group columns and range lane
         let argmax = ArgmaxChip::configure(meta, &wnn.range, wnn.lane_cols, params.score_bits);
         let instance = meta.instance_column();
@@ -66,7 +67,8 @@ impl Circuit<Fr> for ClassCircuit {
         unreachable!()
     }
     fn synthesize(&self, cfg: ClassConfig, mut layouter: impl Layouter<Fr>) -> Result<(), Error> {
-        let chip = WnnChip::construct(cfg.wnn.clone(), &self.model);
+        let model = self.model.as_bthowen().ok_or(Error::Synthesis)?;
+        let chip = BthowenChip::construct(cfg.wnn.clone(), model);
         chip.load(&mut layouter)?;
         let range = RangeChip::construct(cfg.wnn.range.clone());
         let argmax = ArgmaxChip::construct(cfg.argmax.clone(), range);
@@ -88,9 +90,10 @@ impl Circuit<Fr> for ClassCircuit {
     }
 }
 
-fn run(claimed: usize, img: &[u8], model: Arc<Wnn>) -> Result<(), Vec<VerifyFailure>> {
+fn run(claimed: usize, img: &[u8], model: Arc<Model>) -> Result<(), Vec<VerifyFailure>> {
     let params = CircuitParams::for_model(&model).unwrap();
-    let trace = Trace::honest(&model, &params, &Encoding::of(&model), img);
+    let wnn = model.as_bthowen().unwrap();
+    let trace = Trace::honest(wnn, &params, &Encoding::of(wnn), img);
     let c = ClassCircuit {
         model,
         params: params.clone(),
@@ -105,7 +108,7 @@ fn run(claimed: usize, img: &[u8], model: Arc<Wnn>) -> Result<(), Vec<VerifyFail
 #[test]
 fn the_class_can_be_proven_instead_of_the_scores() {
     let model = Arc::new(io::load(&reference(TINY)).unwrap());
-    let img = load_image_for(&reference(DIGIT7), 28).unwrap();
+    let img = load_image_for(&reference(DIGIT7), 28, 28).unwrap();
     assert_eq!(argmax(&model.scores(&img)), 7);
     run(7, &img, model.clone()).unwrap();
     // claiming another class fails on a margin (negative → out of the lane's range)

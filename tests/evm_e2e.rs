@@ -47,7 +47,7 @@ fn world() -> std::sync::MutexGuard<'static, World> {
             &NoReporter,
         )
         .unwrap();
-        let img = load_image_for(&reference(DIGIT7), 28).unwrap();
+        let img = load_image_for(&reference(DIGIT7), 28, 28).unwrap();
         let input = [ImageInput::new(img)];
         let proof = proving::prove(&srs, &pk, &meta, model, &input, &NoReporter).unwrap();
         artifacts::write_srs(&srs, &p("kzg.srs")).unwrap();

@@ -2,6 +2,7 @@
 
 mod common;
 use common::*;
+use hdf5_pure::{AttrValue, FileBuilder};
 use std::path::{Path, PathBuf};
 use zero_g::model::io;
 
@@ -15,10 +16,14 @@ struct Parts {
     thresholds: Vec<f32>,
     threshold_shape: Vec<usize>,
     order: Vec<u64>,
+    /// Datasets left out of the file.
+    omit: Vec<&'static str>,
+    /// `bloom_filters` written as float32 instead of bool.
+    float_bloom: bool,
 }
 
 fn tiny_parts() -> Parts {
-    let m = io::load(&reference(TINY)).unwrap();
+    let m = zero_g::model::bthowen::io::load(&reference(TINY)).unwrap();
     let p = *m.params();
     Parts {
         attrs: vec![
@@ -36,45 +41,41 @@ fn tiny_parts() -> Parts {
         thresholds: m.thresholds().to_vec(),
         threshold_shape: vec![28, 28, 1],
         order: m.input_order().to_vec(),
+        omit: vec![],
+        float_bloom: false,
     }
 }
 
 fn write(dir: &Path, parts: &Parts) -> PathBuf {
     let path = dir.join("m.hdf5");
-    let f = hdf5::File::create(&path).unwrap();
+    let mut fb = FileBuilder::new();
     for (name, v) in &parts.attrs {
         if parts.float_attrs.contains(name) {
-            f.new_attr::<f64>()
-                .create(*name)
-                .unwrap()
-                .write_scalar(&(*v as f64))
-                .unwrap();
+            fb.set_attr(name, AttrValue::F64(*v as f64));
         } else {
-            f.new_attr::<i64>()
-                .create(*name)
-                .unwrap()
-                .write_scalar(v)
-                .unwrap();
+            fb.set_attr(name, AttrValue::I64(*v));
         }
     }
-    f.new_dataset::<bool>()
-        .shape(parts.bloom_shape.clone())
-        .create("bloom_filters")
-        .unwrap()
-        .write_raw(&parts.bloom[..])
-        .unwrap();
-    f.new_dataset::<f32>()
-        .shape(parts.threshold_shape.clone())
-        .create("binarization_thresholds")
-        .unwrap()
-        .write_raw(&parts.thresholds[..])
-        .unwrap();
-    f.new_dataset::<u64>()
-        .shape([parts.order.len()])
-        .create("input_order")
-        .unwrap()
-        .write_raw(&parts.order[..])
-        .unwrap();
+    let shape = |s: &[usize]| s.iter().map(|&d| d as u64).collect::<Vec<_>>();
+    if !parts.omit.contains(&"bloom_filters") {
+        if parts.float_bloom {
+            let n = parts.bloom_shape.iter().product();
+            fb.create_dataset("bloom_filters")
+                .with_f32_data(&vec![0.0f32; n])
+                .with_shape(&shape(&parts.bloom_shape));
+        } else {
+            io::write_bool(&mut fb, "bloom_filters", &parts.bloom_shape, &parts.bloom);
+        }
+    }
+    if !parts.omit.contains(&"binarization_thresholds") {
+        fb.create_dataset("binarization_thresholds")
+            .with_f32_data(&parts.thresholds)
+            .with_shape(&shape(&parts.threshold_shape));
+    }
+    if !parts.omit.contains(&"input_order") {
+        fb.create_dataset("input_order").with_u64_data(&parts.order);
+    }
+    std::fs::write(&path, fb.finish().unwrap()).unwrap();
     path
 }
 
@@ -116,22 +117,17 @@ fn mistyped_attribute() {
 #[test]
 fn missing_and_mistyped_datasets() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), &tiny_parts());
-    let f = hdf5::File::open_rw(&path).unwrap();
-    f.unlink("input_order").unwrap();
-    drop(f);
+    let mut p = tiny_parts();
+    p.omit.push("input_order");
+    let path = write(dir.path(), &p);
     assert_eq!(
         io::load(&path).unwrap_err().to_string(),
         "model is missing the dataset `input_order`"
     );
 
-    let f = hdf5::File::open_rw(&path).unwrap();
-    f.unlink("bloom_filters").unwrap();
-    f.new_dataset::<f32>()
-        .shape([10, 28, 256])
-        .create("bloom_filters")
-        .unwrap();
-    drop(f);
+    // `bloom_filters` as float32 [10, 28, 256] (and `input_order` still missing)
+    p.float_bloom = true;
+    let path = write(dir.path(), &p);
     let e = io::load(&path).unwrap_err().to_string();
     assert!(
         e.starts_with("`bloom_filters` has type float32, expected bool"),

@@ -33,7 +33,7 @@ fn fixture() -> &'static Fixture {
             &NoReporter,
         )
         .unwrap();
-        let img = load_image_for(&reference(DIGIT7), 28).unwrap();
+        let img = load_image_for(&reference(DIGIT7), 28, 28).unwrap();
         let proof = proving::prove(
             &srs,
             &pk,
@@ -146,7 +146,7 @@ fn keys_are_deterministic_and_round_trip_through_files() {
 fn mismatched_model_or_key_is_an_error() {
     let f = fixture();
     let small = Arc::new(io::load(&reference(SMALL)).unwrap());
-    let img = load_image_for(&reference(DIGIT7), 28).unwrap();
+    let img = load_image_for(&reference(DIGIT7), 28, 28).unwrap();
     let input = [ImageInput::new(img)];
     let e = proving::prove(&f.srs, &f.pk, &f.meta, small, &input, &NoReporter).unwrap_err();
     assert!(matches!(e, ProofError::Mismatch(_)), "{e}");

@@ -9,7 +9,7 @@ use zero_g::train::{evaluate, NoReporter};
 #[test]
 fn tiny_scores_the_example_digit_exactly() {
     let m = io::load(&reference(TINY)).unwrap();
-    let img = load_image_for(&reference(DIGIT7), 28).unwrap();
+    let img = load_image_for(&reference(DIGIT7), 28, 28).unwrap();
     let p = m.predict(&img);
     assert_eq!(p.scores, vec![9, 6, 13, 10, 17, 10, 9, 26, 11, 16]);
     assert_eq!(p.class, 7);
@@ -18,9 +18,10 @@ fn tiny_scores_the_example_digit_exactly() {
 #[test]
 fn small_scores_the_example_digit_exactly() {
     let m = io::load(&reference(SMALL)).unwrap();
-    assert_eq!(m.params().p, 2_097_143);
-    assert_eq!(m.params().num_filters(), 56);
-    let img = load_image_for(&reference(DIGIT7), 28).unwrap();
+    let wnn = m.as_bthowen().unwrap();
+    assert_eq!(wnn.params().p, 2_097_143);
+    assert_eq!(wnn.params().num_filters(), 56);
+    let img = load_image_for(&reference(DIGIT7), 28, 28).unwrap();
     let p = m.predict(&img);
     assert_eq!(p.scores, vec![17, 13, 25, 27, 29, 21, 15, 55, 27, 32]);
     assert_eq!(p.class, 7);
@@ -44,6 +45,7 @@ fn save_then_load_is_lossless() {
         let out = dir.path().join(name);
         io::save(&m, &out).unwrap();
         let back = io::load(&out).unwrap();
+        let (m, back) = (m.as_bthowen().unwrap(), back.as_bthowen().unwrap());
         assert_eq!(back.params(), m.params());
         assert_eq!(back.thresholds(), m.thresholds());
         assert_eq!(back.input_order(), m.input_order());

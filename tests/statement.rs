@@ -12,16 +12,15 @@ use predicates::prelude::*;
 use predicates::str::contains;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
-use zero_g::circuit::trace::{Encoding, Trace};
-use zero_g::circuit::{ImageInput, ImageWitness, Layout, Public, Statement, WnnCircuit};
+use zero_g::circuit::{ImageInput, ImageWitness, Layout, Public, Statement, Trace, WnnCircuit};
 use zero_g::data::{load_dataset, load_image_for, Split};
-use zero_g::model::{argmax, io, Wnn};
+use zero_g::model::{argmax, io, Model};
 use zero_g::progress::NoReporter;
 use zero_g::proving::{self, Verdict};
 
 /// Test images: the reference 7, then MNIST test images 1, 2, … .
 fn images(n: usize) -> Vec<Vec<u8>> {
-    let mut v = vec![load_image_for(&reference(DIGIT7), 28).unwrap()];
+    let mut v = vec![load_image_for(&reference(DIGIT7), 28, 28).unwrap()];
     let test = load_dataset(&mnist_dir(), Split::Test).unwrap();
     v.extend((1..n).map(|i| test.image(i).to_vec()));
     v
@@ -37,7 +36,7 @@ fn statement(public: Public, model_digest: bool, batch: usize) -> Statement {
     }
 }
 
-fn honest(model: &Arc<Wnn>, st: &Statement) -> WnnCircuit<Fr> {
+fn honest(model: &Arc<Model>, st: &Statement) -> WnnCircuit<Fr> {
     let inputs: Vec<_> = images(st.batch).into_iter().map(ImageInput::new).collect();
     WnnCircuit::prove_images(model.clone(), params(model, st), &inputs).unwrap()
 }
@@ -95,7 +94,7 @@ fn a_public_class_that_is_not_the_argmax_is_rejected() {
     let img = &images(1)[0];
     for wrong in [0, 4, 9] {
         let w = ImageWitness {
-            trace: Trace::honest(&model, &p, &Encoding::of(&model), img),
+            trace: Trace::honest(&model, &p, img),
             class: wrong,
             salt: Fr::zero(),
         };
@@ -122,7 +121,7 @@ fn a_tie_goes_to_the_first_class_in_circuit() {
         .expect("Tiny ties on some test image");
     let st = statement(Public::Class, false, 1);
     let p = params(&model, &st);
-    let trace = Trace::honest(&model, &p, &Encoding::of(&model), &img);
+    let trace = Trace::<Fr>::honest(&model, &p, &img);
     let w = |class| ImageWitness {
         trace: trace.clone(),
         class,
@@ -245,7 +244,7 @@ fn the_wrong_number_of_images_is_an_error() {
     let e = proving::prove(&p.srs, &p.pk, &p.meta, tiny(), &inputs, &NoReporter).unwrap_err();
     assert!(
         e.to_string()
-            .contains("prove 2 images at a time, but 1 were given"),
+            .contains("prove 2 inputs at a time, but 1 were given"),
         "{e}"
     );
 }
@@ -294,7 +293,7 @@ fn cli_class_mode_batch_round_trip() {
     };
     prove(&[&digits[0]])
         .code(2)
-        .stderr(contains("prove 2 images at a time, but 1 were given"));
+        .stderr(contains("prove 2 inputs at a time, but 1 were given"));
     prove(&[&digits[0], &digits[1]])
         .success()
         .stdout(contains("class 7, scores [9, 6, 13").and(contains("1.png: class ")));

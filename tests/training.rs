@@ -5,6 +5,7 @@ use assert_cmd::Command;
 use common::*;
 use zero_g::data::{load_dataset, Split};
 use zero_g::model::io::{load, save};
+use zero_g::model::Model;
 use zero_g::train::{evaluate, train, NoReporter, TrainConfig};
 
 /// Trains on `data` with the default (Small) configuration and `seed`; returns the file bytes.
@@ -15,7 +16,7 @@ fn train_bytes(data: &zero_g::data::Dataset, seed: u64, dir: &std::path::Path) -
     };
     let (model, _) = train(data, &cfg, &NoReporter).unwrap();
     let path = dir.join(format!("seed{seed}-{}.hdf5", rand_name()));
-    save(&model, &path).unwrap();
+    save(&Model::from(model), &path).unwrap();
     std::fs::read(&path).unwrap()
 }
 
@@ -56,7 +57,7 @@ fn default_small_reaches_the_paper_accuracy() {
     let reported = v["test"]["accuracy"].as_f64().unwrap();
     // Re-measure from the written file with the inference engine.
     let model = load(&out).unwrap();
-    let p = model.params();
+    let p = model.as_bthowen().unwrap().params();
     assert_eq!(
         (
             p.num_filter_inputs,

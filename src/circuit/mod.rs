@@ -1,41 +1,104 @@
-//! The Halo2 circuit of WNN inference.
+//! The Halo2 circuit of WNN inference, for both model families.
 //!
-//! Statement (by default): *"I know a private image whose inference under this model gives
+//! Statement (by default): *"I know a private input whose inference under this model gives
 //! these public per-class scores"*, the model fixed into the circuit (tables and fixed cells)
 //! at key generation. A [`Statement`] can publish the proven class instead of (or besides) the
-//! scores, a salted Poseidon commitment to each image, and the model digest, and can cover a
-//! batch of images; [`statement`] gives the instance layout.
+//! scores, a salted Poseidon commitment to each input, and the model digest, and can cover a
+//! batch of inputs; [`statement`] gives the instance layout.
+//!
+//! The inference itself is one family's chip — [`bthowen::BthowenChip`] or
+//! [`lutnet::LutNetChip`] — and everything around it (public rows, argmax, commitment,
+//! digest, binding) is shared: both chips expose the same lane columns, range lane and
+//! constant gadget, and hand back the same [`chip::ChipOutput`].
 //!
 //! See `docs/circuit.md` for every gadget's relation, layout and soundness argument.
 
+pub mod bthowen;
+pub mod chip;
 pub mod gadgets;
+pub mod lutnet;
 pub mod params;
 pub mod statement;
-pub mod trace;
-pub mod wnn;
 
-use crate::model::{argmax, Wnn};
+use crate::model::{argmax, Model};
+use bthowen::{BthowenChip, BthowenConfig};
+use chip::{ChipOutput, InputLayout, Rows, PIXELS_PER_WORD};
 use gadgets::argmax::{ArgmaxChip, ArgmaxConfig};
+use gadgets::constant::ConstantChip;
 use gadgets::poseidon::{PoseidonChip, PoseidonConfig};
-use gadgets::range::RangeChip;
+use gadgets::range::{RangeChip, RangeConfig};
 use gadgets::CircuitField;
-use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
+use halo2_proofs::circuit::{Layouter, Region, SimpleFloorPlanner, Value};
 use halo2_proofs::plonk::{
-    Circuit, Column, ConstraintSystem, Constraints, Error, Instance, Selector,
+    Advice, Circuit, Column, ConstraintSystem, Constraints, Error, Fixed, Instance, Selector,
 };
 use halo2_proofs::poly::Rotation;
-pub use params::{CircuitError, CircuitParams, Layout};
+use lutnet::trace::LutTrace;
+use lutnet::{LutNetChip, LutNetConfig};
+pub use params::{CircuitError, CircuitParams, FamilyParams, Layout};
 pub use statement::{Public, PublicImage, Statement};
 use std::sync::Arc;
-use trace::{Encoding, Trace};
-use wnn::{PixelLayout, Rows, WnnChip, WnnConfig, PIXELS_PER_WORD};
+
+/// One family's chip configuration.
+#[derive(Clone, Debug)]
+pub enum ChipConfig {
+    /// BTHOWeN.
+    Bthowen(Box<BthowenConfig>),
+    /// LUT network.
+    LutNet(Box<LutNetConfig>),
+}
+
+impl ChipConfig {
+    /// Configures the chip of the family `params` describe.
+    pub fn configure<F: CircuitField>(
+        meta: &mut ConstraintSystem<F>,
+        params: &CircuitParams,
+    ) -> Self {
+        match params.family {
+            FamilyParams::Bthowen(_) => {
+                ChipConfig::Bthowen(Box::new(BthowenConfig::configure(meta, params)))
+            }
+            FamilyParams::LutNet(_) => {
+                ChipConfig::LutNet(Box::new(LutNetConfig::configure(meta, params)))
+            }
+        }
+    }
+    /// The lane columns `a0..a4` (equality enabled on `a0`, `a1`, `a2`, `a4`).
+    pub fn lane_cols(&self) -> [Column<Advice>; 5] {
+        match self {
+            ChipConfig::Bthowen(c) => c.lane_cols,
+            ChipConfig::LutNet(c) => c.lane_cols,
+        }
+    }
+    /// The range lane.
+    pub fn range(&self) -> &RangeConfig {
+        match self {
+            ChipConfig::Bthowen(c) => &c.range,
+            ChipConfig::LutNet(c) => &c.range,
+        }
+    }
+    /// Two fixed columns free on the statement gadgets' rows.
+    fn spare_fixed(&self) -> [Column<Fixed>; 2] {
+        match self {
+            ChipConfig::Bthowen(c) => [c.thermometer.thr, c.thermometer.pow],
+            ChipConfig::LutNet(c) => [c.fixed[0], c.fixed[1]],
+        }
+    }
+    /// A third fixed column for the Poseidon round constants, when the chip has one spare.
+    fn third_fixed(&self) -> Option<Column<Fixed>> {
+        match self {
+            ChipConfig::Bthowen(_) => None,
+            ChipConfig::LutNet(c) => Some(c.fixed[2]),
+        }
+    }
+}
 
 /// Configuration of [`WnnCircuit`]: the chip's columns, the statement's gadgets and the
 /// instance column.
 #[derive(Clone, Debug)]
 pub struct WnnCircuitConfig {
-    /// The WNN chip.
-    pub wnn: WnnConfig,
+    /// The inference chip.
+    pub chip: ChipConfig,
     /// The argmax (when the class is public).
     pub argmax: Option<ArgmaxConfig>,
     /// The Poseidon chip (when commitments are public).
@@ -46,7 +109,72 @@ pub struct WnnCircuitConfig {
     pub q_public: Selector,
 }
 
-/// The prover's witness for one image.
+/// The inference witness of one input, in its family's form.
+#[derive(Clone, Debug)]
+pub enum Trace<F: CircuitField> {
+    /// A BTHOWeN model's witness.
+    Bthowen(bthowen::trace::Trace<F>),
+    /// A LUT network's witness.
+    LutNet(LutTrace),
+}
+
+impl<F: CircuitField> Trace<F> {
+    /// The honest witness of `x` under `model`.
+    ///
+    /// # Panics
+    /// If `x` does not have the model's number of inputs, or the shape is another family's.
+    pub fn honest(model: &Model, params: &CircuitParams, x: &[u8]) -> Self {
+        match model {
+            Model::Bthowen(m) => {
+                let enc = bthowen::trace::Encoding::of(m);
+                Trace::Bthowen(bthowen::trace::Trace::honest(m, params, &enc, x))
+            }
+            Model::LutNet(m) => {
+                let enc = lutnet::trace::LutEncoding::of(m);
+                Trace::LutNet(LutTrace::honest(m, &enc, x))
+            }
+        }
+    }
+    /// The input bytes (wider than `u8` so tests can try out-of-range values).
+    pub fn pixels(&self) -> &[u16] {
+        match self {
+            Trace::Bthowen(t) => &t.pixels,
+            Trace::LutNet(t) => &t.pixels,
+        }
+    }
+    /// The scores this witness claims.
+    pub fn claimed_scores(&self, model: &Model, params: &CircuitParams) -> Vec<u32> {
+        match (self, model) {
+            (Trace::Bthowen(t), _) => t.claimed_scores(params),
+            (Trace::LutNet(t), Model::LutNet(m)) => {
+                t.claimed_scores(&lutnet::trace::LutEncoding::of(m))
+            }
+            (Trace::LutNet(_), Model::Bthowen(_)) => panic!("a LUT trace for a BTHOWeN model"),
+        }
+    }
+    /// The BTHOWeN witness.
+    ///
+    /// # Panics
+    /// If this is a LUT network's.
+    pub fn bthowen_mut(&mut self) -> &mut bthowen::trace::Trace<F> {
+        match self {
+            Trace::Bthowen(t) => t,
+            Trace::LutNet(_) => panic!("not a BTHOWeN trace"),
+        }
+    }
+    /// The LUT-network witness.
+    ///
+    /// # Panics
+    /// If this is a BTHOWeN model's.
+    pub fn lutnet_mut(&mut self) -> &mut LutTrace {
+        match self {
+            Trace::LutNet(t) => t,
+            Trace::Bthowen(_) => panic!("not a LUT-network trace"),
+        }
+    }
+}
+
+/// The prover's witness for one input.
 #[derive(Clone, Debug)]
 pub struct ImageWitness<F: CircuitField> {
     /// The inference witness.
@@ -57,17 +185,17 @@ pub struct ImageWitness<F: CircuitField> {
     pub salt: F,
 }
 
-/// One private input: the pixels and, for commitments, the salt.
+/// One private input: its bytes and, for commitments, the salt.
 #[derive(Clone, Debug)]
 pub struct ImageInput<F: CircuitField> {
-    /// Pixels, row-major.
+    /// The input bytes (pixels row-major, or quantised features).
     pub pixels: Vec<u8>,
     /// The commitment's salt (ignored without commitments).
     pub salt: F,
 }
 
 impl<F: CircuitField> ImageInput<F> {
-    /// An image without a salt (for statements without commitments).
+    /// An input without a salt (for statements without commitments).
     pub fn new(pixels: Vec<u8>) -> Self {
         ImageInput {
             pixels,
@@ -76,17 +204,17 @@ impl<F: CircuitField> ImageInput<F> {
     }
 }
 
-/// Lane rows of one image's commitment beyond its pixels: the salt's row, a zero word's row
+/// Lane rows of one input's commitment beyond its bytes: the salt's row, a zero word's row
 /// when the packed words are odd, and the Poseidon chain over the (even) words.
 pub fn commitment_rows(num_inputs: usize) -> usize {
     let packed = num_inputs.div_ceil(PIXELS_PER_WORD);
     1 + packed % 2 + PoseidonChip::chain_rows(crate::commitment::word_count(num_inputs))
 }
 
-/// The WNN inference circuit for one model and (when proving) a batch of images.
+/// The inference circuit for one model and (when proving) a batch of inputs.
 #[derive(Clone, Debug)]
 pub struct WnnCircuit<F: CircuitField> {
-    model: Arc<Wnn>,
+    model: Arc<Model>,
     params: CircuitParams,
     images: Option<Vec<ImageWitness<F>>>,
     bind: F,
@@ -95,13 +223,13 @@ pub struct WnnCircuit<F: CircuitField> {
 impl<F: CircuitField> WnnCircuit<F> {
     /// The circuit shape for `model` proving the default statement (no witness): for key
     /// generation.
-    pub fn keygen(model: Arc<Wnn>, layout: Layout) -> Result<Self, CircuitError> {
+    pub fn keygen(model: Arc<Model>, layout: Layout) -> Result<Self, CircuitError> {
         Self::keygen_for(model, layout, &Statement::default())
     }
 
     /// The circuit shape for `model` proving `statement` (no witness): for key generation.
     pub fn keygen_for(
-        model: Arc<Wnn>,
+        model: Arc<Model>,
         layout: Layout,
         statement: &Statement,
     ) -> Result<Self, CircuitError> {
@@ -114,39 +242,38 @@ impl<F: CircuitField> WnnCircuit<F> {
         })
     }
 
-    /// The circuit with the honest witness for one image (for statements about one image
+    /// The circuit with the honest witness for one input (for statements about one input
     /// without commitment; see [`WnnCircuit::prove_images`]).
     pub fn prove(
-        model: Arc<Wnn>,
+        model: Arc<Model>,
         params: CircuitParams,
         pixels: &[u8],
     ) -> Result<Self, CircuitError> {
         Self::prove_images(model, params, &[ImageInput::new(pixels.to_vec())])
     }
 
-    /// The circuit with the honest witness for a batch of images (as many as the statement
+    /// The circuit with the honest witness for a batch of inputs (as many as the statement
     /// says).
     pub fn prove_images(
-        model: Arc<Wnn>,
+        model: Arc<Model>,
         params: CircuitParams,
         inputs: &[ImageInput<F>],
     ) -> Result<Self, CircuitError> {
         let batch = params.statement.batch;
         if inputs.len() != batch {
             return Err(CircuitError::Input(format!(
-                "these keys prove {batch} image{} at a time, but {} were given",
+                "these keys prove {batch} input{} at a time, but {} were given",
                 if batch == 1 { "" } else { "s" },
                 inputs.len()
             )));
         }
-        let enc = Encoding::of(&model);
         let mut images = Vec::with_capacity(batch);
         for input in inputs {
             model
                 .check_input(&input.pixels)
                 .map_err(|e| CircuitError::Input(e.to_string()))?;
-            let trace = Trace::honest(&model, &params, &enc, &input.pixels);
-            let class = argmax(&trace.claimed_scores(&params));
+            let trace = Trace::honest(&model, &params, &input.pixels);
+            let class = argmax(&trace.claimed_scores(&model, &params));
             images.push(ImageWitness {
                 trace,
                 class,
@@ -156,10 +283,10 @@ impl<F: CircuitField> WnnCircuit<F> {
         Ok(Self::with_witnesses(model, params, images))
     }
 
-    /// The circuit with an arbitrary witness for a one-image statement (for soundness tests:
+    /// The circuit with an arbitrary witness for a one-input statement (for soundness tests:
     /// a malicious prover). The class claim is the first maximum of the trace's scores.
-    pub fn with_trace(model: Arc<Wnn>, params: CircuitParams, trace: Trace<F>) -> Self {
-        let class = argmax(&trace.claimed_scores(&params));
+    pub fn with_trace(model: Arc<Model>, params: CircuitParams, trace: Trace<F>) -> Self {
+        let class = argmax(&trace.claimed_scores(&model, &params));
         let w = ImageWitness {
             trace,
             class,
@@ -168,19 +295,19 @@ impl<F: CircuitField> WnnCircuit<F> {
         Self::with_witnesses(model, params, vec![w])
     }
 
-    /// The circuit with arbitrary witnesses, one per image of the batch.
+    /// The circuit with arbitrary witnesses, one per input of the batch.
     ///
     /// # Panics
     /// If the number of witnesses is not the statement's batch size.
     pub fn with_witnesses(
-        model: Arc<Wnn>,
+        model: Arc<Model>,
         params: CircuitParams,
         images: Vec<ImageWitness<F>>,
     ) -> Self {
         assert_eq!(
             images.len(),
             params.statement.batch,
-            "one witness per image"
+            "one witness per input"
         );
         WnnCircuit {
             model,
@@ -202,11 +329,11 @@ impl<F: CircuitField> WnnCircuit<F> {
     }
 
     /// The model.
-    pub fn model(&self) -> &Arc<Wnn> {
+    pub fn model(&self) -> &Arc<Model> {
         &self.model
     }
 
-    /// The witness of the first image, if any.
+    /// The witness of the first input, if any.
     pub fn trace(&self) -> Option<&Trace<F>> {
         self.images.as_ref().map(|v| &v[0].trace)
     }
@@ -216,17 +343,17 @@ impl<F: CircuitField> WnnCircuit<F> {
         self.images.as_deref()
     }
 
-    /// The public values each image's witness claims (for an honest witness, the native
-    /// results of its image).
+    /// The public values each input's witness claims (for an honest witness, the native
+    /// results of its input).
     pub fn public_images(&self) -> Option<Vec<PublicImage<F>>> {
         let st = &self.params.statement;
         self.images.as_ref().map(|imgs| {
             imgs.iter()
                 .map(|w| PublicImage {
-                    scores: w.trace.claimed_scores(&self.params),
+                    scores: w.trace.claimed_scores(&self.model, &self.params),
                     class: w.class,
                     commitment: if st.commitment {
-                        commit::<F>(&w.trace.pixels, w.salt)
+                        commit::<F>(w.trace.pixels(), w.salt)
                     } else {
                         F::ZERO
                     },
@@ -245,11 +372,58 @@ impl<F: CircuitField> WnnCircuit<F> {
     }
 }
 
-/// The native commitment of a witness's pixels (pixels wider than a byte, which only a
+/// The native commitment of a witness's bytes (values wider than a byte, which only a
 /// malicious test witness has, are truncated; the circuit rejects them anyway).
 fn commit<F: CircuitField>(pixels: &[u16], salt: F) -> F {
     let bytes: Vec<u8> = pixels.iter().map(|&p| p as u8).collect();
     crate::commitment::commit_image(&bytes, salt)
+}
+
+/// One family's chip, built for synthesis.
+enum Chip<'m> {
+    Bthowen(Box<BthowenChip<'m>>),
+    LutNet(Box<LutNetChip<'m>>),
+}
+
+impl Chip<'_> {
+    fn load<F: CircuitField>(&self, layouter: &mut impl Layouter<F>) -> Result<(), Error> {
+        match self {
+            Chip::Bthowen(c) => c.load(layouter),
+            Chip::LutNet(c) => c.load(layouter),
+        }
+    }
+
+    fn constant(&self) -> &ConstantChip {
+        match self {
+            Chip::Bthowen(c) => c.constant(),
+            Chip::LutNet(c) => c.constant(),
+        }
+    }
+
+    fn assign<F: CircuitField>(
+        &self,
+        region: &mut Region<'_, F>,
+        rows: Rows,
+        trace: Option<&Trace<F>>,
+        layout: InputLayout,
+    ) -> (ChipOutput<F>, Rows) {
+        match self {
+            Chip::Bthowen(c) => {
+                let t = trace.map(|t| match t {
+                    Trace::Bthowen(t) => t,
+                    Trace::LutNet(_) => panic!("a LUT trace for a BTHOWeN circuit"),
+                });
+                c.assign_with(region, rows, t, layout)
+            }
+            Chip::LutNet(c) => {
+                let t = trace.map(|t| match t {
+                    Trace::LutNet(t) => t,
+                    Trace::Bthowen(_) => panic!("a BTHOWeN trace for a LUT circuit"),
+                });
+                c.assign(region, rows, t, layout)
+            }
+        }
+    }
 }
 
 impl<F: CircuitField> Circuit<F> for WnnCircuit<F> {
@@ -274,27 +448,25 @@ impl<F: CircuitField> Circuit<F> for WnnCircuit<F> {
         meta: &mut ConstraintSystem<F>,
         params: CircuitParams,
     ) -> Self::Config {
-        let wnn = WnnConfig::configure(meta, &params);
+        let chip = ChipConfig::configure(meta, &params);
+        let lane_cols = chip.lane_cols();
         let st = &params.statement;
         let argmax = st
             .public
             .class()
-            .then(|| ArgmaxChip::configure(meta, &wnn.range, wnn.lane_cols, params.score_bits));
+            .then(|| ArgmaxChip::configure(meta, chip.range(), lane_cols, params.score_bits));
         let poseidon = st.commitment.then(|| {
-            let a = wnn.lane_cols;
-            let rc = [
-                wnn.thermometer.thr,
-                wnn.thermometer.pow,
-                meta.fixed_column(),
-            ];
-            PoseidonChip::configure(meta, [a[0], a[1], a[2]], [a[3], a[4]], rc)
+            let a = lane_cols;
+            let [f0, f1] = chip.spare_fixed();
+            let f2 = chip.third_fixed().unwrap_or_else(|| meta.fixed_column());
+            PoseidonChip::configure(meta, [a[0], a[1], a[2]], [a[3], a[4]], [f0, f1, f2])
         });
         // The public values are copied into `a0` on rows 0..N and a gate (not a copy
         // constraint) ties each to its instance row: the instance column stays out of the
         // permutation argument, one polynomial (and EVM verifier gas) fewer.
         let instance = meta.instance_column();
         let q_public = meta.selector();
-        let a0 = wnn.lane_cols[0];
+        let a0 = lane_cols[0];
         meta.create_gate("a0 = instance", |m| {
             let q = m.query_selector(q_public);
             let a = m.query_advice(a0, Rotation::cur());
@@ -302,7 +474,7 @@ impl<F: CircuitField> Circuit<F> for WnnCircuit<F> {
             Constraints::with_selector(q, [("public value", a - i)])
         });
         WnnCircuitConfig {
-            wnn,
+            chip,
             argmax,
             poseidon,
             instance,
@@ -319,21 +491,29 @@ impl<F: CircuitField> Circuit<F> for WnnCircuit<F> {
         config: Self::Config,
         mut layouter: impl Layouter<F>,
     ) -> Result<(), Error> {
-        let chip = WnnChip::construct(config.wnn.clone(), &self.model);
+        let chip = match (&config.chip, self.model.as_ref()) {
+            (ChipConfig::Bthowen(c), Model::Bthowen(m)) => {
+                Chip::Bthowen(Box::new(BthowenChip::construct((**c).clone(), m)))
+            }
+            (ChipConfig::LutNet(c), Model::LutNet(m)) => {
+                Chip::LutNet(Box::new(LutNetChip::construct((**c).clone(), m)))
+            }
+            _ => return Err(Error::Synthesis),
+        };
         chip.load(&mut layouter)?;
-        let range = RangeChip::construct(config.wnn.range.clone());
+        let range = RangeChip::construct(config.chip.range().clone());
         let argmax = config
             .argmax
             .clone()
             .map(|c| ArgmaxChip::construct(c, range.clone()));
         let poseidon = config.poseidon.clone().map(PoseidonChip::construct);
         let st = &self.params.statement;
-        let pixel_layout = if st.commitment {
-            PixelLayout::Packed
+        let input_layout = if st.commitment {
+            InputLayout::Packed
         } else {
-            PixelLayout::Used
+            InputLayout::Used
         };
-        let a0 = config.wnn.lane_cols[0];
+        let a0 = config.chip.lane_cols()[0];
         let n_public = st.num_instances(self.params.classes);
         layouter.assign_region(
             || "wnn",
@@ -347,7 +527,7 @@ impl<F: CircuitField> Circuit<F> for WnnCircuit<F> {
                 for b in 0..st.batch {
                     let w = self.images.as_ref().map(|v| &v[b]);
                     let (out, next) =
-                        chip.assign_with(&mut region, rows, w.map(|w| &w.trace), pixel_layout);
+                        chip.assign(&mut region, rows, w.map(|w| &w.trace), input_layout);
                     rows = next;
                     if st.public.scores() {
                         public.extend(out.scores.iter().copied());

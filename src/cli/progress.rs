@@ -64,4 +64,13 @@ impl Reporter for Bars {
             b.finish_and_clear();
         }
     }
+    fn on_note(&self, note: &str) {
+        if self.quiet {
+            return;
+        }
+        match self.bar.lock().unwrap().as_ref() {
+            Some(b) => b.suspend(|| eprintln!("{note}")),
+            None => eprintln!("{note}"),
+        }
+    }
 }

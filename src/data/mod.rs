@@ -20,6 +20,10 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// Inputs per sample (`rows · cols`).
+    pub fn num_inputs(&self) -> usize {
+        self.rows * self.cols
+    }
     /// Number of images.
     pub fn len(&self) -> usize {
         self.labels.len()
@@ -88,15 +92,15 @@ pub fn load_grayscale(path: &Path) -> Result<(Vec<u8>, u32, u32), DataError> {
     Ok((gray.into_raw(), w, h))
 }
 
-/// Loads an image and checks that it is `side × side`.
-pub fn load_image_for(path: &Path, side: usize) -> Result<Vec<u8>, DataError> {
+/// Loads an image and checks that it is `width × height`.
+pub fn load_image_for(path: &Path, width: usize, height: usize) -> Result<Vec<u8>, DataError> {
     let (px, w, h) = load_grayscale(path)?;
-    if w as usize != side || h as usize != side {
+    if w as usize != width || h as usize != height {
         return Err(DataError::ImageSize {
             path: path.into(),
             width: w,
             height: h,
-            expected: side,
+            expected: (width, height),
         });
     }
     Ok(px)
@@ -170,11 +174,12 @@ pub fn load_png_folder(dir: &Path) -> Result<Dataset, DataError> {
     ds.pixels.reserve(loaded.len() * (w * h) as usize);
     for ((px, iw, ih, label), f) in loaded.into_iter().zip(&files) {
         if (iw, ih) != (w, h) {
-            return Err(DataError::ImageSize {
+            return Err(DataError::Dataset {
                 path: f.clone(),
-                width: iw,
-                height: ih,
-                expected: w as usize,
+                reason: format!(
+                    "this image is {iw}×{ih}, but the folder's first image, {}, is {w}×{h}",
+                    files[0].display()
+                ),
             });
         }
         ds.pixels.extend_from_slice(&px);

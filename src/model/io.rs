@@ -1,233 +1,407 @@
-//! Reading and writing the BTHOWeN HDF5 model format.
+//! Model files: HDF5 readable by h5py, one schema per family (`models/FORMAT.md`). A file
+//! without a `zero_g_family` attribute is a BTHOWeN model in the original zero_g's schema.
 //!
-//! Root attributes (int64 scalars): `num_classes`, `num_inputs`, `bits_per_input`,
-//! `num_filter_inputs`, `num_filter_entries`, `num_filter_hashes`, `p`. Datasets:
-//! `bloom_filters` bool `(C, F, E)`, `binarization_thresholds` f32 `(W, W, bpi)` and
-//! `input_order` u64 `(num_inputs · bpi)`. Files written here are what h5py writes for the
-//! same numpy arrays, so any h5py tool reads them alike.
+//! Files are parsed by `hdf5-pure` (pure Rust: no C library to crash on a hostile file),
+//! behind guards that bound every allocation before it happens: a file is at most
+//! [`MAX_MODEL_BYTES`] and a regular file; every dataset must be contiguous and unfiltered,
+//! its declared size within the file, and of the type and shape the schema requires (checked
+//! before its data is read); the parse runs under `catch_unwind`, so a panic in the parser
+//! is an error, not a crash. Boolean datasets are read as h5py reads them: any non-zero
+//! byte is true.
 
-use super::{Wnn, WnnParams};
+use super::input::InputSpec;
+use super::Model;
 use crate::error::ModelError;
-use hdf5::types::TypeDescriptor;
-use std::path::Path;
+use hdf5_pure::{AttrValue, Datatype, EnumTypeBuilder, File, FileBuilder, LibVer};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
-const ATTRS: [&str; 7] = [
-    "bits_per_input",
-    "num_classes",
-    "num_filter_entries",
-    "num_filter_hashes",
-    "num_filter_inputs",
-    "num_inputs",
-    "p",
-];
+/// The largest model file zero_g reads.
+pub const MAX_MODEL_BYTES: u64 = 256 << 20;
+/// The largest string attribute zero_g reads (the input description).
+pub const MAX_STRING_ATTR: usize = 4 << 20;
 
-fn unreadable(path: &Path, e: impl std::fmt::Display) -> ModelError {
-    ModelError::Unreadable {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    }
+/// Root attribute naming the family (absent: the original BTHOWeN schema).
+pub const FAMILY_ATTR: &str = "zero_g_family";
+/// Root attribute with the family schema's version.
+pub const FORMAT_ATTR: &str = "zero_g_format";
+/// Root attribute with the input description (JSON), when the input is not a plain square
+/// image.
+pub const INPUT_ATTR: &str = "zero_g_input";
+
+/// Loads and validates a model file of either family.
+pub fn load(path: &Path) -> Result<Model, ModelError> {
+    let h5 = H5::open(path)?;
+    guarded(path, || match h5.family()?.as_deref() {
+        None | Some("bthowen") => super::bthowen::io::read(&h5).map(Model::Bthowen),
+        Some("lutnet") => super::lutnet::io::read(&h5).map(Model::LutNet),
+        Some(other) => Err(ModelError::Invalid(format!(
+            "unknown model family `{other}` (this zero_g reads bthowen and lutnet)"
+        ))),
+    })
 }
 
-fn describe(t: &hdf5::Result<TypeDescriptor>) -> String {
-    match t {
-        Ok(t) => t.to_string(),
-        Err(_) => "an unsupported type".into(),
-    }
-}
-
-fn read_int_attr(file: &hdf5::File, path: &Path, name: &'static str) -> Result<i64, ModelError> {
-    let attr = file
-        .attr(name)
-        .map_err(|_| ModelError::MissingAttribute(name))?;
-    let ty = attr.dtype().and_then(|d| d.to_descriptor());
-    if !matches!(
-        ty,
-        Ok(TypeDescriptor::Integer(_) | TypeDescriptor::Unsigned(_))
-    ) {
-        return Err(ModelError::WrongType {
-            name,
-            found: describe(&ty),
-            expected: "int64 scalar",
-        });
-    }
-    if attr.ndim() != 0 {
-        return Err(ModelError::WrongShape {
-            name,
-            found: attr.shape(),
-            expected: vec![],
-        });
-    }
-    attr.read_scalar::<i64>().map_err(|e| unreadable(path, e))
-}
-
-fn dataset(file: &hdf5::File, name: &'static str) -> Result<hdf5::Dataset, ModelError> {
-    file.dataset(name)
-        .map_err(|_| ModelError::MissingDataset(name))
-}
-
-fn check_shape(ds: &hdf5::Dataset, name: &'static str, want: &[usize]) -> Result<(), ModelError> {
-    let found = ds.shape();
-    if found != want {
-        return Err(ModelError::WrongShape {
-            name,
-            found,
-            expected: want.to_vec(),
-        });
-    }
-    Ok(())
-}
-
-/// Loads and validates a model file.
-pub fn load(path: &Path) -> Result<Wnn, ModelError> {
-    if !path.is_file() {
-        return Err(unreadable(path, "no such file"));
-    }
-    let file = hdf5::File::open(path).map_err(|e| unreadable(path, e))?;
-    let mut vals = [0i64; 7];
-    for (v, name) in vals.iter_mut().zip(ATTRS) {
-        *v = read_int_attr(&file, path, name)?;
-        if *v < 0 {
-            return Err(ModelError::Invalid(format!(
-                "attribute `{name}` is negative ({v})"
-            )));
-        }
-    }
-    let [bpi, c, e, k, n, inputs, p] = vals.map(|v| v as u64);
-    let to_usize = |v: u64, name: &str| {
-        usize::try_from(v)
-            .ok()
-            .filter(|&v| v <= 1 << 32)
-            .ok_or_else(|| ModelError::Invalid(format!("attribute `{name}` = {v} is too large")))
-    };
-    let params = WnnParams {
-        num_classes: to_usize(c, "num_classes")?,
-        num_inputs: to_usize(inputs, "num_inputs")?,
-        bits_per_input: to_usize(bpi, "bits_per_input")?,
-        num_filter_inputs: to_usize(n, "num_filter_inputs")?,
-        num_filter_entries: to_usize(e, "num_filter_entries")?,
-        num_filter_hashes: to_usize(k, "num_filter_hashes")?,
-        p,
-    };
-    params.validate()?;
-    let (w, bpi) = (params.width(), params.bits_per_input);
-
-    let ds = dataset(&file, "bloom_filters")?;
-    let ty = ds.dtype().and_then(|d| d.to_descriptor());
-    let shape = [
-        params.num_classes,
-        params.num_filters(),
-        params.num_filter_entries,
-    ];
-    check_shape(&ds, "bloom_filters", &shape)?;
-    let bloom: Vec<bool> = match ty {
-        Ok(TypeDescriptor::Boolean) => ds.read_raw::<bool>().map_err(|e| unreadable(path, e))?,
-        Ok(TypeDescriptor::Integer(_) | TypeDescriptor::Unsigned(_)) => {
-            let raw = ds.read_raw::<i64>().map_err(|e| unreadable(path, e))?;
-            if let Some(v) = raw.iter().find(|&&v| v != 0 && v != 1) {
-                return Err(ModelError::Invalid(format!(
-                    "bloom_filters holds {v}; only 0 and 1 are allowed"
-                )));
-            }
-            raw.into_iter().map(|v| v == 1).collect()
-        }
-        _ => {
-            return Err(ModelError::WrongType {
-                name: "bloom_filters",
-                found: describe(&ty),
-                expected: "bool (HDF5 enum FALSE=0, TRUE=1)",
-            })
-        }
-    };
-
-    let ds = dataset(&file, "binarization_thresholds")?;
-    let ty = ds.dtype().and_then(|d| d.to_descriptor());
-    if !matches!(ty, Ok(TypeDescriptor::Float(_))) {
-        return Err(ModelError::WrongType {
-            name: "binarization_thresholds",
-            found: describe(&ty),
-            expected: "float32",
-        });
-    }
-    check_shape(&ds, "binarization_thresholds", &[w, w, bpi])?;
-    let thresholds = ds.read_raw::<f32>().map_err(|e| unreadable(path, e))?;
-
-    let ds = dataset(&file, "input_order")?;
-    let ty = ds.dtype().and_then(|d| d.to_descriptor());
-    if !matches!(
-        ty,
-        Ok(TypeDescriptor::Integer(_) | TypeDescriptor::Unsigned(_))
-    ) {
-        return Err(ModelError::WrongType {
-            name: "input_order",
-            found: describe(&ty),
-            expected: "uint64",
-        });
-    }
-    check_shape(&ds, "input_order", &[params.total_bits()])?;
-    let order = if matches!(ty, Ok(TypeDescriptor::Unsigned(_))) {
-        ds.read_raw::<u64>().map_err(|e| unreadable(path, e))?
-    } else {
-        let raw = ds.read_raw::<i64>().map_err(|e| unreadable(path, e))?;
-        if let Some(v) = raw.iter().find(|&&v| v < 0) {
-            return Err(ModelError::Invalid(format!(
-                "input_order holds a negative entry ({v})"
-            )));
-        }
-        raw.into_iter().map(|v| v as u64).collect()
-    };
-    Wnn::new(params, thresholds, order, &bloom)
-}
-
-/// Writes a model atomically: to a temporary file beside `path`, then renamed over it, so a
-/// failure never leaves a half-written model behind.
-pub fn save(model: &Wnn, path: &Path) -> Result<(), ModelError> {
+/// Writes a model atomically (a temporary file, then a rename): a failure never leaves a
+/// half-written model behind.
+pub fn save(model: &Model, path: &Path) -> Result<(), ModelError> {
     let werr = |e: &dyn std::fmt::Display| ModelError::Write {
         path: path.to_path_buf(),
         reason: e.to_string(),
     };
-    let name = path.file_name().ok_or_else(|| werr(&"not a file path"))?;
-    let tmp = path.with_file_name(format!(
-        ".{}.tmp{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| -> hdf5::Result<()> {
-        let file = hdf5::File::create(&tmp)?;
-        let p = model.params();
-        let vals = [
-            p.bits_per_input as i64,
-            p.num_classes as i64,
-            p.num_filter_entries as i64,
-            p.num_filter_hashes as i64,
-            p.num_filter_inputs as i64,
-            p.num_inputs as i64,
-            p.p as i64,
-        ];
-        for (name, v) in ATTRS.iter().zip(vals) {
-            file.new_attr::<i64>().create(*name)?.write_scalar(&v)?;
-        }
-        let (w, bpi) = (p.width(), p.bits_per_input);
-        file.new_dataset::<bool>()
-            .shape([p.num_classes, p.num_filters(), p.num_filter_entries])
-            .create("bloom_filters")?
-            .write_raw(&model.bloom_bits()[..])?;
-        file.new_dataset::<f32>()
-            .shape([w, w, bpi])
-            .create("binarization_thresholds")?
-            .write_raw(model.thresholds())?;
-        file.new_dataset::<u64>()
-            .shape([p.total_bits()])
-            .create("input_order")?
-            .write_raw(model.input_order())?;
-        file.flush()?;
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(werr(&e));
+    let mut fb = FileBuilder::new();
+    // superblock v2: readable by HDF5 ≥ 1.8 (h5py, the original zero_g's libhdf5)
+    fb.with_libver_bounds(LibVer::Earliest, LibVer::V18);
+    match model {
+        Model::Bthowen(m) => super::bthowen::io::write(m, &mut fb),
+        Model::LutNet(m) => super::lutnet::io::write(m, &mut fb),
     }
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        werr(&e)
+    .map_err(|e| werr(&e))?;
+    let bytes = fb.finish().map_err(|e| werr(&e))?;
+    crate::fsutil::write_atomic(path, |w| std::io::Write::write_all(w, &bytes))
+        .map_err(|e| werr(&e))
+}
+
+/// Runs a parse, turning a panic into an error.
+fn guarded<T>(path: &Path, f: impl FnOnce() -> Result<T, ModelError>) -> Result<T, ModelError> {
+    crate::fsutil::no_panic(f).unwrap_or_else(|| {
+        Err(ModelError::Unreadable {
+            path: path.to_path_buf(),
+            reason: "malformed HDF5 file".into(),
+        })
     })
+}
+
+/// An open model file, with the checks every read goes through.
+#[derive(Debug)]
+pub struct H5 {
+    file: File,
+    path: PathBuf,
+    attrs: HashMap<String, AttrValue>,
+    types: HashMap<String, Datatype>,
+}
+
+/// The element types the schemas use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Elem {
+    /// h5py's `bool`: the 1-byte enum `{FALSE = 0, TRUE = 1}` (plain 1-byte integers 0/1
+    /// are accepted too).
+    Bool,
+    /// Any integer type (values are range-checked by the caller).
+    Int,
+    /// A 32- or 64-bit float.
+    Float,
+}
+
+impl Elem {
+    fn describe(self) -> &'static str {
+        match self {
+            Elem::Bool => "bool",
+            Elem::Int => "an integer type",
+            Elem::Float => "float32",
+        }
+    }
+}
+
+fn is_h5py_bool(dt: &Datatype) -> bool {
+    matches!(dt, Datatype::Enumeration { size: 1, members, .. }
+        if members.len() == 2
+            && members.iter().any(|m| m.name == "FALSE" && m.value == [0])
+            && members.iter().any(|m| m.name == "TRUE" && m.value == [1]))
+}
+
+fn describe(dt: &Datatype) -> String {
+    match dt {
+        Datatype::FixedPoint { size, layout, .. } => {
+            format!("{}int{}", if layout.signed { "" } else { "u" }, 8 * size)
+        }
+        Datatype::FloatingPoint { size, .. } => format!("float{}", 8 * size),
+        Datatype::String { .. } => "string".into(),
+        Datatype::Enumeration { .. } if is_h5py_bool(dt) => "bool".into(),
+        Datatype::Enumeration { .. } => "enum".into(),
+        Datatype::Compound { .. } => "compound".into(),
+        _ => "an unsupported type".into(),
+    }
+}
+
+impl H5 {
+    /// Opens a model file: a regular file of at most [`MAX_MODEL_BYTES`], parsed whole.
+    pub fn open(path: &Path) -> Result<Self, ModelError> {
+        let unreadable = |reason: String| ModelError::Unreadable {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let bytes = crate::fsutil::read_regular(path, MAX_MODEL_BYTES).map_err(|e| {
+            unreadable(if e.kind() == std::io::ErrorKind::NotFound {
+                "no such file".into()
+            } else {
+                e.to_string()
+            })
+        })?;
+        if !hdf5_pure::is_hdf5_bytes(&bytes) {
+            return Err(unreadable("not an HDF5 file".into()));
+        }
+        guarded(path, || {
+            let file = File::from_bytes(bytes).map_err(|e| unreadable(e.to_string()))?;
+            let root = file.root();
+            let attrs = root.attrs().map_err(|e| unreadable(e.to_string()))?;
+            let types = root
+                .attr_datatypes()
+                .map_err(|e| unreadable(e.to_string()))?;
+            Ok(H5 {
+                file,
+                path: path.to_path_buf(),
+                attrs,
+                types,
+            })
+        })
+    }
+
+    /// The family attribute, if any.
+    pub fn family(&self) -> Result<Option<String>, ModelError> {
+        self.string_attr(FAMILY_ATTR)
+    }
+
+    /// A root integer attribute (any integer width), or `None` when absent.
+    pub fn int_attr(&self, name: &str) -> Result<Option<i64>, ModelError> {
+        let Some(v) = self.attrs.get(name) else {
+            return Ok(None);
+        };
+        if !matches!(self.types.get(name), Some(Datatype::FixedPoint { .. })) {
+            return Err(ModelError::WrongType {
+                name: name.into(),
+                found: self.types.get(name).map_or("?".into(), describe),
+                expected: "int64 scalar",
+            });
+        }
+        let too_big = || ModelError::Invalid(format!("attribute `{name}` is too large"));
+        match *v {
+            AttrValue::I64(x) => Ok(Some(x)),
+            AttrValue::I32(x) => Ok(Some(x as i64)),
+            AttrValue::I16(x) => Ok(Some(x as i64)),
+            AttrValue::I8(x) => Ok(Some(x as i64)),
+            AttrValue::U64(x) => i64::try_from(x).map(Some).map_err(|_| too_big()),
+            AttrValue::U32(x) => Ok(Some(x as i64)),
+            AttrValue::U16(x) => Ok(Some(x as i64)),
+            AttrValue::U8(x) => Ok(Some(x as i64)),
+            _ => Err(ModelError::WrongShape {
+                name: name.into(),
+                found: vec![0],
+                expected: vec![],
+            }),
+        }
+    }
+
+    /// A required root integer attribute in `0..=max`.
+    pub fn usize_attr(&self, name: &str, max: usize) -> Result<usize, ModelError> {
+        let v = self
+            .int_attr(name)?
+            .ok_or_else(|| ModelError::MissingAttribute(name.into()))?;
+        if v < 0 {
+            return Err(ModelError::Invalid(format!(
+                "attribute `{name}` is negative ({v})"
+            )));
+        }
+        if v as u64 > max as u64 {
+            return Err(ModelError::Invalid(format!(
+                "attribute `{name}` = {v} is out of range (0..={max})"
+            )));
+        }
+        Ok(v as usize)
+    }
+
+    /// A root string attribute, or `None` when absent.
+    pub fn string_attr(&self, name: &str) -> Result<Option<String>, ModelError> {
+        let Some(v) = self.attrs.get(name) else {
+            return Ok(None);
+        };
+        let s = match v {
+            AttrValue::String(s) | AttrValue::AsciiString(s) => s.clone(),
+            AttrValue::VarLenString(s) | AttrValue::VarLenAsciiString(s) => s.clone(),
+            AttrValue::StringSized { value, .. } | AttrValue::AsciiStringSized { value, .. } => {
+                value.clone()
+            }
+            _ => {
+                return Err(ModelError::WrongType {
+                    name: name.into(),
+                    found: self.types.get(name).map_or("?".into(), describe),
+                    expected: "a string",
+                })
+            }
+        };
+        if s.len() > MAX_STRING_ATTR {
+            return Err(ModelError::Invalid(format!(
+                "attribute `{name}` is longer than {MAX_STRING_ATTR} bytes"
+            )));
+        }
+        Ok(Some(s))
+    }
+
+    /// The input description: the `zero_g_input` JSON attribute, or `default()` when absent.
+    pub fn input(
+        &self,
+        default: impl FnOnce() -> Option<InputSpec>,
+    ) -> Result<InputSpec, ModelError> {
+        match self.string_attr(INPUT_ATTR)? {
+            Some(json) => serde_json::from_str(&json).map_err(|e| {
+                ModelError::Invalid(format!(
+                    "attribute `{INPUT_ATTR}` is not a valid input description: {e}"
+                ))
+            }),
+            None => default().ok_or_else(|| {
+                ModelError::Invalid(format!(
+                    "num_inputs is not a perfect square, and the file has no `{INPUT_ATTR}` \
+                     attribute describing another input"
+                ))
+            }),
+        }
+    }
+
+    /// Opens dataset `name` after checking that it is contiguous, unfiltered, of element type
+    /// `elem`, of shape `shape`, and stored inside the file; returns it with its datatype.
+    fn dataset(
+        &self,
+        name: &str,
+        elem: Elem,
+        shape: &[usize],
+    ) -> Result<(hdf5_pure::Dataset, Datatype), ModelError> {
+        let unreadable = |e: hdf5_pure::Error| ModelError::Unreadable {
+            path: self.path.clone(),
+            reason: format!("dataset `{name}`: {e}"),
+        };
+        let ds = self
+            .file
+            .dataset(name)
+            .map_err(|_| ModelError::MissingDataset(name.into()))?;
+        if ds.is_chunked() || !ds.filters().is_empty() {
+            return Err(ModelError::Invalid(format!(
+                "dataset `{name}` is chunked or compressed; model files store contiguous, \
+                 uncompressed data"
+            )));
+        }
+        let dt = ds.datatype().map_err(unreadable)?;
+        let type_ok = match elem {
+            Elem::Bool => is_h5py_bool(&dt) || matches!(dt, Datatype::FixedPoint { size: 1, .. }),
+            Elem::Int => matches!(
+                dt,
+                Datatype::FixedPoint {
+                    size: 1 | 2 | 4 | 8,
+                    ..
+                }
+            ),
+            Elem::Float => matches!(dt, Datatype::FloatingPoint { size: 4 | 8, .. }),
+        };
+        if !type_ok {
+            return Err(ModelError::WrongType {
+                name: name.into(),
+                found: describe(&dt),
+                expected: elem.describe(),
+            });
+        }
+        let found: Vec<u64> = ds.shape().map_err(unreadable)?;
+        if found.len() != shape.len() || found.iter().zip(shape).any(|(&f, &s)| f != s as u64) {
+            return Err(ModelError::WrongShape {
+                name: name.into(),
+                found: found
+                    .iter()
+                    .map(|&f| f.min(usize::MAX as u64) as usize)
+                    .collect(),
+                expected: shape.to_vec(),
+            });
+        }
+        let bytes = shape
+            .iter()
+            .try_fold(1u64, |a, &s| a.checked_mul(s as u64))
+            .and_then(|n| n.checked_mul(ds.element_size().ok()?));
+        if bytes.is_none_or(|b| b > self.file.file_size()) {
+            return Err(ModelError::Unreadable {
+                path: self.path.clone(),
+                reason: format!("dataset `{name}` is larger than the file (truncated?)"),
+            });
+        }
+        Ok((ds, dt))
+    }
+
+    fn read_err<'a>(&'a self, name: &'a str) -> impl Fn(hdf5_pure::Error) -> ModelError + 'a {
+        move |e| ModelError::Unreadable {
+            path: self.path.clone(),
+            reason: format!("dataset `{name}`: {e}"),
+        }
+    }
+
+    /// Reads a boolean dataset of `shape` as h5py does (any non-zero byte is true).
+    pub fn read_bool(&self, name: &str, shape: &[usize]) -> Result<Vec<bool>, ModelError> {
+        let (ds, _) = self.dataset(name, Elem::Bool, shape)?;
+        let raw = ds.read_raw().map_err(self.read_err(name))?;
+        Ok(raw.into_iter().map(|b| b != 0).collect())
+    }
+
+    /// Reads an integer dataset of `shape` whose values must lie in `0..=max`.
+    pub fn read_uint(&self, name: &str, shape: &[usize], max: u64) -> Result<Vec<u64>, ModelError> {
+        let (ds, dt) = self.dataset(name, Elem::Int, shape)?;
+        let signed = matches!(dt, Datatype::FixedPoint { layout, .. } if layout.signed);
+        let values: Vec<u64> = if signed {
+            let raw = ds.read_i64().map_err(self.read_err(name))?;
+            if let Some(v) = raw.iter().find(|&&v| v < 0) {
+                return Err(ModelError::Invalid(format!(
+                    "dataset `{name}` holds a negative value ({v})"
+                )));
+            }
+            raw.into_iter().map(|v| v as u64).collect()
+        } else {
+            ds.read_u64().map_err(self.read_err(name))?
+        };
+        if let Some((i, v)) = values.iter().enumerate().find(|(_, &v)| v > max) {
+            return Err(ModelError::Invalid(format!(
+                "dataset `{name}` holds {v} at flat index {i}; at most {max} is allowed"
+            )));
+        }
+        Ok(values)
+    }
+
+    /// Reads a float dataset of `shape`.
+    pub fn read_f32(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, ModelError> {
+        let (ds, _) = self.dataset(name, Elem::Float, shape)?;
+        ds.read_f32().map_err(self.read_err(name))
+    }
+
+    /// The shape of dataset `name` (for error messages and schemas whose shape varies).
+    pub fn shape(&self, name: &str) -> Result<Vec<usize>, ModelError> {
+        let ds = self
+            .file
+            .dataset(name)
+            .map_err(|_| ModelError::MissingDataset(name.into()))?;
+        let s = ds.shape().map_err(self.read_err(name))?;
+        Ok(s.iter()
+            .map(|&v| v.min(usize::MAX as u64) as usize)
+            .collect())
+    }
+}
+
+/// h5py's `bool` datatype.
+pub fn h5py_bool() -> Datatype {
+    EnumTypeBuilder::with_base(hdf5_pure::make_i8_type())
+        .value("FALSE", 0)
+        .value("TRUE", 1)
+        .build()
+        .expect("a static enum type")
+}
+
+/// Writes a boolean dataset as h5py does.
+pub fn write_bool(fb: &mut FileBuilder, name: &str, shape: &[usize], bits: &[bool]) {
+    let bytes: Vec<u8> = bits.iter().map(|&b| b as u8).collect();
+    let n = bytes.len() as u64;
+    let shape: Vec<u64> = shape.iter().map(|&s| s as u64).collect();
+    fb.create_dataset(name)
+        .with_raw_data(h5py_bool(), bytes, n)
+        .with_shape(&shape);
+}
+
+/// Writes the input description when it is not a plain square image.
+pub fn write_input(fb: &mut FileBuilder, input: &InputSpec) -> Result<(), ModelError> {
+    if !input.is_plain_square_image() {
+        let json = serde_json::to_string(input)
+            .map_err(|e| ModelError::Invalid(format!("input description: {e}")))?;
+        fb.set_attr(INPUT_ATTR, AttrValue::VarLenString(json));
+    }
+    Ok(())
 }

@@ -1,31 +1,25 @@
-//! The native BTHOWeN weightless neural network: the oracle every circuit test compares against.
+//! The native models: the oracle every circuit test compares against. Nothing here depends on
+//! halo2.
 //!
-//! Inference, bit-exact with the original zero_g (see `docs/model.md`):
+//! Two families of weightless neural networks sit side by side, behind one [`Model`]:
 //!
-//! 1. quantise each threshold $t$ to $t_q = \min(256, \max(0, \lceil 255 t \rceil))$ and set
-//!    bit $b\cdot W^2 + rW + c$ to $[\mathrm{img}_{r,c} \ge t_q[r,c,b]]$;
-//! 2. permute: $\mathrm{permuted}_k = \mathrm{bits}_{\mathrm{order}_k}$;
-//! 3. read chunk $f$ of $n$ bits little-endian as $x_f$;
-//! 4. hash $x_f$ with [MishMash](hash::mishmash) into $K$ indices;
-//! 5. class $c$ responds to filter $f$ iff all $K$ indexed bits of its Bloom array are set;
-//! 6. the score of $c$ is its number of responding filters; the class is the first maximum.
+//! - [`bthowen`]: BTHOWeN (thermometer bits, hashed Bloom filters, per-class popcount), the
+//!   original zero_g's family and file format;
+//! - [`lutnet`]: learned LUT networks (thermometer bits, layers of `n`-input lookup tables,
+//!   per-class popcount), the family that reaches the high-accuracy regime.
 //!
-//! Nothing here depends on halo2.
+//! Both read `N` bytes described by an [`InputSpec`] (an image of any size, or a row of
+//! quantised features), give one score per class, and predict the first maximum.
 
-pub mod hash;
+pub mod bthowen;
+pub mod input;
 pub mod io;
-pub mod params;
+pub mod lutnet;
 
-use crate::error::ModelError;
-pub use params::WnnParams;
+pub use bthowen::{quantise_threshold, Wnn, WnnParams};
+pub use input::{Feature, InputKind, InputSpec};
+pub use lutnet::{LutLayer, LutNet};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-
-/// Quantises a threshold in `[0, 1]` pixel units to the integer a `u8` pixel is compared with:
-/// `min(256, max(0, ceil(255·t)))` in `f32`, as the original does.
-pub fn quantise_threshold(t: f32) -> u16 {
-    (255.0f32 * t).ceil().clamp(0.0, 256.0) as u16
-}
 
 /// Index of the first maximal score (ties go to the lowest class; all zero gives 0).
 pub fn argmax(scores: &[u32]) -> usize {
@@ -41,490 +35,168 @@ pub fn argmax(scores: &[u32]) -> usize {
 /// Scores and predicted class of one input.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Prediction {
-    /// Number of responding filters per class.
+    /// One score per class.
     pub scores: Vec<u32>,
     /// First class with the maximal score.
     pub class: usize,
 }
 
-/// A validated BTHOWeN model.
-#[derive(Clone, Debug)]
-pub struct Wnn {
-    params: WnnParams,
-    /// Raw thresholds, shape `(W, W, bpi)` row-major, as stored in the file.
-    thresholds: Vec<f32>,
-    /// Quantised thresholds, same layout.
-    thresholds_q: Vec<u16>,
-    input_order: Vec<u64>,
-    /// Class vectors: for filter `f` and entry `e`, `words` u64s whose bit `c` is
-    /// `bloom[c, f, e]`.
-    masks: Vec<u64>,
-    words: usize,
-    /// For permuted bit `k`: the pixel it reads and the threshold it compares with.
-    gather_pixel: Vec<u32>,
-    gather_threshold: Vec<u16>,
+/// A model family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    /// BTHOWeN: hashed Bloom filters.
+    Bthowen,
+    /// A learned LUT network.
+    LutNet,
 }
 
-impl Wnn {
-    /// Builds a model from its parts, validating everything.
-    ///
-    /// `thresholds` has shape `(W, W, bpi)` row-major, `input_order` is a permutation of
-    /// `0..num_inputs·bpi`, and `bloom` has shape `(C, F, E)` row-major.
-    pub fn new(
-        params: WnnParams,
-        thresholds: Vec<f32>,
-        input_order: Vec<u64>,
-        bloom: &[bool],
-    ) -> Result<Self, ModelError> {
-        params.validate()?;
-        let (c, f, e) = (
-            params.num_classes,
-            params.num_filters(),
-            params.num_filter_entries,
-        );
-        let w = params.width();
-        let bpi = params.bits_per_input;
-        let total = params.total_bits();
-        if bloom.len() != c * f * e {
-            return Err(ModelError::WrongShape {
-                name: "bloom_filters",
-                found: vec![bloom.len()],
-                expected: vec![c, f, e],
-            });
+impl Family {
+    /// The family's name, as files and the CLI spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Bthowen => "bthowen",
+            Family::LutNet => "lutnet",
         }
-        if thresholds.len() != total {
-            return Err(ModelError::WrongShape {
-                name: "binarization_thresholds",
-                found: vec![thresholds.len()],
-                expected: vec![w, w, bpi],
-            });
-        }
-        if input_order.len() != total {
-            return Err(ModelError::WrongShape {
-                name: "input_order",
-                found: vec![input_order.len()],
-                expected: vec![total],
-            });
-        }
-        if let Some(i) = thresholds.iter().position(|t| !t.is_finite()) {
-            return Err(ModelError::Invalid(format!(
-                "binarization_thresholds[{i}] is {}, not a finite number",
-                thresholds[i]
-            )));
-        }
-        let mut seen = vec![false; total];
-        for (k, &o) in input_order.iter().enumerate() {
-            let o_us = o as usize;
-            if o >= total as u64 || seen[o_us] {
-                return Err(ModelError::Invalid(format!(
-                    "input_order is not a permutation of 0..{total}: entry {k} is {o}{}",
-                    if o >= total as u64 {
-                        " (out of range)"
-                    } else {
-                        " (repeated)"
-                    }
-                )));
-            }
-            seen[o_us] = true;
-        }
-        let thresholds_q: Vec<u16> = thresholds.iter().map(|&t| quantise_threshold(t)).collect();
-        let words = c.div_ceil(64);
-        let mut masks = vec![0u64; f * e * words];
-        for ci in 0..c {
-            for fi in 0..f {
-                let row = &bloom[(ci * f + fi) * e..(ci * f + fi + 1) * e];
-                for (ei, &bit) in row.iter().enumerate() {
-                    if bit {
-                        masks[(fi * e + ei) * words + ci / 64] |= 1 << (ci % 64);
-                    }
-                }
-            }
-        }
-        let hw = w * w;
-        let mut gather_pixel = Vec::with_capacity(total);
-        let mut gather_threshold = Vec::with_capacity(total);
-        for &o in &input_order {
-            let o = o as usize;
-            let (b, pix) = (o / hw, o % hw);
-            gather_pixel.push(pix as u32);
-            gather_threshold.push(thresholds_q[pix * bpi + b]);
-        }
-        Ok(Wnn {
-            params,
-            thresholds,
-            thresholds_q,
-            input_order,
-            masks,
-            words,
-            gather_pixel,
-            gather_threshold,
-        })
     }
+}
 
-    /// The model's shape.
-    pub fn params(&self) -> &WnnParams {
-        &self.params
-    }
-    /// Raw thresholds `(W, W, bpi)` in `[0, 1]` pixel units.
-    pub fn thresholds(&self) -> &[f32] {
-        &self.thresholds
-    }
-    /// Quantised thresholds `(W, W, bpi)`: bit is `pixel >= t_q`.
-    pub fn quantised_thresholds(&self) -> &[u16] {
-        &self.thresholds_q
-    }
-    /// The input permutation: `permuted[k] = bits[input_order[k]]`.
-    pub fn input_order(&self) -> &[u64] {
-        &self.input_order
-    }
-    /// Bit `e` of filter `f` of class `c`.
-    pub fn bloom_bit(&self, c: usize, f: usize, e: usize) -> bool {
-        let e_n = self.params.num_filter_entries;
-        self.masks[(f * e_n + e) * self.words + c / 64] >> (c % 64) & 1 == 1
-    }
-    /// The class vector of filter `f`, entry `e`: bit `c` of word `c / 64` is `bloom[c, f, e]`.
-    pub fn class_vector(&self, f: usize, e: usize) -> &[u64] {
-        let i = (f * self.params.num_filter_entries + e) * self.words;
-        &self.masks[i..i + self.words]
-    }
-    /// All Bloom bits in `(C, F, E)` order, as stored in the file.
-    pub fn bloom_bits(&self) -> Vec<bool> {
-        let p = &self.params;
-        let (c, f, e) = (p.num_classes, p.num_filters(), p.num_filter_entries);
-        let mut out = Vec::with_capacity(c * f * e);
-        for ci in 0..c {
-            for fi in 0..f {
-                for ei in 0..e {
-                    out.push(self.bloom_bit(ci, fi, ei));
-                }
-            }
-        }
-        out
-    }
+/// A model of either family.
+#[derive(Clone, Debug)]
+pub enum Model {
+    /// A BTHOWeN model.
+    Bthowen(Wnn),
+    /// A LUT network.
+    LutNet(LutNet),
+}
 
-    /// Checks that an image has the model's number of pixels.
-    pub fn check_input(&self, pixels: &[u8]) -> Result<(), crate::error::DataError> {
-        if pixels.len() != self.params.num_inputs {
-            return Err(crate::error::DataError::Mismatch(format!(
-                "input has {} pixels, the model takes {}",
-                pixels.len(),
-                self.params.num_inputs
-            )));
-        }
-        Ok(())
+impl From<Wnn> for Model {
+    fn from(m: Wnn) -> Self {
+        Model::Bthowen(m)
     }
+}
 
-    /// Thermometer bits in file order (threshold-major, then row, then column).
+impl From<LutNet> for Model {
+    fn from(m: LutNet) -> Self {
+        Model::LutNet(m)
+    }
+}
+
+impl Model {
+    /// The family.
+    pub fn family(&self) -> Family {
+        match self {
+            Model::Bthowen(_) => Family::Bthowen,
+            Model::LutNet(_) => Family::LutNet,
+        }
+    }
+    /// What the model reads.
+    pub fn input(&self) -> &InputSpec {
+        match self {
+            Model::Bthowen(m) => m.input(),
+            Model::LutNet(m) => m.input(),
+        }
+    }
+    /// Number of inputs `N`.
+    pub fn num_inputs(&self) -> usize {
+        self.input().num_inputs()
+    }
+    /// Number of classes `C`.
+    pub fn num_classes(&self) -> usize {
+        match self {
+            Model::Bthowen(m) => m.params().num_classes,
+            Model::LutNet(m) => m.num_classes(),
+        }
+    }
+    /// The largest score a class can reach (filters per class, or nodes per class group).
+    pub fn max_score(&self) -> usize {
+        match self {
+            Model::Bthowen(m) => m.params().num_filters(),
+            Model::LutNet(m) => m.group_size(),
+        }
+    }
+    /// Checks that an input has the model's number of bytes.
+    pub fn check_input(&self, x: &[u8]) -> Result<(), crate::error::DataError> {
+        match self {
+            Model::Bthowen(m) => m.check_input(x),
+            Model::LutNet(m) => m.check_input(x),
+        }
+    }
+    /// Per-class scores of one input.
     ///
     /// # Panics
-    /// If `pixels.len() != num_inputs`.
-    pub fn encode(&self, pixels: &[u8]) -> Vec<bool> {
-        assert_eq!(
-            pixels.len(),
-            self.params.num_inputs,
-            "wrong number of pixels"
-        );
-        let bpi = self.params.bits_per_input;
-        let hw = self.params.num_inputs;
-        (0..self.params.total_bits())
-            .map(|i| {
-                let (b, pix) = (i / hw, i % hw);
-                pixels[pix] as u16 >= self.thresholds_q[pix * bpi + b]
-            })
-            .collect()
-    }
-
-    /// Encoded bits after the input permutation.
-    ///
-    /// # Panics
-    /// If `pixels.len() != num_inputs`.
-    pub fn permuted_bits(&self, pixels: &[u8]) -> Vec<bool> {
-        assert_eq!(
-            pixels.len(),
-            self.params.num_inputs,
-            "wrong number of pixels"
-        );
-        self.gather_pixel
-            .iter()
-            .zip(&self.gather_threshold)
-            .map(|(&p, &t)| pixels[p as usize] as u16 >= t)
-            .collect()
-    }
-
-    /// The filter inputs `x_f`: each `n`-bit chunk of the permuted bits, little-endian.
-    ///
-    /// # Panics
-    /// If `pixels.len() != num_inputs`.
-    pub fn filter_inputs(&self, pixels: &[u8]) -> Vec<u64> {
-        let mut out = vec![0; self.params.num_filters()];
-        self.filter_inputs_into(pixels, &mut out);
-        out
-    }
-
-    fn filter_inputs_into(&self, pixels: &[u8], out: &mut [u64]) {
-        assert_eq!(
-            pixels.len(),
-            self.params.num_inputs,
-            "wrong number of pixels"
-        );
-        let n = self.params.num_filter_inputs;
-        for (f, x) in out.iter_mut().enumerate() {
-            let mut acc = 0u64;
-            for j in 0..n {
-                let k = f * n + j;
-                let bit = pixels[self.gather_pixel[k] as usize] as u16 >= self.gather_threshold[k];
-                acc |= (bit as u64) << j;
-            }
-            *x = acc;
+    /// If `x.len() != num_inputs` (use [`Model::check_input`] first for untrusted input).
+    pub fn scores(&self, x: &[u8]) -> Vec<u32> {
+        match self {
+            Model::Bthowen(m) => m.scores(x),
+            Model::LutNet(m) => m.scores(x),
         }
     }
-
-    /// The MishMash hash of a filter input.
-    pub fn hash(&self, x: u64) -> u64 {
-        hash::mishmash(x, self.params.p, self.params.hash_bits())
-    }
-
-    /// The `K` Bloom indices of a filter input, least significant slice first.
-    pub fn indices(&self, x: u64) -> impl Iterator<Item = usize> {
-        hash::split_indices(
-            self.hash(x),
-            self.params.num_filter_hashes,
-            self.params.bits_per_index(),
-        )
-    }
-
-    /// Per-class scores of one image, written into `scores` (length `C`); no allocation when
-    /// `C ≤ 64`.
+    /// Scores and first-maximum class of one input.
     ///
     /// # Panics
-    /// If `pixels.len() != num_inputs` or `scores.len() != num_classes`.
-    pub fn scores_into(&self, pixels: &[u8], scores: &mut [u32]) {
-        let p = &self.params;
-        assert_eq!(scores.len(), p.num_classes, "wrong score buffer length");
-        assert_eq!(pixels.len(), p.num_inputs, "wrong number of pixels");
-        scores.fill(0);
-        let n = p.num_filter_inputs;
-        let mut acc = [0u64; 4];
-        let mut heap;
-        let acc: &mut [u64] = if self.words <= 4 {
-            &mut acc[..self.words]
-        } else {
-            heap = vec![0u64; self.words];
-            &mut heap
-        };
-        for f in 0..p.num_filters() {
-            let mut x = 0u64;
-            for j in 0..n {
-                let k = f * n + j;
-                let bit = pixels[self.gather_pixel[k] as usize] as u16 >= self.gather_threshold[k];
-                x |= (bit as u64) << j;
-            }
-            acc.fill(u64::MAX);
-            for idx in self.indices(x) {
-                for (a, m) in acc.iter_mut().zip(self.class_vector(f, idx)) {
-                    *a &= m;
-                }
-            }
-            for (wi, &word) in acc.iter().enumerate() {
-                let mut w = word;
-                while w != 0 {
-                    let c = wi * 64 + w.trailing_zeros() as usize;
-                    scores[c] += 1;
-                    w &= w - 1;
-                }
-            }
-        }
-    }
-
-    /// Per-class scores of one image.
-    ///
-    /// # Panics
-    /// If `pixels.len() != num_inputs` (use [`Wnn::check_input`] first for untrusted input).
-    pub fn scores(&self, pixels: &[u8]) -> Vec<u32> {
-        let mut s = vec![0; self.params.num_classes];
-        self.scores_into(pixels, &mut s);
-        s
-    }
-
-    /// Scores and first-maximum class of one image.
-    ///
-    /// # Panics
-    /// If `pixels.len() != num_inputs`.
-    pub fn predict(&self, pixels: &[u8]) -> Prediction {
-        let scores = self.scores(pixels);
+    /// If `x.len() != num_inputs`.
+    pub fn predict(&self, x: &[u8]) -> Prediction {
+        let scores = self.scores(x);
         let class = argmax(&scores);
         Prediction { scores, class }
     }
-
-    /// SHA-256 of the model's canonical encoding: what inference depends on (shape, quantised
-    /// thresholds, permutation, Bloom bits), independent of how the HDF5 file is laid out.
-    ///
-    /// Encoding: `b"zero_g/model/v1"`, the seven parameters as u64 little-endian in the order
-    /// C, num_inputs, bpi, n, E, K, p; each quantised threshold as u16 LE; each `input_order`
-    /// entry as u64 LE; then the Bloom bits in `(C, F, E)` order packed LSB-first into bytes.
+    /// SHA-256 of the model's canonical encoding (each family documents its own).
     pub fn digest(&self) -> [u8; 32] {
-        let p = &self.params;
-        let mut h = Sha256::new();
-        h.update(b"zero_g/model/v1");
-        for v in [
-            p.num_classes as u64,
-            p.num_inputs as u64,
-            p.bits_per_input as u64,
-            p.num_filter_inputs as u64,
-            p.num_filter_entries as u64,
-            p.num_filter_hashes as u64,
-            p.p,
-        ] {
-            h.update(v.to_le_bytes());
+        match self {
+            Model::Bthowen(m) => m.digest(),
+            Model::LutNet(m) => m.digest(),
         }
-        for t in &self.thresholds_q {
-            h.update(t.to_le_bytes());
-        }
-        for o in &self.input_order {
-            h.update(o.to_le_bytes());
-        }
-        let bits = self.bloom_bits();
-        let bytes: Vec<u8> = bits
-            .chunks(8)
-            .map(|ch| {
-                ch.iter()
-                    .enumerate()
-                    .fold(0u8, |a, (i, &b)| a | (b as u8) << i)
-            })
-            .collect();
-        h.update(&bytes);
-        h.finalize().into()
     }
-
     /// The digest as lowercase hex.
     pub fn digest_hex(&self) -> String {
         hex::encode(self.digest())
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A hand-made model small enough to check every inference step by hand.
-    fn toy() -> Wnn {
-        // 2×2 image, 2 thresholds per pixel → 8 bits; n = 4 → 2 filters; E = 4, K = 1, l = 2, p = 5.
-        let params = WnnParams {
-            num_classes: 3,
-            num_inputs: 4,
-            bits_per_input: 2,
-            num_filter_inputs: 4,
-            num_filter_entries: 4,
-            num_filter_hashes: 1,
-            p: 5,
-        };
-        // thresholds (r, c, b): pixel ≥ 128 for b = 0, ≥ 256 (never) for b = 1, except pixel 3
-        // whose b = 1 threshold is 0 (always).
-        let t = vec![0.5, 1.5, 0.5, 1.5, 0.5, 1.5, 0.5, -0.1];
-        let order: Vec<u64> = vec![7, 6, 5, 4, 3, 2, 1, 0];
-        let mut bloom = vec![false; 3 * 2 * 4];
-        bloom[0] = true; // class 0 filter 0 entry 0
-        bloom[4 + 1] = true; // class 0 filter 1 entry 1
-        bloom[8 + 1] = true; // class 1 filter 0 entry 1
-        bloom[8 + 4 + 2] = true; // class 1 filter 1 entry 2
-        bloom[16 + 4 + 1] = true; // class 2 filter 1 entry 1
-        Wnn::new(params, t, order, &bloom).unwrap()
-    }
-
-    #[test]
-    fn toy_inference_step_by_step() {
-        let m = toy();
-        let img = [200u8, 0, 0, 255];
-        // bits: b=0 block: [1,0,0,1], b=1 block: [0,0,0,1]
-        assert_eq!(
-            m.encode(&img),
-            vec![true, false, false, true, false, false, false, true]
-        );
-        // permuted = bits reversed
-        assert_eq!(
-            m.permuted_bits(&img),
-            vec![true, false, false, false, true, false, false, true]
-        );
-        // chunk 0 = 1,0,0,0 → 1; chunk 1 = 1,0,0,1 → 9
-        assert_eq!(m.filter_inputs(&img), vec![1, 9]);
-        // h(1) = 1 mod 5 = 1, & 3 → 1; h(9) = 729 mod 5 = 4, & 3 → 0
-        assert_eq!(m.indices(1).collect::<Vec<_>>(), vec![1]);
-        assert_eq!(m.indices(9).collect::<Vec<_>>(), vec![0]);
-        // filter 0 entry 1: class 1; filter 1 entry 0: nobody
-        assert_eq!(
-            m.predict(&img),
-            Prediction {
-                scores: vec![0, 1, 0],
-                class: 1
+    /// A one-line description of the model's shape.
+    pub fn describe(&self) -> String {
+        match self {
+            Model::Bthowen(m) => {
+                let p = m.params();
+                format!(
+                    "BTHOWeN: {} classes, {}, {} bits/input, {} filters of {} bits, {} entries, {} hash{}",
+                    p.num_classes,
+                    m.input().describe(),
+                    p.bits_per_input,
+                    p.num_filters(),
+                    p.num_filter_inputs,
+                    p.num_filter_entries,
+                    p.num_filter_hashes,
+                    if p.num_filter_hashes == 1 { "" } else { "es" }
+                )
             }
-        );
-        // image all zero: only pixel 3's b=1 bit (bit 7 → permuted bit 0) → x0 = 1, x1 = 0
-        assert_eq!(m.filter_inputs(&[0, 0, 0, 0]), vec![1, 0]);
-        assert_eq!(m.scores(&[0, 0, 0, 0]), vec![0, 1, 0]);
-        // pixel 0 = 255 only: permuted [1,0,0,0,0,0,0,1] → x0 = 1, x1 = 8 → 512 mod 5 = 2
-        let img = [255, 0, 0, 0];
-        assert_eq!(m.filter_inputs(&img), vec![1, 8]);
-        assert_eq!(
-            m.predict(&img),
-            Prediction {
-                scores: vec![0, 2, 0],
-                class: 1
+            Model::LutNet(m) => {
+                let layers: Vec<String> = m
+                    .layers()
+                    .iter()
+                    .map(|l| format!("{}×LUT-{}", l.nodes(), l.arity))
+                    .collect();
+                format!(
+                    "LUT network: {} classes, {}, {} bits/input, layers {}",
+                    m.num_classes(),
+                    m.input().describe(),
+                    m.bits_per_input(),
+                    layers.join(" → ")
+                )
             }
-        );
+        }
     }
-
-    #[test]
-    fn bloom_round_trips_through_class_vectors() {
-        let m = toy();
-        let bits = m.bloom_bits();
-        assert_eq!(bits.iter().filter(|&&b| b).count(), 5);
-        assert!(bits[0] && bits[5] && bits[9] && bits[14] && bits[21]);
-        assert!(m.bloom_bit(2, 1, 1) && !m.bloom_bit(2, 1, 0));
-        assert_eq!(m.class_vector(1, 1), &[0b101]);
+    /// The BTHOWeN model, if this is one.
+    pub fn as_bthowen(&self) -> Option<&Wnn> {
+        match self {
+            Model::Bthowen(m) => Some(m),
+            Model::LutNet(_) => None,
+        }
     }
-
-    #[test]
-    fn argmax_takes_the_first_maximum() {
-        assert_eq!(argmax(&[1, 3, 3, 2]), 1);
-        assert_eq!(argmax(&[0, 0, 0]), 0);
-        assert_eq!(argmax(&[5]), 0);
-        assert_eq!(argmax(&[1, 2, 9]), 2);
-    }
-
-    #[test]
-    fn quantisation_matches_the_original() {
-        assert_eq!(quantise_threshold(-0.036), 0);
-        assert_eq!(quantise_threshold(0.0), 0);
-        assert_eq!(quantise_threshold(1.0 / 255.0), 1);
-        assert_eq!(quantise_threshold(0.5), 128);
-        assert_eq!(quantise_threshold(1.0), 255);
-        assert_eq!(quantise_threshold(1.01), 256);
-        assert_eq!(quantise_threshold(7.0), 256);
-    }
-
-    #[test]
-    fn rejects_non_permutations_and_bad_thresholds() {
-        let m = toy();
-        let bloom = m.bloom_bits();
-        let mut order = m.input_order().to_vec();
-        order[1] = order[0];
-        let e = Wnn::new(*m.params(), m.thresholds().to_vec(), order, &bloom).unwrap_err();
-        assert!(e.to_string().contains("repeated"), "{e}");
-        let mut order = m.input_order().to_vec();
-        order[1] = 99;
-        let e = Wnn::new(*m.params(), m.thresholds().to_vec(), order, &bloom).unwrap_err();
-        assert!(e.to_string().contains("out of range"), "{e}");
-        let mut t = m.thresholds().to_vec();
-        t[3] = f32::NAN;
-        let e = Wnn::new(*m.params(), t, m.input_order().to_vec(), &bloom).unwrap_err();
-        assert!(e.to_string().contains("finite"), "{e}");
-        let e = Wnn::new(
-            *m.params(),
-            m.thresholds().to_vec(),
-            m.input_order().to_vec(),
-            &bloom[1..],
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("bloom_filters"), "{e}");
+    /// The LUT network, if this is one.
+    pub fn as_lutnet(&self) -> Option<&LutNet> {
+        match self {
+            Model::LutNet(m) => Some(m),
+            Model::Bthowen(_) => None,
+        }
     }
 }

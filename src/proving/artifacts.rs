@@ -15,7 +15,7 @@
 use super::{ProofError, Srs};
 use crate::circuit::{CircuitParams, PublicImage, Statement, WnnCircuit};
 use crate::commitment::{from_hex, to_hex};
-use crate::model::{argmax, Wnn};
+use crate::model::{argmax, Model};
 use halo2_proofs::halo2curves::bn256::{Fr, G1Affine};
 use halo2_proofs::plonk::{ProvingKey, VerifyingKey};
 use halo2_proofs::SerdeFormat;
@@ -42,7 +42,7 @@ pub struct KeyMeta {
 
 impl KeyMeta {
     /// Metadata for keys of `model`.
-    pub fn new(circuit: CircuitParams, model: &Wnn, vk_fingerprint: String) -> Self {
+    pub fn new(circuit: CircuitParams, model: &Model, vk_fingerprint: String) -> Self {
         KeyMeta {
             circuit,
             model_digest: model.digest_hex(),

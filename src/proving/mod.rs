@@ -6,7 +6,7 @@ pub mod artifacts;
 pub mod ceremony;
 
 use crate::circuit::{CircuitError, CircuitParams, ImageInput, Layout, Statement, WnnCircuit};
-use crate::model::Wnn;
+use crate::model::Model;
 use crate::progress::Reporter;
 pub use artifacts::{ImageClaim, KeyMeta, ProofFile};
 use halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine};
@@ -122,7 +122,7 @@ pub fn vk_fingerprint(vk: &VerifyingKey<G1Affine>) -> String {
 /// verifying key.
 pub fn keygen(
     srs: &Srs,
-    model: Arc<Wnn>,
+    model: Arc<Model>,
     layout: Layout,
     statement: &Statement,
     reporter: &dyn Reporter,
@@ -140,7 +140,7 @@ pub fn keygen(
     Ok((pk, meta))
 }
 
-fn check_model(meta: &KeyMeta, model: &Wnn) -> Result<(), ProofError> {
+fn check_model(meta: &KeyMeta, model: &Model) -> Result<(), ProofError> {
     let digest = model.digest_hex();
     if digest != meta.model_digest {
         return Err(ProofError::Mismatch(format!(
@@ -159,7 +159,7 @@ pub fn prove(
     srs: &Srs,
     pk: &ProvingKey<G1Affine>,
     meta: &KeyMeta,
-    model: Arc<Wnn>,
+    model: Arc<Model>,
     inputs: &[ImageInput<Fr>],
     reporter: &dyn Reporter,
 ) -> Result<ProofFile, ProofError> {
@@ -172,7 +172,7 @@ pub fn prove_bound(
     srs: &Srs,
     pk: &ProvingKey<G1Affine>,
     meta: &KeyMeta,
-    model: Arc<Wnn>,
+    model: Arc<Model>,
     inputs: &[ImageInput<Fr>],
     bind: Option<Fr>,
     reporter: &dyn Reporter,
@@ -284,7 +284,7 @@ fn short(s: &str) -> &str {
 
 /// The circuit shape for `statement` about `model`, for callers that need `k` before keygen.
 pub fn circuit_params(
-    model: &Wnn,
+    model: &Model,
     layout: Layout,
     statement: &Statement,
 ) -> Result<CircuitParams, ProofError> {

@@ -4,15 +4,15 @@ use halo2_proofs::dev::{MockProver, VerifyFailure};
 use halo2_proofs::halo2curves::bn256::Fr;
 use std::sync::Arc;
 use zero_g::circuit::{CircuitParams, Layout, Statement, WnnCircuit};
-use zero_g::model::{io, Wnn};
+use zero_g::model::{io, Model};
 
 /// The original's Tiny model (`../shared/reference/`).
-pub fn tiny() -> Arc<Wnn> {
+pub fn tiny() -> Arc<Model> {
     Arc::new(io::load(&super::reference(super::TINY)).unwrap())
 }
 
 /// The circuit shape of `st` about `model`, auto layout.
-pub fn params(model: &Wnn, st: &Statement) -> CircuitParams {
+pub fn params(model: &Model, st: &Statement) -> CircuitParams {
     CircuitParams::for_statement(model, Layout::Auto, st).unwrap()
 }
 

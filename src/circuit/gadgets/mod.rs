@@ -8,7 +8,9 @@
 
 pub mod argmax;
 pub mod bloom;
+pub mod compare;
 pub mod constant;
+pub mod lut;
 pub mod mishmash;
 pub mod popcount;
 pub mod poseidon;

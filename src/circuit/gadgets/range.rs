@@ -201,6 +201,20 @@ impl RangeChip {
         assign(region, self.config.lane, row, value)
     }
 
+    /// Witnesses `value` on the lane at `row` under the table key `key` (a range tag, or
+    /// [`DATA_KEY_BASE`]` + f` for a keyed table `f` whose rows are single values): the lookup
+    /// proves `(key, value)` is a table row.
+    pub fn witness_keyed<F: CircuitField>(
+        &self,
+        region: &mut Region<'_, F>,
+        row: usize,
+        value: Value<F>,
+        key: u64,
+    ) -> Wire<F> {
+        region.assign_fixed(self.config.key, row, F::from(key));
+        assign(region, self.config.lane, row, value)
+    }
+
     /// Copies `wire` onto the lane at `row` and checks it is below `2^bits`.
     ///
     /// # Panics

@@ -33,14 +33,14 @@ pub fn run(a: AccuracyArgs, printer: &Printer) -> Result<Outcome> {
         Split::Test
     };
     let data = load_dataset(&a.test_set_path, split)?;
-    let side = model.params().width();
+    let (w, h) = super::inputs::image_size(&model)?;
     ensure!(
-        data.rows == side && data.cols == side,
-        "test images are {}×{}, but the model expects {side}×{side}",
+        data.rows == h && data.cols == w,
+        "test images are {}×{}, but the model expects {w}×{h}",
         data.cols,
         data.rows
     );
-    let classes = model.params().num_classes;
+    let classes = model.num_classes();
     if let Some(&l) = data.labels.iter().find(|&&l| l as usize >= classes) {
         anyhow::bail!("the test set has label {l}, but the model has only {classes} classes");
     }

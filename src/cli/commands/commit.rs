@@ -33,7 +33,7 @@ pub fn run(a: CommitArgs) -> Result<Outcome> {
     let pixels = match &a.model_path {
         Some(m) => {
             let model = super::load_model(m)?;
-            zero_g::data::load_image_for(&a.img_path, model.params().width())?
+            super::inputs::load_images(std::slice::from_ref(&a.img_path), &model)?.remove(0)
         }
         None => zero_g::data::load_grayscale(&a.img_path)?.0,
     };

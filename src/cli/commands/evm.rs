@@ -130,7 +130,7 @@ pub fn dry_run(a: DryRunArgs, printer: &Printer) -> Result<Outcome> {
         (Some(m), _) => {
             let model = Arc::new(load_model(m)?);
             let paths = inputs::image_paths(&a.img_path)?;
-            let images = inputs::load_images(&paths, model.params().width())?;
+            let images = inputs::load_images(&paths, &model)?;
             let (pk, meta) = artifacts::read_pk(a.pk_path.as_ref().expect("clap"))?;
             let (inputs, _) = inputs::prover_inputs(images, &paths, &meta.circuit.statement, &[])?;
             // a bound statement is dry-run bound to 0 (the raw verifier does not read it)

@@ -7,6 +7,7 @@ use halo2_proofs::halo2curves::bn256::Fr;
 use std::path::{Path, PathBuf};
 use zero_g::circuit::{ImageInput, Public, Statement};
 use zero_g::proving::artifacts::{self, Opening};
+use zero_g::Model;
 
 /// What the proof makes public.
 #[derive(Debug, Clone, Copy, Default, clap::ValueEnum)]
@@ -87,12 +88,23 @@ pub fn image_paths(given: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Loads the images, each checked against the model's size.
-pub fn load_images(paths: &[PathBuf], width: usize) -> Result<Vec<Vec<u8>>> {
+/// Loads the images, each checked against the model's image size.
+pub fn load_images(paths: &[PathBuf], model: &Model) -> Result<Vec<Vec<u8>>> {
+    let (w, h) = image_size(model)?;
     paths
         .iter()
-        .map(|p| zero_g::data::load_image_for(p, width).map_err(anyhow::Error::from))
+        .map(|p| zero_g::data::load_image_for(p, w, h).map_err(anyhow::Error::from))
         .collect()
+}
+
+/// The model's image size, or an error saying what it takes instead.
+pub fn image_size(model: &Model) -> Result<(usize, usize)> {
+    model.input().image_size().ok_or_else(|| {
+        anyhow::anyhow!(
+            "this model takes {}, not an image: give --features or --csv-row",
+            model.input().describe()
+        )
+    })
 }
 
 /// The prover's inputs: pixels and salts. With commitments, the salts come from the given

@@ -14,7 +14,7 @@ use super::progress::Printer;
 use super::{Command, Outcome};
 use anyhow::{Context, Result};
 use std::path::Path;
-use zero_g::Wnn;
+use zero_g::Model;
 
 /// Dispatches a parsed command.
 pub fn run(cmd: Command, printer: &Printer) -> Result<Outcome> {
@@ -41,7 +41,7 @@ pub fn run(cmd: Command, printer: &Printer) -> Result<Outcome> {
 }
 
 /// Loads a model with the path in the error context.
-pub fn load_model(path: &Path) -> Result<Wnn> {
+pub fn load_model(path: &Path) -> Result<Model> {
     zero_g::model::io::load(path).with_context(|| format!("loading model {}", path.display()))
 }
 

@@ -22,7 +22,7 @@ pub struct PredictArgs {
 /// Runs `predict`.
 pub fn run(a: PredictArgs) -> Result<Outcome> {
     let model = load_model(&a.model.model_path)?;
-    let img = zero_g::data::load_image_for(&a.img_path, model.params().width())?;
+    let img = super::inputs::load_images(std::slice::from_ref(&a.img_path), &model)?.remove(0);
     let p = model.predict(&img);
     if a.json {
         print_json(&serde_json::json!({ "scores": p.scores, "class": p.class }));

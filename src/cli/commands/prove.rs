@@ -64,7 +64,7 @@ pub struct MockArgs {
 pub fn mock(a: MockArgs) -> Result<Outcome> {
     let model = Arc::new(load_model(&a.model.model_path)?);
     let paths = inputs::image_paths(&a.img_path)?;
-    let images = inputs::load_images(&paths, model.params().width())?;
+    let images = inputs::load_images(&paths, &model)?;
     let statement = a.statement.statement(images.len())?;
     let mut params = CircuitParams::for_statement(&model, a.layout.into(), &statement)?;
     if let Some(k) = a.k {
@@ -358,7 +358,7 @@ pub struct ProofArgs {
 pub fn proof(a: ProofArgs, printer: &Printer) -> Result<Outcome> {
     let model = Arc::new(load_model(&a.model.model_path)?);
     let paths = inputs::image_paths(&a.img_path)?;
-    let images = inputs::load_images(&paths, model.params().width())?;
+    let images = inputs::load_images(&paths, &model)?;
     let srs = artifacts::read_srs(&a.srs_path)?;
     let (pk, meta) = artifacts::read_pk(&a.pk_path).context("reading the proving key")?;
     let statement = &meta.circuit.statement;

@@ -15,7 +15,8 @@ pub const MAX_HASH_BITS: u32 = 62;
 pub struct WnnParams {
     /// Number of classes (discriminators), `C`.
     pub num_classes: usize,
-    /// Number of input pixels; the image is `√num_inputs` square.
+    /// Number of inputs (bytes: pixels or quantised features); the original's models take a
+    /// `√num_inputs`-square image.
     pub num_inputs: usize,
     /// Thermometer bits per pixel.
     pub bits_per_input: usize,
@@ -30,10 +31,6 @@ pub struct WnnParams {
 }
 
 impl WnnParams {
-    /// Side of the square input image.
-    pub fn width(&self) -> usize {
-        isqrt(self.num_inputs)
-    }
     /// Total number of thermometer bits, `num_inputs · bits_per_input`.
     pub fn total_bits(&self) -> usize {
         self.num_inputs * self.bits_per_input
@@ -60,14 +57,11 @@ impl WnnParams {
                 self.num_classes
             ));
         }
-        if self.num_inputs == 0 {
-            return bad("num_inputs must be positive".into());
-        }
-        let w = self.width();
-        if w * w != self.num_inputs {
+        if self.num_inputs == 0 || self.num_inputs > crate::model::input::MAX_INPUTS {
             return bad(format!(
-                "num_inputs = {} is not a perfect square; zero_g models take square images",
-                self.num_inputs
+                "num_inputs = {} must be in 1..={}",
+                self.num_inputs,
+                crate::model::input::MAX_INPUTS
             ));
         }
         if self.bits_per_input == 0 || self.bits_per_input > 255 {
@@ -159,23 +153,18 @@ mod tests {
         let s = small();
         s.validate().unwrap();
         assert_eq!(
-            (
-                s.width(),
-                s.num_filters(),
-                s.bits_per_index(),
-                s.hash_bits()
-            ),
-            (28, 56, 10, 20)
+            (s.num_filters(), s.bits_per_index(), s.hash_bits()),
+            (56, 10, 20)
         );
     }
 
     #[test]
     fn each_invariant_is_enforced() {
         assert!(err(WnnParams {
-            num_inputs: 783,
+            num_inputs: 0,
             ..small()
         })
-        .contains("perfect square"));
+        .contains("num_inputs"));
         assert!(err(WnnParams {
             num_filter_entries: 1000,
             ..small()

@@ -1,4 +1,4 @@
-//! `WnnChip`: the whole inference, composed from the gadgets. It reads like
+//! `BthowenChip`: a BTHOWeN model's whole inference, composed from the gadgets. It reads like
 //! [`Wnn::predict`](crate::model::Wnn::predict): encode → hash → Bloom lookup → popcount.
 //!
 //! Columns come in two groups: the **lane group** (advice `a0..a4` and the range lane;
@@ -8,6 +8,10 @@
 //! columns and fill rows independently; in the compact layout the side group reuses `a0..a4`
 //! and takes its rows from the lane cursor ([`Rows::take_side`]).
 
+pub mod params;
+pub mod trace;
+
+use super::chip::{ChipOutput, InputLayout, Rows};
 use super::gadgets::bloom::{BloomChip, BloomConfig, BloomWitness};
 use super::gadgets::constant::{ConstantChip, ConstantConfig};
 use super::gadgets::mishmash::{HashWitness, MishMashChip, MishMashConfig};
@@ -16,14 +20,14 @@ use super::gadgets::range::{RangeChip, RangeConfig};
 use super::gadgets::thermometer::{Comparison, ThermometerChip, ThermometerConfig};
 use super::gadgets::{CircuitField, Wire};
 use super::params::CircuitParams;
-use super::trace::{table_word, Encoding, Trace};
 use crate::model::Wnn;
 use halo2_proofs::circuit::{Layouter, Region, Value};
 use halo2_proofs::plonk::{Advice, Column, ConstraintSystem, Error};
+use trace::{table_word, Encoding, Trace};
 
 /// All columns and gadget configurations of the WNN chip.
 #[derive(Clone, Debug)]
-pub struct WnnConfig {
+pub struct BthowenConfig {
     /// Lane-group advice columns `a0..a4`.
     pub lane_cols: [Column<Advice>; 5],
     /// Side-group advice columns.
@@ -44,7 +48,7 @@ pub struct WnnConfig {
     pub params: CircuitParams,
 }
 
-impl WnnConfig {
+impl BthowenConfig {
     /// Allocates the chip's columns and configures every gadget.
     pub fn configure<F: CircuitField>(
         meta: &mut ConstraintSystem<F>,
@@ -53,10 +57,11 @@ impl WnnConfig {
         let lane_cols = [(); 5].map(|_| meta.advice_column());
         let lane = meta.advice_column();
         // compact: the side gadgets reuse a0..a4 (plus what K + 2 > 5 needs)
+        let bp = params.bloom();
         let side_cols: Vec<_> = if params.compact {
             // only the columns the side gadgets use (`max(3, K+2)`): for K = 1 that leaves a3
             // out of the copies, one permutation column fewer
-            let width = params.side_width();
+            let width = bp.side_width();
             lane_cols
                 .iter()
                 .copied()
@@ -64,9 +69,7 @@ impl WnnConfig {
                 .chain((0..width.saturating_sub(5)).map(|_| meta.advice_column()))
                 .collect()
         } else {
-            (0..params.side_width())
-                .map(|_| meta.advice_column())
-                .collect()
+            (0..bp.side_width()).map(|_| meta.advice_column()).collect()
         };
         // every column takes part in copies except a3 (the one-hot's position sum), unless
         // the side gadgets use it
@@ -89,7 +92,7 @@ impl WnnConfig {
         let mut widths = vec![8, params.classes as u32, params.score_bits];
         widths.sort_unstable();
         widths.dedup();
-        let data_cols = lane_cols[..=params.words].to_vec();
+        let data_cols = lane_cols[..=bp.words].to_vec();
         let range = RangeChip::configure(
             meta,
             lane,
@@ -114,18 +117,18 @@ impl WnnConfig {
         let hash = MishMashChip::configure(
             meta,
             [side_cols[0], side_cols[1], side_cols[2]],
-            params.hash_params(),
+            bp.hash_params(),
         );
-        let bloom = BloomChip::configure(meta, &range, lane_cols, params.bloom_shape());
+        let bloom = BloomChip::configure(meta, &range, lane_cols, bp.bloom_shape(params.classes));
         let popcount = PopcountChip::configure(
             meta,
             side_cols.clone(),
             weight,
-            params.hashes,
+            bp.hashes,
             params.classes,
             params.score_bits,
         );
-        WnnConfig {
+        BthowenConfig {
             lane_cols,
             side_cols,
             constant,
@@ -139,70 +142,10 @@ impl WnnConfig {
     }
 }
 
-/// Next free rows of each column group.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Rows {
-    /// Lane group.
-    pub lane: usize,
-    /// Side group.
-    pub side: usize,
-}
-
-impl Rows {
-    /// Takes `n` rows for side gadgets: from the side group, or from the lane group in the
-    /// compact layout (where both share columns). Returns the first row.
-    pub fn take_side(&mut self, n: usize, compact: bool) -> usize {
-        let cursor = if compact {
-            &mut self.lane
-        } else {
-            &mut self.side
-        };
-        let r = *cursor;
-        *cursor += n;
-        r
-    }
-}
-
-pub use crate::commitment::PIXELS_PER_WORD;
-
-/// How the chip lays out the image.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum PixelLayout {
-    /// Only the pixels some comparison reads, each on the range lane once.
-    #[default]
-    Used,
-    /// Every pixel, row-major, on the range lane, packed [`PIXELS_PER_WORD`] to a word by a
-    /// running sum: word $j$ is $\sum_{i} \mathit{pixel}_{31j+i}\,256^i$, as
-    /// [`crate::commitment::pack_pixels`] packs them. The words are returned (for the input
-    /// commitment). Costs the pixels no comparison reads.
-    Packed,
-}
-
-impl PixelLayout {
-    /// Lane rows the pixels take.
-    pub fn rows(self, encoding: &Encoding, num_inputs: usize) -> usize {
-        match self {
-            PixelLayout::Used => encoding.used_pixels.len(),
-            PixelLayout::Packed => num_inputs,
-        }
-    }
-}
-
-/// Cells the chip exposes to the enclosing circuit.
+/// The BTHOWeN chip for one model.
 #[derive(Clone, Debug)]
-pub struct WnnOutput<F: CircuitField> {
-    /// Per-class scores, each proven `< 2^score_bits` and equal to native inference.
-    pub scores: Vec<Wire<F>>,
-    /// The range-checked pixel cells (`None` for pixels no comparison reads, unless packed).
-    pub pixels: Vec<Option<Wire<F>>>,
-    /// The packed pixel words ([`PixelLayout::Packed`] only).
-    pub words: Vec<Wire<F>>,
-}
-
-/// The WNN chip for one model.
-#[derive(Clone, Debug)]
-pub struct WnnChip<'m> {
-    config: WnnConfig,
+pub struct BthowenChip<'m> {
+    config: BthowenConfig,
     model: &'m Wnn,
     encoding: Encoding,
     range: RangeChip,
@@ -213,11 +156,11 @@ pub struct WnnChip<'m> {
     constant: ConstantChip,
 }
 
-impl<'m> WnnChip<'m> {
+impl<'m> BthowenChip<'m> {
     /// Builds the chip for `model`, which must be the model `config.params` was derived from.
-    pub fn construct(config: WnnConfig, model: &'m Wnn) -> Self {
+    pub fn construct(config: BthowenConfig, model: &'m Wnn) -> Self {
         let range = RangeChip::construct(config.range.clone());
-        WnnChip {
+        BthowenChip {
             thermometer: ThermometerChip::construct(config.thermometer.clone(), range.clone()),
             hash: MishMashChip::construct(config.hash.clone(), range.clone()),
             bloom: BloomChip::construct(config.bloom.clone(), range.clone()),
@@ -239,7 +182,7 @@ impl<'m> WnnChip<'m> {
     pub fn load<F: CircuitField>(&self, layouter: &mut impl Layouter<F>) -> Result<(), Error> {
         let cp = &self.config.params;
         let data = self.bloom.data_rows(|f, w| {
-            (0..cp.words)
+            (0..cp.bloom().words)
                 .map(|t| table_word(self.model, cp, f, w, t))
                 .collect()
         });
@@ -253,56 +196,38 @@ impl<'m> WnnChip<'m> {
         region: &mut Region<'_, F>,
         start: Rows,
         trace: Option<&Trace<F>>,
-    ) -> (WnnOutput<F>, Rows) {
-        self.assign_with(region, start, trace, PixelLayout::Used)
+    ) -> (ChipOutput<F>, Rows) {
+        self.assign_with(region, start, trace, InputLayout::Used)
     }
 
-    /// [`WnnChip::assign`] with a choice of pixel layout.
+    /// [`BthowenChip::assign`] with a choice of pixel layout.
     pub fn assign_with<F: CircuitField>(
         &self,
         region: &mut Region<'_, F>,
         start: Rows,
         trace: Option<&Trace<F>>,
-        layout: PixelLayout,
-    ) -> (WnnOutput<F>, Rows) {
+        layout: InputLayout,
+    ) -> (ChipOutput<F>, Rows) {
         let cp = &self.config.params;
+        let bp = cp.bloom();
         let enc = &self.encoding;
         let val =
             |f: &dyn Fn(&Trace<F>) -> F| trace.map_or(Value::unknown(), |t| Value::known(f(t)));
         let mut rows = start;
 
         // pixels: range-checked once, then copied into every comparison
-        let n_pixels = self.model.params().num_inputs;
-        let mut pixels = vec![None; n_pixels];
-        let mut words = Vec::new();
-        match layout {
-            PixelLayout::Used => {
-                for &i in &enc.used_pixels {
-                    let v = val(&|t| F::from(t.pixels[i] as u64));
-                    pixels[i] = Some(self.range.witness_check(region, rows.lane, v, 8));
-                    rows.lane += 1;
-                }
-            }
-            PixelLayout::Packed => {
-                for start in (0..n_pixels).step_by(PIXELS_PER_WORD) {
-                    let end = (start + PIXELS_PER_WORD).min(n_pixels);
-                    let limbs = (start..end)
-                        .map(|i| val(&|t| F::from(t.pixels[i] as u64)))
-                        .collect();
-                    let (word, cells) =
-                        self.range
-                            .witness_compose(region, rows.lane, limbs, &vec![8; end - start]);
-                    for (i, c) in (start..end).zip(cells) {
-                        pixels[i] = Some(c);
-                    }
-                    words.push(word);
-                    rows.lane += end - start;
-                }
-            }
-        }
+        let (pixels, words) = super::chip::assign_inputs(
+            &self.range,
+            region,
+            &mut rows,
+            self.model.params().num_inputs,
+            &enc.used_pixels,
+            layout,
+            |i| val(&|t| F::from(t.pixels[i] as u64)),
+        );
 
         let mut score: Option<Wire<F>> = None;
-        for f in 0..cp.filters {
+        for f in 0..bp.filters {
             // encoding: x_f
             let comps = &enc.comparisons[f];
             let x = if comps.is_empty() {
@@ -338,16 +263,16 @@ impl<'m> WnnChip<'m> {
                 r: trace.map_or(Value::unknown(), |t| Value::known(t.remainders[f])),
             };
             let lane_row = rows.lane;
-            rows.lane += MishMashChip::lane_rows(&cp.hash_params());
+            rows.lane += MishMashChip::lane_rows(&bp.hash_params());
             let side_row = rows.take_side(2, cp.compact);
             let h = self.hash.hash(region, side_row, lane_row, &x, hw);
-            let split_rows = if cp.hashes > 1 { cp.hashes } else { 0 };
+            let split_rows = if bp.hashes > 1 { bp.hashes } else { 0 };
             let split_row = rows.take_side(split_rows, cp.compact);
             let idx =
                 self.hash
-                    .split_unchecked(region, split_row, &h, cp.hashes, cp.bits_per_index());
+                    .split_unchecked(region, split_row, &h, bp.hashes, bp.bits_per_index());
             // Bloom lookups: one per hash, all classes at once
-            let mut vectors = Vec::with_capacity(cp.hashes);
+            let mut vectors = Vec::with_capacity(bp.hashes);
             for (k, idx) in idx.iter().enumerate() {
                 let wit = match trace {
                     Some(t) => {
@@ -362,15 +287,15 @@ impl<'m> WnnChip<'m> {
                     None => BloomWitness {
                         w: Value::unknown(),
                         t: Value::unknown(),
-                        words: vec![Value::unknown(); cp.words],
+                        words: vec![Value::unknown(); bp.words],
                         position: Value::unknown(),
                     },
                 };
                 vectors.push(self.bloom.lookup(region, rows.lane, f, idx, &wit));
-                rows.lane += cp.bloom_shape().rows_per_lookup();
+                rows.lane += bp.bloom_shape(cp.classes).rows_per_lookup();
             }
             // responses and the running score vector
-            let bits: Vec<Vec<Value<bool>>> = (0..cp.hashes)
+            let bits: Vec<Vec<Value<bool>>> = (0..bp.hashes)
                 .map(|k| {
                     (0..cp.classes)
                         .map(|c| {
@@ -379,7 +304,7 @@ impl<'m> WnnChip<'m> {
                         .collect()
                 })
                 .collect();
-            let pop_row = rows.take_side(PopcountChip::rows(cp.hashes, cp.classes), cp.compact);
+            let pop_row = rows.take_side(PopcountChip::rows(bp.hashes, cp.classes), cp.compact);
             let s = self
                 .popcount
                 .accumulate(region, pop_row, &vectors, &bits, score.as_ref());
@@ -391,7 +316,7 @@ impl<'m> WnnChip<'m> {
         let scores = self.range.decompose(region, rows.lane, &score, &widths);
         rows.lane += cp.classes;
         (
-            WnnOutput {
+            ChipOutput {
                 scores,
                 pixels,
                 words,
@@ -401,7 +326,7 @@ impl<'m> WnnChip<'m> {
     }
 }
 
-impl WnnChip<'_> {
+impl BthowenChip<'_> {
     /// The chip that pins constants (in `a2`), for the enclosing circuit's own constants.
     pub fn constant(&self) -> &ConstantChip {
         &self.constant

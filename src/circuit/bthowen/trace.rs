@@ -4,9 +4,10 @@
 //! malicious prover: compute the honest trace, change one value, and check that the circuit
 //! rejects it.
 
-use super::gadgets::CircuitField;
-use super::params::CircuitParams;
-use crate::model::{hash::cube_mod, Wnn};
+use crate::circuit::gadgets::CircuitField;
+use crate::circuit::params::CircuitParams;
+use crate::model::bthowen::hash::cube_mod;
+use crate::model::Wnn;
 
 /// One non-constant thermometer bit of a filter input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,10 +104,11 @@ pub fn table_word<F: CircuitField>(
     w: usize,
     t: usize,
 ) -> F {
-    let shift = super::gadgets::pow2::<F>(cp.classes as u32);
+    let shift = crate::circuit::gadgets::pow2::<F>(cp.classes as u32);
+    let bp = cp.bloom();
     let mut acc = F::ZERO;
-    for j in (0..cp.per_word).rev() {
-        let e = (w * cp.words + t) * cp.per_word + j;
+    for j in (0..bp.per_word).rev() {
+        let e = (w * bp.words + t) * bp.per_word + j;
         acc = acc * shift + F::from(model.class_vector(f, e)[0]);
     }
     acc
@@ -160,7 +162,8 @@ impl<F: CircuitField> Trace<F> {
     pub fn recompute_from_bits(&mut self, model: &Wnn, cp: &CircuitParams, enc: &Encoding) {
         let p = model.params();
         let pinv = F::from(p.p).invert().unwrap();
-        let big_m = cp.per_word * cp.words;
+        let bp = cp.bloom();
+        let big_m = bp.per_word * bp.words;
         self.quotients.clear();
         self.remainders.clear();
         self.lookups.clear();
@@ -173,8 +176,8 @@ impl<F: CircuitField> Trace<F> {
             let mut lk = Vec::with_capacity(p.num_filter_hashes);
             for idx in model.indices(xv) {
                 let (w, rest) = (idx / big_m, idx % big_m);
-                let (t, j) = (rest / cp.per_word, rest % cp.per_word);
-                let words = (0..cp.words)
+                let (t, j) = (rest / bp.per_word, rest % bp.per_word);
+                let words = (0..bp.words)
                     .map(|ti| table_word(model, cp, f, w, ti))
                     .collect();
                 lk.push(LookupTrace {
@@ -193,11 +196,12 @@ impl<F: CircuitField> Trace<F> {
     /// Recomputes filter `f`'s class-vector bits from its lookup witnesses (the vector at
     /// the chosen word and position).
     pub fn recompute_class_bits(&mut self, model: &Wnn, cp: &CircuitParams, f: usize) {
-        let big_m = cp.per_word * cp.words;
+        let bp = cp.bloom();
+        let big_m = bp.per_word * bp.words;
         self.class_bits[f] = self.lookups[f]
             .iter()
             .map(|l| {
-                let e = l.w as usize * big_m + l.t as usize * cp.per_word + l.position;
+                let e = l.w as usize * big_m + l.t as usize * bp.per_word + l.position;
                 let v = model.class_vector(f, e)[0];
                 (0..cp.classes).map(|c| v >> c & 1 == 1).collect()
             })

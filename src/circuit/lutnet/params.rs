@@ -1,0 +1,109 @@
+//! The LUT-network part of the circuit's shape, and its cost model.
+//!
+//! Everything sits in one stream of rows on the lane group (`a0..` and the range lane):
+//! per input image, the input bytes, the pinned constants, one row per comparison, then
+//! $R$ rows per node. The layout picks $R$:
+//!
+//! - **compact**: $R = 2$ — a node's cells on 4 advice columns (`a0..a3`) and its table
+//!   bytes on 4 fixed columns, over two rows;
+//! - **fast**: $R = 1$ — one row per node, on 8 advice and 8 fixed columns: half the node
+//!   rows (a smaller $k$ for large networks) for 4 more advice and 4 more fixed columns
+//!   (more verifier gas).
+
+use super::trace::LutEncoding;
+use crate::circuit::chip::InputLayout;
+use crate::circuit::gadgets::lut::{table_bytes, NODE_TABLE_ROWS};
+use crate::circuit::params::{CircuitError, CircuitParams, FamilyParams};
+use crate::circuit::statement::Statement;
+use crate::model::LutNet;
+use serde::{Deserialize, Serialize};
+
+/// The LUT-network-specific shape.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LutParams {
+    /// Inputs per node in the circuit `n` (the largest arity of the model's layers).
+    pub arity: usize,
+    /// Rows per node `R`.
+    pub rows_per_node: usize,
+    /// Nodes over all layers.
+    pub nodes: usize,
+    /// Distinct comparisons the nodes read.
+    pub comparisons: usize,
+    /// Inputs some comparison reads.
+    pub used_inputs: usize,
+    /// Pinned constant rows per image.
+    pub constants: usize,
+}
+
+impl LutParams {
+    /// Advice columns of a node's cells (`n + 2` cells over `R` rows).
+    pub fn node_columns(&self) -> usize {
+        (self.arity + 2).div_ceil(self.rows_per_node).max(4)
+    }
+    /// Fixed columns of a node's table bytes.
+    pub fn byte_columns(&self) -> usize {
+        table_bytes(self.arity).div_ceil(self.rows_per_node).max(4)
+    }
+    /// Rows of the node table (keyed rows of the range lookup).
+    pub fn table_rows(&self) -> usize {
+        NODE_TABLE_ROWS
+    }
+    /// Lane rows of one image's inference (`inputs` of its bytes laid out).
+    pub fn rows_per_image(&self, inputs: usize) -> usize {
+        inputs + self.constants + self.comparisons + self.rows_per_node * self.nodes
+    }
+}
+
+/// The shape of the circuit proving `statement` about a LUT network.
+pub fn shape(
+    model: &LutNet,
+    compact: bool,
+    statement: &Statement,
+) -> Result<CircuitParams, CircuitError> {
+    let enc = LutEncoding::of(model);
+    let classes = model.num_classes();
+    // 2^s > G: every score (a count of G bits) fits s bits
+    let g = model.group_size();
+    let score_bits = usize::BITS - g.leading_zeros();
+    if score_bits as usize * classes > 252 && statement.public.class() {
+        return Err(CircuitError::Unsupported(format!(
+            "{classes} classes × {score_bits}-bit scores are too many for the proven argmax"
+        )));
+    }
+    let lut = LutParams {
+        arity: enc.arity,
+        rows_per_node: if compact { 2 } else { 1 },
+        nodes: enc.nodes(),
+        comparisons: enc.comparisons.len(),
+        used_inputs: enc.used_inputs.len(),
+        constants: enc.constant_rows(),
+    };
+    let layout = if statement.commitment {
+        InputLayout::Packed
+    } else {
+        InputLayout::Used
+    };
+    let inputs = model.num_inputs();
+    let per_image = lut.rows_per_image(layout.rows(lut.used_inputs, inputs))
+        + CircuitParams::statement_rows_per_image(statement, classes, inputs);
+    let mut p = CircuitParams {
+        family: FamilyParams::LutNet(lut),
+        classes,
+        inputs,
+        score_bits,
+        range_bits: 8u32.max(score_bits),
+        lane_rows: statement.batch * per_image
+            + CircuitParams::statement_rows_shared(statement, classes),
+        side_rows: 0,
+        k: 0,
+        compact,
+        statement: statement.clone(),
+    };
+    if p.range_bits > 16 {
+        return Err(CircuitError::Unsupported(format!(
+            "class groups of {g} nodes need {score_bits}-bit scores; the circuit takes at most 16"
+        )));
+    }
+    p.fit_k();
+    Ok(p)
+}

@@ -1,0 +1,1015 @@
+//! Training BTHOWeN models natively (the original needed a separate Python fork).
+//! (Both families' training lives under [`crate::train`]; this is the first.)
+//!
+//! The model file fixes how thresholds, permutation and Bloom bits are *used* (see
+//! [`crate::model`]); training only chooses them. Every choice below is made on the held-out
+//! validation split (the last `validation_fraction` of the training samples, 10 % by
+//! default), never on a test set. All randomness is ChaCha8 seeded with `seed` and all
+//! reductions are exact (integer), so a seed and a data set reproduce a model byte for byte.
+//!
+//! 1. **Thresholds.** For pixel $i$ with mean $\mu_i$ and standard deviation $\sigma_i$ over
+//!    the whole training set (pixel / 255), threshold $b$ of `bpi` is
+//!    $t_{i,b} = \mu_i + \sigma_i\left(\Phi^{-1}\!\left(\frac{b+1}{\mathrm{bpi}+1}\right) +
+//!    \delta\right)$. The original uses $\delta = 0$; a negative shift $\delta$ lowers all
+//!    thresholds (more bits that are always 1 at the sparse border, so fewer distinct filter
+//!    inputs and better generalisation in small filters). $\delta$ is chosen on validation
+//!    from `threshold_shifts`.
+//! 2. **Augmentation.** Training images may also be used shifted by one pixel
+//!    ([`Augment`]; vacated pixels are 0), which helps the larger Bloom filters and is
+//!    chosen on validation from the `augment` candidates.
+//! 3. **Permutation.** A uniformly random permutation of the `num_inputs·bpi` bits: ChaCha8
+//!    stream $t$ of `seed` for trial $t$.
+//! 4. **Counting Bloom filters.** Every training sample (and its shifted copies) updates its
+//!    label's discriminator: for each filter, with $m$ the minimum counter at its $K$
+//!    indices, each of those counters becomes $\max(c, m+1)$ (conservative update). $p$ is
+//!    the largest prime below $2^{l+1}$ with $p \equiv 2 \pmod 3$.
+//! 5. **Bleaching.** Filter $f$ of class $c$ responds when its minimum counter is at least
+//!    $b_c$. A global $b$ maximising validation accuracy (first-maximum argmax, as at
+//!    inference) is found by [`BleachSearch`]. With `per_class_bleach` each class then gets
+//!    its own $b_c \in 1..B$, $B = \min(\max\text{counter}, 4b + 16)$, by coordinate ascent:
+//!    for $c = 0..C$ in turn, $b_c$ moves to the value with the most correct validation
+//!    samples given the others, only on a strict gain, until a round changes nothing.
+//! 6. **Model search.** Steps 1–5 run for every (augmentation, $\delta$) candidate with
+//!    permutation trial 0; the best on validation is kept and then permutation trials
+//!    $1..T$ are tried with it. The candidate with the most correct validation samples
+//!    (the first one on ties) wins: $|A|\cdot|\Delta| + T - 1$ trainings in all.
+//! 7. **Final fit** (off by default: it did not help on the test set once the bleaches are
+//!    per class): the held-out samples (and their shifts) are then added to
+//!    the winner's counters, and each $b_c$ is scaled by $N_c^{\mathrm{all}} /
+//!    N_c^{\mathrm{train}}$, the growth of that class's sample count.
+//! 8. **Binarise:** `bloom[c, f, e]` $= [\mathrm{counter}_{c,f,e} \ge b_c]$.
+
+pub mod stats;
+
+use crate::data::Dataset;
+use crate::error::TrainError;
+use crate::model::bthowen::hash::choose_p;
+use crate::model::{argmax, Wnn, WnnParams};
+use crate::progress::{NoReporter, Reporter};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::ops::Range;
+
+/// How the bleaching threshold is searched on the validation split.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum BleachSearch {
+    /// The original's search: start at max/2, compare b−step, b, b+step, halve the step.
+    Original,
+    /// Every b from 1 to the largest counter (sped up by per-sample histograms).
+    Exhaustive,
+}
+
+/// Shifted copies of the training images.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Augment {
+    /// Only the images themselves.
+    None,
+    /// Also shifted by one pixel up, down, left and right (5 samples per image).
+    Cross,
+    /// Also shifted by one pixel in all 8 directions (9 samples per image).
+    Square,
+}
+
+impl Augment {
+    /// The offsets `(dx, dy)`, identity first.
+    pub fn offsets(self) -> &'static [(i32, i32)] {
+        match self {
+            Augment::None => &[(0, 0)],
+            Augment::Cross => &[(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)],
+            Augment::Square => &[
+                (0, 0),
+                (1, 0),
+                (-1, 0),
+                (0, 1),
+                (0, -1),
+                (1, 1),
+                (-1, -1),
+                (1, -1),
+                (-1, 1),
+            ],
+        }
+    }
+}
+
+/// Hyper-parameters of a training run.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrainConfig {
+    /// Bits per filter, `n`.
+    pub filter_inputs: usize,
+    /// Entries per Bloom filter, `E`.
+    pub filter_entries: usize,
+    /// Hashes per lookup, `K`.
+    pub filter_hashes: usize,
+    /// Thermometer bits per pixel.
+    pub bits_per_input: usize,
+    /// Share of the training samples held out (at the end) to make every choice.
+    pub validation_fraction: f64,
+    /// Seed of the input permutations.
+    pub seed: u64,
+    /// How to search the global bleach.
+    pub bleach_search: BleachSearch,
+    /// Add the validation samples to the counters after choosing the bleach.
+    pub final_fit: bool,
+    /// Candidate threshold shifts $\delta$ (in standard deviations); `[0.0]` is the original.
+    pub threshold_shifts: Vec<f64>,
+    /// Candidate augmentations of the training images.
+    pub augment: Vec<Augment>,
+    /// Number of seeded permutations tried (`1` = only stream 0 of `seed`).
+    pub permutation_trials: usize,
+    /// Refine one bleach per class after the global search.
+    pub per_class_bleach: bool,
+}
+
+impl TrainConfig {
+    /// The original BTHOWeN procedure: Gaussian thresholds, no augmentation, one permutation,
+    /// one global bleach found by the original step-halving search, no final fit.
+    pub fn original() -> Self {
+        TrainConfig {
+            bleach_search: BleachSearch::Original,
+            final_fit: false,
+            threshold_shifts: vec![0.0],
+            augment: vec![Augment::None],
+            permutation_trials: 1,
+            per_class_bleach: false,
+            ..TrainConfig::default()
+        }
+    }
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            filter_inputs: 28,
+            filter_entries: 1024,
+            filter_hashes: 2,
+            bits_per_input: 2,
+            validation_fraction: 0.1,
+            seed: 0,
+            bleach_search: BleachSearch::Exhaustive,
+            final_fit: false,
+            threshold_shifts: vec![0.0, -0.15, -0.3],
+            augment: vec![Augment::None, Augment::Cross],
+            permutation_trials: 8,
+            per_class_bleach: true,
+        }
+    }
+}
+
+/// One evaluated candidate of the model search.
+#[derive(Clone, Debug, Serialize)]
+pub struct Candidate {
+    /// Augmentation of the training images.
+    pub augment: Augment,
+    /// Threshold shift $\delta$.
+    pub threshold_shift: f64,
+    /// Permutation trial (ChaCha8 stream of `seed`).
+    pub trial: usize,
+    /// Validation accuracy after bleaching.
+    pub validation_accuracy: f64,
+}
+
+/// What a training run measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrainReport {
+    /// Samples used to fill the counters before the bleach search (shifted copies included).
+    pub train_samples: usize,
+    /// Samples held out for the choices.
+    pub validation_samples: usize,
+    /// The chosen global bleaching threshold (before per-class refinement and scaling).
+    pub bleach: u32,
+    /// The bleach per class used to binarise (after refinement and final-fit scaling).
+    pub class_bleach: Vec<u32>,
+    /// Validation accuracy of the kept model before the final fit.
+    pub validation_accuracy: f64,
+    /// Every candidate of the model search, in evaluation order.
+    pub candidates: Vec<Candidate>,
+    /// Index of the kept candidate in `candidates`.
+    pub chosen: usize,
+    /// Largest counter value after training (before the final fit).
+    pub max_counter: u32,
+    /// Share of Bloom bits set in the binarised model.
+    pub fill_ratio: f64,
+}
+
+/// Per-pixel mean and standard deviation over the images (pixel / 255), from exact integer
+/// sums so that the result does not depend on the parallel split.
+pub fn pixel_stats(data: &Dataset) -> (Vec<f64>, Vec<f64>) {
+    let npix = data.rows * data.cols;
+    let (sum, sq) = data
+        .pixels
+        .par_chunks(npix)
+        .fold(
+            || (vec![0u64; npix], vec![0u64; npix]),
+            |(mut s, mut q), img| {
+                for (i, &v) in img.iter().enumerate() {
+                    s[i] += v as u64;
+                    q[i] += (v as u64) * (v as u64);
+                }
+                (s, q)
+            },
+        )
+        .reduce(
+            || (vec![0u64; npix], vec![0u64; npix]),
+            |(mut s, mut q), (s2, q2)| {
+                s.iter_mut().zip(&s2).for_each(|(a, b)| *a += b);
+                q.iter_mut().zip(&q2).for_each(|(a, b)| *a += b);
+                (s, q)
+            },
+        );
+    let n = data.len() as f64;
+    let mean: Vec<f64> = sum.iter().map(|&s| s as f64 / n / 255.0).collect();
+    let std = sq
+        .iter()
+        .zip(&mean)
+        .map(|(&q, &m)| (q as f64 / n / (255.0 * 255.0) - m * m).max(0.0).sqrt())
+        .collect();
+    (mean, std)
+}
+
+/// Gaussian thermometer thresholds, shape `(W, W, bpi)` row-major: per pixel,
+/// $\mu + \sigma\,(\Phi^{-1}((b+1)/(\mathrm{bpi}+1)) + \delta)$.
+pub fn gaussian_thresholds(
+    mean: &[f64],
+    std: &[f64],
+    bits_per_input: usize,
+    shift: f64,
+) -> Vec<f32> {
+    let z: Vec<f64> = (0..bits_per_input)
+        .map(|b| stats::normal_quantile((b + 1) as f64 / (bits_per_input + 1) as f64) + shift)
+        .collect();
+    mean.iter()
+        .zip(std)
+        .flat_map(|(&m, &s)| z.iter().map(move |&zb| (m + s * zb) as f32))
+        .collect()
+}
+
+/// Validates a configuration against a data set and returns the model shape it gives.
+pub fn model_params(cfg: &TrainConfig, data: &Dataset) -> Result<WnnParams, TrainError> {
+    if data.is_empty() {
+        return Err(TrainError::Data("the training set is empty".into()));
+    }
+    if data.rows != data.cols {
+        return Err(TrainError::Data(format!(
+            "images are {}×{}, not square",
+            data.cols, data.rows
+        )));
+    }
+    if let Some(&l) = data.labels.iter().max() {
+        if l as usize >= 1 << 16 {
+            return Err(TrainError::Data(format!("label {l} too large")));
+        }
+    }
+    if !(0.0..1.0).contains(&cfg.validation_fraction) {
+        return Err(TrainError::Config(format!(
+            "validation fraction {} must be in [0, 1)",
+            cfg.validation_fraction
+        )));
+    }
+    if cfg.permutation_trials == 0 {
+        return Err(TrainError::Config(
+            "permutation trials must be at least 1".into(),
+        ));
+    }
+    if cfg.threshold_shifts.is_empty() || cfg.threshold_shifts.iter().any(|z| !z.is_finite()) {
+        return Err(TrainError::Config(
+            "threshold shifts must be a non-empty list of finite numbers".into(),
+        ));
+    }
+    if cfg.augment.is_empty() {
+        return Err(TrainError::Config(
+            "the augmentation candidates must not be empty".into(),
+        ));
+    }
+    if !cfg.filter_entries.is_power_of_two() || cfg.filter_entries < 2 {
+        return Err(TrainError::Config(format!(
+            "filter entries {} must be a power of two ≥ 2",
+            cfg.filter_entries
+        )));
+    }
+    let l = cfg.filter_hashes as u32 * cfg.filter_entries.trailing_zeros();
+    let p = choose_p(l).ok_or_else(|| {
+        TrainError::Config(format!(
+            "no usable MishMash prime for l = {l} bits (need 2 ≤ l ≤ 62, l = hashes·log2(entries))"
+        ))
+    })?;
+    let num_classes = data.labels.iter().copied().max().unwrap_or(0) as usize + 1;
+    let params = WnnParams {
+        num_classes,
+        num_inputs: data.rows * data.cols,
+        bits_per_input: cfg.bits_per_input,
+        num_filter_inputs: cfg.filter_inputs,
+        num_filter_entries: cfg.filter_entries,
+        num_filter_hashes: cfg.filter_hashes,
+        p,
+    };
+    params
+        .validate()
+        .map_err(|e| TrainError::Config(e.to_string()))?;
+    Ok(params)
+}
+
+/// Writes `img` (rows × cols) shifted by `(dx, dy)` into `out`; vacated pixels are 0.
+fn shift_image(img: &[u8], rows: usize, cols: usize, (dx, dy): (i32, i32), out: &mut [u8]) {
+    for r in 0..rows {
+        let sr = r as i64 - dy as i64;
+        for c in 0..cols {
+            let sc = c as i64 - dx as i64;
+            out[r * cols + c] = if sr >= 0 && sr < rows as i64 && sc >= 0 && sc < cols as i64 {
+                img[sr as usize * cols + sc as usize]
+            } else {
+                0
+            };
+        }
+    }
+}
+
+/// The flattened `K` indices of every filter of the images `range`, each under every offset
+/// of `offsets` (image-major): `idx[((i·S + s)·F + f)·K + k]`.
+fn all_indices(
+    model: &Wnn,
+    data: &Dataset,
+    range: Range<usize>,
+    offsets: &[(i32, i32)],
+    reporter: &dyn Reporter,
+) -> Vec<u32> {
+    let p = model.params();
+    let (f, k) = (p.num_filters(), p.num_filter_hashes);
+    let per = f * k;
+    let per_image = per * offsets.len();
+    const CHUNK: usize = 128;
+    reporter.on_stage("hashing", range.len() as u64);
+    let mut idx = vec![0u32; range.len() * per_image];
+    idx.par_chunks_mut(per_image * CHUNK)
+        .enumerate()
+        .for_each(|(chunk, out)| {
+            let mut buf = vec![0u8; data.rows * data.cols];
+            for (j, image_out) in out.chunks_mut(per_image).enumerate() {
+                let img = data.image(range.start + chunk * CHUNK + j);
+                for (&off, sample_out) in offsets.iter().zip(image_out.chunks_mut(per)) {
+                    let x = if off == (0, 0) {
+                        model.filter_inputs(img)
+                    } else {
+                        shift_image(img, data.rows, data.cols, off, &mut buf);
+                        model.filter_inputs(&buf)
+                    };
+                    for (fi, &xv) in x.iter().enumerate() {
+                        for (ki, i) in model.indices(xv).enumerate() {
+                            sample_out[fi * k + ki] = i as u32;
+                        }
+                    }
+                }
+            }
+            reporter.on_progress((out.len() / per_image) as u64);
+        });
+    reporter.on_stage_done();
+    idx
+}
+
+/// Counters `C × F × E`, filled by conservative update in sample order (one thread per class).
+#[derive(Clone)]
+struct Counters {
+    c: Vec<u16>,
+    f: usize,
+    e: usize,
+    k: usize,
+}
+
+impl Counters {
+    fn new(classes: usize, f: usize, e: usize, k: usize) -> Self {
+        Counters {
+            c: vec![0; classes * f * e],
+            f,
+            e,
+            k,
+        }
+    }
+
+    /// Adds samples: `idx` holds `labels.len()` samples of `F·K` indices each.
+    fn add(&mut self, idx: &[u32], labels: &[u8]) {
+        let (f, e, k) = (self.f, self.e, self.k);
+        self.c
+            .par_chunks_mut(f * e)
+            .enumerate()
+            .for_each(|(class, cnt)| {
+                for (si, _) in idx
+                    .chunks_exact(f * k)
+                    .zip(labels)
+                    .filter(|(_, &l)| l as usize == class)
+                {
+                    for fi in 0..f {
+                        let base = fi * e;
+                        let ks = &si[fi * k..(fi + 1) * k];
+                        let m = ks
+                            .iter()
+                            .map(|&i| cnt[base + i as usize])
+                            .min()
+                            .unwrap_or(0);
+                        let v = m.saturating_add(1);
+                        for &i in ks {
+                            let c = &mut cnt[base + i as usize];
+                            *c = (*c).max(v);
+                        }
+                    }
+                }
+            });
+    }
+
+    /// Minimum counter per (sample, class, filter) for the samples of `idx`.
+    fn minima(&self, idx: &[u32], classes: usize) -> Vec<u16> {
+        let (f, e, k) = (self.f, self.e, self.k);
+        let n = idx.len() / (f * k);
+        let mut out = vec![0u16; n * classes * f];
+        out.par_chunks_mut(classes * f)
+            .zip(idx.par_chunks_exact(f * k))
+            .for_each(|(o, si)| {
+                for c in 0..classes {
+                    let cnt = &self.c[c * f * e..(c + 1) * f * e];
+                    for fi in 0..f {
+                        o[c * f + fi] = si[fi * k..(fi + 1) * k]
+                            .iter()
+                            .map(|&i| cnt[fi * e + i as usize])
+                            .min()
+                            .unwrap_or(0);
+                    }
+                }
+            });
+        out
+    }
+}
+
+/// Validation accuracy (correct count) for every bleach `1..=max_b`, from the minima.
+fn correct_per_bleach(
+    minima: &[u16],
+    labels: &[u8],
+    classes: usize,
+    f: usize,
+    max_b: usize,
+) -> Vec<u32> {
+    labels
+        .par_iter()
+        .enumerate()
+        .fold(
+            || vec![0u32; max_b + 1],
+            |mut acc, (j, &label)| {
+                // hist[c][v] = filters of class c whose minimum is exactly v (capped at max_b)
+                let mut hist = vec![0u16; classes * (max_b + 2)];
+                let row = &minima[j * classes * f..(j + 1) * classes * f];
+                for c in 0..classes {
+                    for &m in &row[c * f..(c + 1) * f] {
+                        hist[c * (max_b + 2) + (m as usize).min(max_b + 1)] += 1;
+                    }
+                }
+                // score_c(b) = #{m ≥ b}, walk b downward accumulating suffix sums
+                let mut score = vec![0u32; classes];
+                for b in (1..=max_b + 1).rev() {
+                    for c in 0..classes {
+                        score[c] += hist[c * (max_b + 2) + b] as u32;
+                    }
+                    if b <= max_b && argmax(&score) == label as usize {
+                        acc[b] += 1;
+                    }
+                }
+                acc
+            },
+        )
+        .reduce(
+            || vec![0u32; max_b + 1],
+            |mut a, b| {
+                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+                a
+            },
+        )
+}
+
+/// Chooses the bleach from per-bleach correct counts (`correct[b]`, `b ≥ 1`).
+fn choose_bleach(correct: &[u32], search: BleachSearch) -> u32 {
+    let max_b = correct.len() - 1;
+    match search {
+        BleachSearch::Exhaustive => {
+            // smallest b among the best
+            let mut best = 1;
+            for b in 1..=max_b {
+                if correct[b] > correct[best] {
+                    best = b;
+                }
+            }
+            best as u32
+        }
+        BleachSearch::Original => {
+            let acc = |b: isize| {
+                if b < 1 || b as usize > max_b {
+                    0
+                } else {
+                    correct[b as usize]
+                }
+            };
+            let mut b = (max_b / 2).max(1) as isize;
+            let mut step = (max_b / 4).max(1) as isize;
+            loop {
+                let cands = [b - step, b, b + step];
+                let best = *cands
+                    .iter()
+                    .max_by_key(|&&c| (acc(c), std::cmp::Reverse(c)))
+                    .unwrap();
+                let moved = best != b;
+                b = best;
+                if step > 1 {
+                    step /= 2;
+                } else if !moved {
+                    break;
+                }
+            }
+            b.max(1) as u32
+        }
+    }
+}
+
+/// Scores of every class at every bleach `1..=max_b`: `out[(s·C + c)·max_b + b − 1]` is the
+/// number of filters of class `c` whose minimum for sample `s` is at least `b`.
+fn score_table(minima: &[u16], samples: usize, classes: usize, f: usize, max_b: usize) -> Vec<u16> {
+    let mut out = vec![0u16; samples * classes * max_b];
+    out.par_chunks_mut(max_b)
+        .zip(minima.par_chunks_exact(f))
+        .for_each(|(o, m)| {
+            for &v in m {
+                // a filter with minimum v counts for every b ≤ v
+                let top = (v as usize).min(max_b);
+                for x in &mut o[..top] {
+                    *x += 1;
+                }
+            }
+        });
+    out
+}
+
+/// Number of samples classified correctly with bleach `bleach[c]` for class `c`.
+fn correct_with(table: &[u16], labels: &[u8], classes: usize, max_b: usize, bleach: &[u32]) -> u32 {
+    let mut scores = vec![0u32; classes];
+    let mut ok = 0;
+    for (s, &label) in labels.iter().enumerate() {
+        for (c, sc) in scores.iter_mut().enumerate() {
+            *sc = table[(s * classes + c) * max_b + bleach[c] as usize - 1] as u32;
+        }
+        ok += (argmax(&scores) == label as usize) as u32;
+    }
+    ok
+}
+
+/// Per-class bleach by coordinate ascent from `start` (all values in `1..=max_b`): each class
+/// in turn moves to its best value given the others, only on a strict gain, until a round
+/// changes nothing (at most 8 rounds). Returns the bleaches and the correct count.
+fn refine_class_bleach(
+    table: &[u16],
+    labels: &[u8],
+    classes: usize,
+    max_b: usize,
+    start: &[u32],
+) -> (Vec<u32>, u32) {
+    let mut bleach = start.to_vec();
+    let mut best = correct_with(table, labels, classes, max_b, &bleach);
+    for _round in 0..8 {
+        let mut changed = false;
+        for c in 0..classes {
+            // For each sample, the range of score_c that makes it correct, given the others:
+            // label == c: score_c must beat the others (strictly those before c);
+            // label != c: the others must already leave the label on top, and score_c must
+            // stay below the label's score (or equal it when c comes after the label).
+            let gains: Vec<u32> =
+                labels
+                    .par_iter()
+                    .enumerate()
+                    .fold(
+                        || vec![0u32; max_b + 1],
+                        |mut acc, (s, &label)| {
+                            let y = label as usize;
+                            let sc = |j: usize| {
+                                table[(s * classes + j) * max_b + bleach[j] as usize - 1] as u32
+                            };
+                            let row =
+                                &table[(s * classes + c) * max_b..(s * classes + c + 1) * max_b];
+                            if y == c {
+                                // need score_c > max_{j<c}, ≥ max_{j>c}
+                                let mut need = 0u32;
+                                for j in 0..classes {
+                                    if j != c {
+                                        let v = sc(j) + (j < c) as u32;
+                                        need = need.max(v);
+                                    }
+                                }
+                                for (b, &v) in row.iter().enumerate() {
+                                    if v as u32 >= need {
+                                        acc[b + 1] += 1;
+                                    }
+                                }
+                            } else {
+                                let sy = sc(y);
+                                let others_ok = (0..classes)
+                                    .filter(|&j| j != c && j != y)
+                                    .all(|j| if j < y { sc(j) < sy } else { sc(j) <= sy });
+                                if others_ok {
+                                    for (b, &v) in row.iter().enumerate() {
+                                        let v = v as u32;
+                                        if (c < y && v < sy) || (c > y && v <= sy) {
+                                            acc[b + 1] += 1;
+                                        }
+                                    }
+                                }
+                            }
+                            acc
+                        },
+                    )
+                    .reduce(
+                        || vec![0u32; max_b + 1],
+                        |mut a, b| {
+                            a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+                            a
+                        },
+                    );
+            let mut arg = bleach[c] as usize;
+            for (b, &g) in gains.iter().enumerate().skip(1) {
+                if g > gains[arg] {
+                    arg = b;
+                }
+            }
+            if gains[arg] > best {
+                best = gains[arg];
+                bleach[c] = arg as u32;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    (bleach, best)
+}
+
+/// The permutation of trial `trial`: ChaCha8 stream `trial` of `seed`.
+fn permutation(total_bits: usize, seed: u64, trial: usize) -> Vec<u64> {
+    let mut order: Vec<u64> = (0..total_bits as u64).collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(trial as u64);
+    order.shuffle(&mut rng);
+    order
+}
+
+/// The bleach choice on validation.
+struct Choice {
+    /// The best bleach shared by all classes.
+    global: u32,
+    /// The bleach of each class.
+    class: Vec<u32>,
+    /// Correct validation samples with `class`.
+    correct: u32,
+}
+
+/// Chooses the bleach of trained counters on validation.
+fn choose_bleaches(
+    cfg: &TrainConfig,
+    counters: &Counters,
+    val_idx: &[u32],
+    val_labels: &[u8],
+    classes: usize,
+) -> Choice {
+    let f = counters.f;
+    let minima = counters.minima(val_idx, classes);
+    let max_counter = counters.c.iter().copied().max().unwrap_or(0) as usize;
+    let correct = correct_per_bleach(&minima, val_labels, classes, f, max_counter.max(1));
+    let b = choose_bleach(&correct, cfg.bleach_search);
+    if !cfg.per_class_bleach {
+        return Choice {
+            global: b,
+            class: vec![b; classes],
+            correct: correct[b as usize],
+        };
+    }
+    // candidates 1..=B with B well above the global choice, bounded for memory
+    let max_b = (4 * b as usize + 16)
+        .min(max_counter.max(1))
+        .max(b as usize);
+    let table = score_table(&minima, val_labels.len(), classes, f, max_b);
+    let (class, correct) =
+        refine_class_bleach(&table, val_labels, classes, max_b, &vec![b; classes]);
+    Choice {
+        global: b,
+        class,
+        correct,
+    }
+}
+
+/// One trained and bleached candidate.
+struct Trained {
+    thresholds: Vec<f32>,
+    order: Vec<u64>,
+    augment: Augment,
+    counters: Counters,
+    choice: Choice,
+    max_counter: usize,
+}
+
+/// Trains a model on `data` (labels `0..C`, square images).
+pub fn train(
+    data: &Dataset,
+    cfg: &TrainConfig,
+    reporter: &dyn Reporter,
+) -> Result<(Wnn, TrainReport), TrainError> {
+    let params = model_params(cfg, data)?;
+    let (c, f, e, k) = (
+        params.num_classes,
+        params.num_filters(),
+        params.num_filter_entries,
+        params.num_filter_hashes,
+    );
+    let n = data.len();
+    let n_val = (n as f64 * cfg.validation_fraction).round() as usize;
+    let n_train = n - n_val;
+    if n_train == 0 {
+        return Err(TrainError::Data("no samples left to train on".into()));
+    }
+    let (mean, std) = pixel_stats(data);
+    let expand = |labels: &[u8], s: usize| -> Vec<u8> {
+        labels
+            .iter()
+            .flat_map(|&l| std::iter::repeat_n(l, s))
+            .collect()
+    };
+    let val_range = if n_val > 0 { n_train..n } else { 0..n };
+    let val_labels = &data.labels[val_range.clone()];
+    let empty = vec![false; c * f * e];
+    let shell = |thresholds: &[f32], order: &[u64]| {
+        Wnn::new(params, thresholds.to_vec(), order.to_vec(), &empty)
+            .map_err(|e| TrainError::Config(e.to_string()))
+    };
+    // Trains and bleaches one candidate.
+    let run = |augment: Augment, shift: f64, trial: usize| -> Result<Trained, TrainError> {
+        let thresholds = gaussian_thresholds(&mean, &std, cfg.bits_per_input, shift);
+        let order = permutation(params.total_bits(), cfg.seed, trial);
+        let model = shell(&thresholds, &order)?;
+        let offsets = augment.offsets();
+        let idx = all_indices(&model, data, 0..n_train, offsets, reporter);
+        reporter.on_stage("training", 1);
+        let mut counters = Counters::new(c, f, e, k);
+        counters.add(&idx, &expand(&data.labels[..n_train], offsets.len()));
+        drop(idx);
+        reporter.on_stage_done();
+        reporter.on_stage("bleaching", 1);
+        let val_idx = all_indices(&model, data, val_range.clone(), &[(0, 0)], &NoReporter);
+        let choice = choose_bleaches(cfg, &counters, &val_idx, val_labels, c);
+        reporter.on_stage_done();
+        let max_counter = counters.c.iter().copied().max().unwrap_or(0) as usize;
+        Ok(Trained {
+            thresholds,
+            order,
+            augment,
+            counters,
+            choice,
+            max_counter,
+        })
+    };
+
+    let mut candidates = Vec::new();
+    let mut best: Option<(Trained, f64)> = None;
+    let mut chosen = 0;
+    let mut consider = |t: Trained, shift: f64, trial: usize, best: &mut Option<(Trained, f64)>| {
+        candidates.push(Candidate {
+            augment: t.augment,
+            threshold_shift: shift,
+            trial,
+            validation_accuracy: t.choice.correct as f64 / val_labels.len() as f64,
+        });
+        if best
+            .as_ref()
+            .is_none_or(|(b, _)| t.choice.correct > b.choice.correct)
+        {
+            chosen = candidates.len() - 1;
+            *best = Some((t, shift));
+        }
+    };
+    // stage 1: augmentation × threshold shift, permutation trial 0
+    for &augment in &cfg.augment {
+        for &shift in &cfg.threshold_shifts {
+            consider(run(augment, shift, 0)?, shift, 0, &mut best);
+        }
+    }
+    // stage 2: more permutations for the best augmentation and shift
+    let (augment, shift) = {
+        let (b, z) = best.as_ref().expect("at least one candidate");
+        (b.augment, *z)
+    };
+    for trial in 1..cfg.permutation_trials {
+        consider(run(augment, shift, trial)?, shift, trial, &mut best);
+    }
+    let (
+        Trained {
+            thresholds,
+            order,
+            augment,
+            mut counters,
+            choice,
+            max_counter,
+        },
+        _,
+    ) = best.expect("at least one candidate");
+    let validation_accuracy = choice.correct as f64 / val_labels.len() as f64;
+    let mut class_bleach = choice.class;
+
+    if cfg.final_fit && n_val > 0 {
+        reporter.on_stage("final fit", 1);
+        let offsets = augment.offsets();
+        let idx = all_indices(
+            &shell(&thresholds, &order)?,
+            data,
+            n_train..n,
+            offsets,
+            &NoReporter,
+        );
+        counters.add(&idx, &expand(&data.labels[n_train..], offsets.len()));
+        for (cl, b) in class_bleach.iter_mut().enumerate() {
+            let count = |l: &[u8]| l.iter().filter(|&&x| x as usize == cl).count();
+            let before = count(&data.labels[..n_train]);
+            let all = before + count(&data.labels[n_train..]);
+            if before > 0 {
+                *b = ((*b as f64) * all as f64 / before as f64).round().max(1.0) as u32;
+            }
+        }
+        reporter.on_stage_done();
+    }
+
+    let mut bloom = vec![false; c * f * e];
+    bloom
+        .par_chunks_mut(f * e)
+        .zip(counters.c.par_chunks(f * e))
+        .zip(class_bleach.par_iter())
+        .for_each(|((bl, cnt), &b)| {
+            bl.iter_mut()
+                .zip(cnt)
+                .for_each(|(x, &v)| *x = v as u32 >= b);
+        });
+    let fill = bloom.iter().filter(|&&b| b).count() as f64 / bloom.len() as f64;
+    let model = Wnn::new(params, thresholds, order, &bloom)
+        .map_err(|e| TrainError::Config(e.to_string()))?;
+    Ok((
+        model,
+        TrainReport {
+            train_samples: n_train * augment.offsets().len(),
+            validation_samples: n_val,
+            bleach: choice.global,
+            class_bleach,
+            validation_accuracy,
+            candidates,
+            chosen,
+            max_counter: max_counter as u32,
+            fill_ratio: fill,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn original_search_walks_to_a_local_best() {
+        // accuracy peaks at b = 3
+        let correct = vec![0, 5, 8, 9, 7, 6, 5, 4, 3, 2];
+        assert_eq!(choose_bleach(&correct, BleachSearch::Exhaustive), 3);
+        assert_eq!(choose_bleach(&correct, BleachSearch::Original), 3);
+    }
+
+    #[test]
+    fn per_bleach_counts_match_brute_force() {
+        // 3 samples, 2 classes, 2 filters
+        let minima = vec![3, 1, 2, 2, /**/ 0, 5, 4, 4, /**/ 1, 1, 1, 0];
+        let labels = vec![1, 0, 0];
+        let got = correct_per_bleach(&minima, &labels, 2, 2, 5);
+        for b in 1..=5u16 {
+            let mut ok = 0;
+            for s in 0..3 {
+                let sc: Vec<u32> = (0..2)
+                    .map(|c| (0..2).filter(|&fi| minima[s * 4 + c * 2 + fi] >= b).count() as u32)
+                    .collect();
+                ok += (argmax(&sc) == labels[s] as usize) as u32;
+            }
+            assert_eq!(got[b as usize], ok, "b = {b}");
+        }
+    }
+
+    /// Brute-force accuracy with one bleach per class, straight from the minima.
+    fn brute(minima: &[u16], labels: &[u8], classes: usize, f: usize, bleach: &[u32]) -> u32 {
+        let mut ok = 0;
+        for (s, &l) in labels.iter().enumerate() {
+            let sc: Vec<u32> = (0..classes)
+                .map(|c| {
+                    minima[(s * classes + c) * f..(s * classes + c + 1) * f]
+                        .iter()
+                        .filter(|&&m| m as u32 >= bleach[c])
+                        .count() as u32
+                })
+                .collect();
+            ok += (argmax(&sc) == l as usize) as u32;
+        }
+        ok
+    }
+
+    /// Deterministic pseudo-random minima for `n` samples, 3 classes, 4 filters.
+    fn toy(n: usize) -> (Vec<u16>, Vec<u8>) {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let minima = (0..n * 3 * 4)
+            .map(|_| rand::Rng::gen_range(&mut rng, 0..9u16))
+            .collect();
+        let labels = (0..n)
+            .map(|_| rand::Rng::gen_range(&mut rng, 0..3u8))
+            .collect();
+        (minima, labels)
+    }
+
+    #[test]
+    fn score_table_and_per_class_accuracy_match_brute_force() {
+        let (minima, labels) = toy(200);
+        let max_b = 8;
+        let table = score_table(&minima, labels.len(), 3, 4, max_b);
+        for b0 in 1..=max_b as u32 {
+            for b1 in [1, 3, 8] {
+                let bl = [b0, b1, 9 - b0];
+                assert_eq!(
+                    correct_with(&table, &labels, 3, max_b, &bl),
+                    brute(&minima, &labels, 3, 4, &bl)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn coordinate_ascent_reports_its_true_accuracy_and_never_loses() {
+        let (minima, labels) = toy(300);
+        let max_b = 8;
+        let table = score_table(&minima, labels.len(), 3, 4, max_b);
+        for start in 1..=max_b as u32 {
+            let s = vec![start; 3];
+            let before = brute(&minima, &labels, 3, 4, &s);
+            let (bl, ok) = refine_class_bleach(&table, &labels, 3, max_b, &s);
+            assert_eq!(ok, brute(&minima, &labels, 3, 4, &bl));
+            assert!(ok >= before);
+            // a local optimum: no single class can improve alone
+            for c in 0..3 {
+                for v in 1..=max_b as u32 {
+                    let mut t = bl.clone();
+                    t[c] = v;
+                    assert!(brute(&minima, &labels, 3, 4, &t) <= ok);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn shifted_images_move_and_fill_with_zero() {
+        // 2×3 image
+        let img = [1, 2, 3, 4, 5, 6];
+        let mut out = [0u8; 6];
+        shift_image(&img, 2, 3, (1, 0), &mut out);
+        assert_eq!(out, [0, 1, 2, 0, 4, 5]);
+        shift_image(&img, 2, 3, (0, -1), &mut out);
+        assert_eq!(out, [4, 5, 6, 0, 0, 0]);
+        shift_image(&img, 2, 3, (0, 0), &mut out);
+        assert_eq!(out, img);
+        assert_eq!(Augment::Cross.offsets().len(), 5);
+        assert_eq!(Augment::Square.offsets()[0], (0, 0));
+    }
+
+    #[test]
+    fn permutation_trials_are_distinct_permutations() {
+        let a = permutation(100, 3, 0);
+        let b = permutation(100, 3, 1);
+        let c = permutation(100, 4, 0);
+        for p in [&a, &b, &c] {
+            let mut s = p.clone();
+            s.sort_unstable();
+            assert_eq!(s, (0..100).collect::<Vec<u64>>());
+        }
+        assert_ne!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a, permutation(100, 3, 0));
+    }
+
+    #[test]
+    fn thresholds_follow_mean_std_and_shift() {
+        // one 1×1 "image" per value: pixel values 0 and 255 → mean 0.5, std 0.5
+        let data = Dataset {
+            pixels: vec![0, 255],
+            labels: vec![0, 1],
+            rows: 1,
+            cols: 1,
+        };
+        let (m, s) = pixel_stats(&data);
+        assert_eq!((m[0], s[0]), (0.5, 0.5));
+        let t0 = gaussian_thresholds(&m, &s, 1, 0.0);
+        assert!((t0[0] - 0.5).abs() < 1e-6);
+        let t = gaussian_thresholds(&m, &s, 2, -0.3);
+        let z = stats::normal_quantile(1.0 / 3.0);
+        assert!((t[0] as f64 - (0.5 + 0.5 * (z - 0.3))).abs() < 1e-6);
+        assert!((t[1] as f64 - (0.5 + 0.5 * (-z - 0.3))).abs() < 1e-6);
+    }
+}

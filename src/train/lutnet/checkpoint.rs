@@ -1,0 +1,173 @@
+//! Checkpoints of a LUT-network training run, written after every epoch so that an
+//! interrupted run resumes (`zero_g train --resume`) where it stopped, bit for bit.
+//!
+//! Format: `ZEROG-LUTCKPT` magic, a format byte, a little-endian u64 length and that many
+//! bytes of JSON (the state without its large real arrays), then each large array as a u64
+//! element count and its `f32` values little-endian, in a fixed order, then the SHA-256 of
+//! everything before it. Written to a temporary file and renamed, so a kill never leaves a
+//! half-written checkpoint.
+
+use super::{Moments, TrainState};
+use crate::error::TrainError;
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::path::Path;
+
+const MAGIC: &[u8; 13] = b"ZEROG-LUTCKPT";
+const FORMAT: u8 = 1;
+
+fn err(path: &Path, what: impl std::fmt::Display) -> TrainError {
+    TrainError::Checkpoint(format!("{}: {what}", path.display()))
+}
+
+/// The large arrays of a state, in file order, moved out of it.
+fn take_arrays(st: &mut TrainState) -> Vec<Vec<f32>> {
+    let mut out = Vec::new();
+    for l in &mut st.layers {
+        out.push(std::mem::take(&mut l.tables));
+        out.push(std::mem::take(&mut l.table_moments.m));
+        out.push(std::mem::take(&mut l.table_moments.v));
+    }
+    if let Some(m) = &mut st.mapping {
+        out.push(std::mem::take(&mut m.weights));
+        out.push(std::mem::take(&mut m.moments.m));
+        out.push(std::mem::take(&mut m.moments.v));
+    }
+    out
+}
+
+fn put_arrays(st: &mut TrainState, mut arrays: std::vec::IntoIter<Vec<f32>>) -> Option<()> {
+    for l in &mut st.layers {
+        l.tables = arrays.next()?;
+        l.table_moments = Moments {
+            m: arrays.next()?,
+            v: arrays.next()?,
+        };
+    }
+    if let Some(m) = &mut st.mapping {
+        m.weights = arrays.next()?;
+        m.moments = Moments {
+            m: arrays.next()?,
+            v: arrays.next()?,
+        };
+    }
+    arrays.next().is_none().then_some(())
+}
+
+/// Writes a checkpoint atomically.
+pub(crate) fn write(path: &Path, st: &TrainState) -> Result<(), TrainError> {
+    let mut light = st.clone();
+    let arrays = take_arrays(&mut light);
+    let json = serde_json::to_vec(&light).map_err(|e| err(path, e))?;
+    let mut bytes =
+        Vec::with_capacity(json.len() + arrays.iter().map(|a| 8 + 4 * a.len()).sum::<usize>() + 64);
+    bytes.extend_from_slice(MAGIC);
+    bytes.push(FORMAT);
+    bytes.extend_from_slice(&(json.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&json);
+    for a in &arrays {
+        bytes.extend_from_slice(&(a.len() as u64).to_le_bytes());
+        for v in a {
+            bytes.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    let sum = Sha256::digest(&bytes);
+    bytes.extend_from_slice(&sum);
+    crate::fsutil::write_atomic(path, |w| w.write_all(&bytes)).map_err(|e| err(path, e))
+}
+
+/// Reads a checkpoint, checking its checksum and that every array has the size its state
+/// implies.
+pub(crate) fn read(path: &Path) -> Result<TrainState, TrainError> {
+    let bytes = crate::fsutil::read_regular(path, u64::MAX).map_err(|e| err(path, e))?;
+    let bad = |why: &str| err(path, format!("not a usable zero_g checkpoint ({why})"));
+    if bytes.len() < MAGIC.len() + 9 + 32 || &bytes[..MAGIC.len()] != MAGIC {
+        return Err(bad("no checkpoint header"));
+    }
+    if bytes[MAGIC.len()] != FORMAT {
+        return Err(bad("unknown format"));
+    }
+    let (body, sum) = bytes.split_at(bytes.len() - 32);
+    if Sha256::digest(body).as_slice() != sum {
+        return Err(bad("checksum mismatch: corrupted or truncated"));
+    }
+    let mut pos = MAGIC.len() + 1;
+    let mut take = |n: usize| -> Result<&[u8], TrainError> {
+        let end = pos
+            .checked_add(n)
+            .filter(|&e| e <= body.len())
+            .ok_or_else(|| bad("truncated"))?;
+        let s = &body[pos..end];
+        pos = end;
+        Ok(s)
+    };
+    let len = u64::from_le_bytes(take(8)?.try_into().expect("8 bytes")) as usize;
+    let mut st: TrainState =
+        serde_json::from_slice(take(len)?).map_err(|e| err(path, format!("bad header: {e}")))?;
+    let count = 3 * st.layers.len() + 3 * st.mapping.is_some() as usize;
+    let mut arrays = Vec::with_capacity(count);
+    for _ in 0..count {
+        let n = u64::from_le_bytes(take(8)?.try_into().expect("8 bytes")) as usize;
+        let raw = take(n.checked_mul(4).ok_or_else(|| bad("array too large"))?)?;
+        arrays.push(
+            raw.chunks_exact(4)
+                .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
+                .collect(),
+        );
+    }
+    if pos != body.len() {
+        return Err(bad("trailing bytes"));
+    }
+    put_arrays(&mut st, arrays.into_iter()).ok_or_else(|| bad("wrong number of arrays"))?;
+    st.check().map_err(|why| bad(&why))?;
+    Ok(st)
+}
+
+impl TrainState {
+    /// Checks that the arrays fit the configuration (a checkpoint is a file: it may lie).
+    fn check(&self) -> Result<(), String> {
+        let cfg = &self.config;
+        let n = cfg.arity;
+        if !(super::MIN_ARITY..=super::MAX_ARITY).contains(&n) {
+            return Err("arity out of range".into());
+        }
+        if self.layers.len() != cfg.layers.len() {
+            return Err("layer count".into());
+        }
+        let ic = self.candidates.len();
+        let mut prev = ic;
+        for (l, (layer, &m)) in self.layers.iter().zip(&cfg.layers).enumerate() {
+            let t = m << n;
+            if layer.nodes != m
+                || layer.tables.len() != t
+                || layer.table_moments.m.len() != t
+                || layer.table_moments.v.len() != t
+                || layer.wiring.len() != m * n
+                || layer.wiring.iter().any(|&w| w as usize >= prev)
+            {
+                return Err(format!("layer {l} has the wrong shape"));
+            }
+            prev = m;
+        }
+        if let Some(map) = &self.mapping {
+            let size = cfg.layers[0] * n * ic;
+            if map.candidates != ic
+                || map.weights.len() != size
+                || map.moments.m.len() != size
+                || map.moments.v.len() != size
+            {
+                return Err("mapping has the wrong shape".into());
+            }
+        }
+        if self.history.len() != self.epoch
+            || self.epoch > cfg.epochs
+            || self
+                .best
+                .as_ref()
+                .is_some_and(|(e, _)| *e == 0 || *e > self.epoch)
+        {
+            return Err("inconsistent progress".into());
+        }
+        Ok(())
+    }
+}

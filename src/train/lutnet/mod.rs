@@ -1,0 +1,875 @@
+//! Training learned LUT networks in Rust: the DWN recipe (Bacellar et al., ICML 2024) with a
+//! hand-written backward pass.
+//!
+//! **Model during training.** Inputs are thermometer-encoded at the training quantiles
+//! ([`encode`]). Each layer holds one real table $T_k \in [-1, 1]^{2^n}$ per node; a node's
+//! output bit is $[T_k[a] > 0]$ at its address $a$, so the training forward pass *is* the
+//! boolean network that [`LutNet`] evaluates and the circuit proves: no relaxation gap.
+//! The first layer's wiring is a **learnable mapping**: a weight matrix
+//! $W \in \mathbb{R}^{S \times I}$ ($S = m n$ input slots, $I$ candidate input bits) whose
+//! row-wise argmax picks the bit each slot reads; later layers read the previous layer
+//! through a fixed random wiring (concatenated random permutations, so every bit is read
+//! equally often).
+//!
+//! **Loss.** Class $c$'s logit is the popcount of its group of the last layer divided by a
+//! temperature $\tau$; the loss is the softmax cross-entropy.
+//!
+//! **Gradients.** Through the output bit, straight-through (identity); to the table entry
+//! that was read, the output gradient; to each input bit, the Extended Finite Difference
+//! ([`efd`]); to the mapping, $\partial L / \partial W_{s,i} = \sum_b g_{b,s} (2 x_{b,i} - 1)$
+//! for every candidate $i$ (a dense GEMM, by `matrixmultiply`, as fast here as the `gemm`
+//! crate and already in the dependency tree); to the bits of a previous layer, the sum of
+//! the slot gradients that read them.
+//!
+//! **Optimiser.** Adam ($\beta = 0.9, 0.999$, $\epsilon = 10^{-8}$) on tables and mapping;
+//! the learning rate drops ×0.1 every `lr_step` epochs; tables are clamped to $[-1, 1]$.
+//! After `mapping_epochs` epochs the mapping is frozen (its gradient and update are the
+//! dominant cost; the tables keep training).
+//!
+//! **Choices.** The last `validation_fraction` of the training samples are held out; the
+//! epoch whose network is most accurate on them is the one returned (the test set is never
+//! seen). Shuffling, initialisation and wiring draw from ChaCha8 streams of `seed`;
+//! every reduction runs in a fixed order, so a seed and a data set reproduce a model bit for
+//! bit, and a run resumed from a checkpoint reproduces the uninterrupted run.
+
+pub mod checkpoint;
+pub mod efd;
+pub mod encode;
+
+use crate::data::Dataset;
+use crate::error::TrainError;
+use crate::model::input::InputSpec;
+use crate::model::lutnet::{LutLayer, LutNet, MAX_ARITY, MIN_ARITY};
+use crate::progress::Reporter;
+use encode::CandidateBit;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Hyper-parameters of a LUT-network training run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LutTrainConfig {
+    /// Nodes per layer, first to last (the last divisible by the number of classes).
+    pub layers: Vec<usize>,
+    /// Inputs per node, `n` (2..=6).
+    pub arity: usize,
+    /// Thermometer thresholds per input, `B`.
+    pub bits_per_input: usize,
+    /// Training epochs.
+    pub epochs: usize,
+    /// Samples per gradient step.
+    pub batch_size: usize,
+    /// Adam's initial learning rate.
+    pub learning_rate: f32,
+    /// Epochs between ×0.1 learning-rate drops.
+    pub lr_step: usize,
+    /// GroupSum temperature τ (logit = popcount / τ); `None`: `3.33·(m/1000)^0.57` for a last
+    /// layer of `m` nodes, a fit of published MNIST settings.
+    pub tau: Option<f32>,
+    /// Epochs during which the first layer's wiring is learned (then frozen).
+    pub mapping_epochs: usize,
+    /// Share of the training samples held out (at the end) to choose the epoch.
+    pub validation_fraction: f64,
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// Image models: each training sample is shifted by a random `(dx, dy)` in
+    /// `[-shift, shift]²` pixels every epoch (vacated pixels are 0); 0 turns this off.
+    #[serde(default)]
+    pub shift: usize,
+}
+
+impl Default for LutTrainConfig {
+    fn default() -> Self {
+        LutTrainConfig {
+            layers: vec![2000],
+            arity: 6,
+            bits_per_input: 3,
+            epochs: 30,
+            batch_size: 100,
+            learning_rate: 0.01,
+            lr_step: 14,
+            tau: None,
+            mapping_epochs: 30,
+            validation_fraction: 0.1,
+            seed: 0,
+            shift: 0,
+        }
+    }
+}
+
+impl LutTrainConfig {
+    /// The temperature used.
+    pub fn tau(&self) -> f32 {
+        self.tau.unwrap_or_else(|| {
+            let m = *self.layers.last().unwrap_or(&1000) as f32;
+            3.333 * (m / 1000.0).powf(0.57)
+        })
+    }
+
+    /// The learning rate during `epoch` (0-based).
+    pub fn lr_at(&self, epoch: usize) -> f32 {
+        self.learning_rate * 0.1f32.powi((epoch / self.lr_step.max(1)) as i32)
+    }
+
+    /// Checks the configuration against the data's classes.
+    pub fn validate(&self, classes: usize) -> Result<(), TrainError> {
+        let bad = |m: String| Err(TrainError::Config(m));
+        if self.layers.is_empty() || self.layers.contains(&0) {
+            return bad("every layer needs at least one node".into());
+        }
+        if !(MIN_ARITY..=MAX_ARITY).contains(&self.arity) {
+            return bad(format!(
+                "arity {} is out of range ({MIN_ARITY}..={MAX_ARITY})",
+                self.arity
+            ));
+        }
+        let last = *self.layers.last().expect("non-empty");
+        if !last.is_multiple_of(classes) {
+            return bad(format!(
+                "the last layer's {last} nodes must divide into the {classes} classes"
+            ));
+        }
+        if !(1..=255).contains(&self.bits_per_input) {
+            return bad("bits per input must be in 1..=255".into());
+        }
+        if self.epochs == 0 || self.batch_size == 0 {
+            return bad("epochs and batch size must be positive".into());
+        }
+        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
+            return bad("the learning rate must be positive".into());
+        }
+        if !(self.tau() > 0.0 && self.tau().is_finite()) {
+            return bad("τ must be positive".into());
+        }
+        if !(0.0..0.9).contains(&self.validation_fraction) {
+            return bad("the validation fraction must be in [0, 0.9)".into());
+        }
+        Ok(())
+    }
+}
+
+/// What one epoch measured.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EpochStats {
+    /// 1-based epoch number.
+    pub epoch: usize,
+    /// Mean training loss.
+    pub loss: f64,
+    /// Training accuracy (of the network as it was at each step).
+    pub train_accuracy: f64,
+    /// Validation accuracy at the end of the epoch (the discrete network, exactly).
+    pub validation_accuracy: f64,
+    /// Learning rate used.
+    pub learning_rate: f32,
+    /// Wall time of the epoch, seconds.
+    pub seconds: f64,
+}
+
+/// What a training run reports.
+#[derive(Clone, Debug, Serialize)]
+pub struct LutTrainReport {
+    /// Samples trained on.
+    pub train_samples: usize,
+    /// Samples held out for validation.
+    pub validation_samples: usize,
+    /// Candidate input bits the first layer chose from.
+    pub candidate_bits: usize,
+    /// Per epoch.
+    pub epochs: Vec<EpochStats>,
+    /// The epoch kept (best validation accuracy; the first on ties).
+    pub chosen_epoch: usize,
+    /// Its validation accuracy.
+    pub validation_accuracy: f64,
+    /// τ used.
+    pub tau: f32,
+}
+
+/// Adam moments of one parameter vector.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Moments {
+    pub m: Vec<f32>,
+    pub v: Vec<f32>,
+}
+
+impl Moments {
+    fn new(n: usize) -> Self {
+        Moments {
+            m: vec![0.0; n],
+            v: vec![0.0; n],
+        }
+    }
+}
+
+const B1: f32 = 0.9;
+const B2: f32 = 0.999;
+const EPS: f32 = 1e-8;
+
+/// One Adam step on a slice (`lr` already bias-corrected), clamping to `[lo, hi]`.
+#[inline]
+fn adam(w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], lr: f32, lo: f32, hi: f32) {
+    for i in 0..w.len() {
+        let gi = g[i];
+        let mi = B1 * m[i] + (1.0 - B1) * gi;
+        let vi = B2 * v[i] + (1.0 - B2) * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        w[i] = (w[i] - lr * mi / (vi.sqrt() + EPS)).clamp(lo, hi);
+    }
+}
+
+/// The trainable state of one layer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct LayerState {
+    pub nodes: usize,
+    /// `nodes × 2^n` real tables.
+    pub tables: Vec<f32>,
+    pub table_moments: Moments,
+    /// Slot → input index (candidate bit for layer 0, previous layer's node otherwise).
+    pub wiring: Vec<u32>,
+}
+
+/// The learnable mapping of the first layer: `slots × candidates`, row-major.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct MappingState {
+    pub candidates: usize,
+    pub weights: Vec<f32>,
+    pub moments: Moments,
+}
+
+/// A discrete network: per layer, its wiring and truth tables.
+pub(crate) type Snapshot = Vec<(Vec<u32>, Vec<u64>)>;
+
+/// Everything a checkpoint holds: the run can continue from here.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct TrainState {
+    pub config: LutTrainConfig,
+    pub classes: usize,
+    pub thresholds: Vec<u16>,
+    pub candidates: Vec<(u32, u16, u32)>,
+    pub layers: Vec<LayerState>,
+    pub mapping: Option<MappingState>,
+    /// Adam steps taken.
+    pub step: u64,
+    /// Completed epochs.
+    pub epoch: usize,
+    pub history: Vec<EpochStats>,
+    /// The best network so far (discrete tables and wiring), and its epoch.
+    pub best: Option<(usize, Snapshot)>,
+    /// Digest of the training data (a resumed run must see the same data).
+    pub data_digest: String,
+}
+
+/// Per-batch scratch buffers (reused across steps).
+#[derive(Default)]
+struct Scratch {
+    /// Per layer: `B × nodes` addresses and output bits.
+    addr: Vec<Vec<u8>>,
+    out: Vec<Vec<u8>>,
+    /// Per layer: gradient w.r.t. its output bits, `B × nodes`.
+    gy: Vec<Vec<f32>>,
+    /// Slot gradients, `S × B`.
+    gslot: Vec<f32>,
+    /// Table gradients of the current layer.
+    gt: Vec<f32>,
+    /// EFD derivative tables of the current layer.
+    deriv: Vec<f32>,
+    /// `B × I` of ±1 (mapping gradient).
+    xpm: Vec<f32>,
+    /// Mapping gradient `S × I`.
+    gw: Vec<f32>,
+}
+
+fn data_digest(data: &Dataset) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update((data.len() as u64).to_le_bytes());
+    h.update(&data.pixels);
+    h.update(&data.labels);
+    hex::encode(h.finalize())
+}
+
+impl TrainState {
+    fn new(data: &Dataset, classes: usize, cfg: &LutTrainConfig, train_n: usize) -> Self {
+        let fit = data.slice(0..train_n);
+        let thresholds = encode::quantile_thresholds(&fit, cfg.bits_per_input);
+        let cands = encode::candidate_bits(&fit, &thresholds, cfg.bits_per_input);
+        let n = cfg.arity;
+        let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
+        let mut layers = Vec::new();
+        let mut prev = cands.len();
+        for (l, &m) in cfg.layers.iter().enumerate() {
+            let tables: Vec<f32> = (0..m << n).map(|_| rng.gen_range(-1.0..1.0)).collect();
+            let wiring = if l == 0 {
+                vec![0; m * n] // set from the mapping below
+            } else {
+                balanced_wiring(prev, m * n, &mut rng)
+            };
+            layers.push(LayerState {
+                nodes: m,
+                table_moments: Moments::new(tables.len()),
+                tables,
+                wiring,
+            });
+            prev = m;
+        }
+        let slots = cfg.layers[0] * n;
+        let weights: Vec<f32> = (0..slots * cands.len()).map(|_| rng.gen::<f32>()).collect();
+        let mapping = MappingState {
+            candidates: cands.len(),
+            moments: Moments::new(weights.len()),
+            weights,
+        };
+        let mut st = TrainState {
+            config: cfg.clone(),
+            classes,
+            thresholds,
+            candidates: cands
+                .iter()
+                .map(|c| (c.input, c.threshold, c.model_bit))
+                .collect(),
+            layers,
+            mapping: Some(mapping),
+            step: 0,
+            epoch: 0,
+            history: vec![],
+            best: None,
+            data_digest: data_digest(data),
+        };
+        st.select_wiring();
+        st
+    }
+
+    fn candidate_bits(&self) -> Vec<CandidateBit> {
+        self.candidates
+            .iter()
+            .map(|&(input, threshold, model_bit)| CandidateBit {
+                input,
+                threshold,
+                model_bit,
+            })
+            .collect()
+    }
+
+    /// Sets the first layer's wiring to the mapping's row-wise argmax (first maximum).
+    fn select_wiring(&mut self) {
+        let Some(map) = &self.mapping else { return };
+        let i = map.candidates;
+        self.layers[0]
+            .wiring
+            .par_iter_mut()
+            .zip(map.weights.par_chunks(i))
+            .for_each(|(w, row)| *w = argmax_f32(row) as u32);
+    }
+
+    /// Forward pass of a batch (`x`: `B × I` candidate bits); fills addresses and outputs.
+    fn forward(&self, x: &[u8], batch: usize, s: &mut Scratch) {
+        let n = self.config.arity;
+        let i_count = self.candidates.len();
+        s.addr.resize(self.layers.len(), vec![]);
+        s.out.resize(self.layers.len(), vec![]);
+        for (l, layer) in self.layers.iter().enumerate() {
+            let m = layer.nodes;
+            let (before, rest) = s.out.split_at_mut(l);
+            let input: &[u8] = if l == 0 { x } else { &before[l - 1] };
+            let width = if l == 0 {
+                i_count
+            } else {
+                self.layers[l - 1].nodes
+            };
+            let addr = &mut s.addr[l];
+            let out = &mut rest[0];
+            addr.resize(batch * m, 0);
+            out.resize(batch * m, 0);
+            addr.par_chunks_mut(m)
+                .zip(out.par_chunks_mut(m))
+                .enumerate()
+                .for_each(|(b, (ab, ob))| {
+                    let xb = &input[b * width..(b + 1) * width];
+                    for k in 0..m {
+                        let w = &layer.wiring[k * n..(k + 1) * n];
+                        let mut a = 0usize;
+                        for (j, &wj) in w.iter().enumerate() {
+                            a |= (xb[wj as usize] as usize) << j;
+                        }
+                        ab[k] = a as u8;
+                        ob[k] = (layer.tables[(k << n) + a] > 0.0) as u8;
+                    }
+                });
+        }
+    }
+
+    /// Class scores of sample `b` from the last layer's outputs.
+    fn scores(&self, out: &[u8], b: usize, scores: &mut [u32]) {
+        let m = self.layers.last().expect("layers").nodes;
+        let g = m / self.classes;
+        let row = &out[b * m..(b + 1) * m];
+        for (c, sc) in scores.iter_mut().enumerate() {
+            *sc = row[c * g..(c + 1) * g].iter().map(|&v| v as u32).sum();
+        }
+    }
+
+    /// One gradient step on a batch; returns (summed loss, correct predictions).
+    fn step(
+        &mut self,
+        x: &[u8],
+        labels: &[u8],
+        s: &mut Scratch,
+        lr: f32,
+        learn_map: bool,
+    ) -> (f64, usize) {
+        let batch = labels.len();
+        let n = self.config.arity;
+        let classes = self.classes;
+        let tau = self.config.tau();
+        self.forward(x, batch, s);
+        let last = self.layers.len() - 1;
+        let m_last = self.layers[last].nodes;
+        let g = m_last / classes;
+        // loss and output gradients
+        s.gy.resize(self.layers.len(), vec![]);
+        let gy = &mut s.gy[last];
+        gy.clear();
+        gy.resize(batch * m_last, 0.0);
+        let out = &s.out[last];
+        let results: Vec<(f64, bool)> = gy
+            .par_chunks_mut(m_last)
+            .enumerate()
+            .map(|(b, gyb)| {
+                let mut sc = vec![0u32; classes];
+                self.scores(out, b, &mut sc);
+                let pred = crate::model::argmax(&sc);
+                let logits: Vec<f64> = sc.iter().map(|&v| v as f64 / tau as f64).collect();
+                let mx = logits.iter().cloned().fold(f64::MIN, f64::max);
+                let z: f64 = logits.iter().map(|l| (l - mx).exp()).sum();
+                let y = labels[b] as usize;
+                let loss = -(logits[y] - mx - z.ln());
+                for c in 0..classes {
+                    let p = ((logits[c] - mx).exp() / z) as f32;
+                    let d = (p - (c == y) as u8 as f32) / (tau * batch as f32);
+                    gyb[c * g..(c + 1) * g].iter_mut().for_each(|v| *v = d);
+                }
+                (loss, pred == y)
+            })
+            .collect();
+        let loss: f64 = results.iter().map(|r| r.0).sum();
+        let correct = results.iter().filter(|r| r.1).count();
+
+        // backward, last layer first
+        self.step += 1;
+        let t = self.step as i32;
+        let lr_t = lr * (1.0 - B2.powi(t)).sqrt() / (1.0 - B1.powi(t));
+        for l in (0..self.layers.len()).rev() {
+            let m = self.layers[l].nodes;
+            let entries = 1usize << n;
+            let half = entries / 2;
+            // EFD derivative tables of the current (pre-update) tables
+            s.deriv.resize(m * n * half, 0.0);
+            s.deriv
+                .par_chunks_mut(n * half)
+                .zip(self.layers[l].tables.par_chunks(entries))
+                .for_each(|(d, t)| efd::derivatives(t, n, d));
+            let need_slots = l > 0 || (learn_map && self.mapping.is_some());
+            s.gt.clear();
+            s.gt.resize(m * entries, 0.0);
+            s.gslot.resize(m * n * batch, 0.0);
+            {
+                let addr = &s.addr[l];
+                let gyl = &s.gy[l];
+                let deriv = &s.deriv;
+                s.gt.par_chunks_mut(entries)
+                    .zip(s.gslot.par_chunks_mut(n * batch))
+                    .enumerate()
+                    .for_each(|(k, (gt, gs))| {
+                        let dk = &deriv[k * n * half..(k + 1) * n * half];
+                        for b in 0..batch {
+                            let gv = gyl[b * m + k];
+                            let a = addr[b * m + k] as usize;
+                            gt[a] += gv;
+                            if need_slots {
+                                for j in 0..n {
+                                    gs[j * batch + b] = gv * dk[j * half + efd::drop_bit(a, j)];
+                                }
+                            }
+                        }
+                    });
+            }
+            // gradient to the previous layer's bits
+            if l > 0 {
+                let m_prev = self.layers[l - 1].nodes;
+                let mut gprev = std::mem::take(&mut s.gy[l - 1]);
+                gprev.clear();
+                gprev.resize(batch * m_prev, 0.0);
+                let wiring = &self.layers[l].wiring;
+                let gslot = &s.gslot;
+                gprev
+                    .par_chunks_mut(m_prev)
+                    .enumerate()
+                    .for_each(|(b, gp)| {
+                        for (slot, &w) in wiring.iter().enumerate() {
+                            gp[w as usize] += gslot[slot * batch + b];
+                        }
+                    });
+                s.gy[l - 1] = gprev;
+            } else if learn_map {
+                if let Some(map) = &mut self.mapping {
+                    mapping_step(map, x, batch, &s.gslot, m * n, &mut s.xpm, &mut s.gw, lr_t);
+                }
+            }
+            // Adam on the tables
+            let layer = &mut self.layers[l];
+            let gt = &s.gt;
+            layer
+                .tables
+                .par_chunks_mut(entries)
+                .zip(layer.table_moments.m.par_chunks_mut(entries))
+                .zip(layer.table_moments.v.par_chunks_mut(entries))
+                .zip(gt.par_chunks(entries))
+                .for_each(|(((w, m), v), g)| adam(w, g, m, v, lr_t, -1.0, 1.0));
+        }
+        if learn_map {
+            self.select_wiring();
+        }
+        (loss, correct)
+    }
+
+    /// The discrete network: first-layer wiring and every table's sign.
+    fn snapshot(&self) -> Snapshot {
+        let n = self.config.arity;
+        self.layers
+            .iter()
+            .map(|l| {
+                let tables = l
+                    .tables
+                    .chunks(1 << n)
+                    .map(|t| {
+                        t.iter()
+                            .enumerate()
+                            .fold(0u64, |acc, (a, &v)| acc | ((v > 0.0) as u64) << a)
+                    })
+                    .collect();
+                (l.wiring.clone(), tables)
+            })
+            .collect()
+    }
+
+    /// Accuracy of the current network on encoded samples.
+    fn accuracy(&self, x: &[u8], labels: &[u8]) -> f64 {
+        if labels.is_empty() {
+            return 0.0;
+        }
+        let i_count = self.candidates.len();
+        let chunk = 1000;
+        let correct: usize = x
+            .chunks(chunk * i_count)
+            .zip(labels.chunks(chunk))
+            .map(|(xc, lc)| {
+                let mut s = Scratch::default();
+                self.forward(xc, lc.len(), &mut s);
+                let out = &s.out[self.layers.len() - 1];
+                let mut sc = vec![0u32; self.classes];
+                (0..lc.len())
+                    .filter(|&b| {
+                        self.scores(out, b, &mut sc);
+                        crate::model::argmax(&sc) == lc[b] as usize
+                    })
+                    .count()
+            })
+            .sum();
+        correct as f64 / labels.len() as f64
+    }
+}
+
+/// The mapping's gradient (`gW = G · (2X − 1)`, `G` slot-major `S × B`) and its Adam step
+/// (the wiring is re-selected by the caller).
+#[allow(clippy::too_many_arguments)]
+fn mapping_step(
+    map: &mut MappingState,
+    x: &[u8],
+    batch: usize,
+    gslot: &[f32],
+    slots: usize,
+    xpm: &mut Vec<f32>,
+    gw: &mut Vec<f32>,
+    lr_t: f32,
+) {
+    let ic = map.candidates;
+    xpm.clear();
+    xpm.extend(x[..batch * ic].iter().map(|&v| 2.0 * v as f32 - 1.0));
+    gw.resize(slots * ic, 0.0);
+    // SAFETY: the pointers and strides describe the three row-major matrices exactly:
+    // gslot is slots × batch, xpm is batch × ic, gw is slots × ic, all allocated above.
+    #[allow(unsafe_code)]
+    unsafe {
+        matrixmultiply::sgemm(
+            slots,
+            batch,
+            ic,
+            1.0,
+            gslot.as_ptr(),
+            batch as isize,
+            1,
+            xpm.as_ptr(),
+            ic as isize,
+            1,
+            0.0,
+            gw.as_mut_ptr(),
+            ic as isize,
+            1,
+        );
+    }
+    map.weights
+        .par_chunks_mut(ic)
+        .zip(map.moments.m.par_chunks_mut(ic))
+        .zip(map.moments.v.par_chunks_mut(ic))
+        .zip(gw.par_chunks(ic))
+        .for_each(|(((w, m), v), g)| adam(w, g, m, v, lr_t, f32::MIN, f32::MAX));
+}
+
+fn argmax_f32(row: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &v) in row.iter().enumerate() {
+        if v > row[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Shifts a `w × h` image by `(dx, dy)` pixels (right, down), filling with 0.
+fn shift_image(img: &[u8], w: usize, h: usize, (dx, dy): (i32, i32), out: &mut [u8]) {
+    for y in 0..h as i32 {
+        for x in 0..w as i32 {
+            let (sx, sy) = (x - dx, y - dy);
+            out[(y as usize) * w + x as usize] =
+                if sx >= 0 && sy >= 0 && (sx as usize) < w && (sy as usize) < h {
+                    img[sy as usize * w + sx as usize]
+                } else {
+                    0
+                };
+        }
+    }
+}
+
+/// `slots` indices into `0..inputs`: concatenated random permutations.
+fn balanced_wiring(inputs: usize, slots: usize, rng: &mut ChaCha8Rng) -> Vec<u32> {
+    let mut out = Vec::with_capacity(slots);
+    while out.len() < slots {
+        let mut p: Vec<u32> = (0..inputs as u32).collect();
+        p.shuffle(rng);
+        out.extend(p.into_iter().take(slots - out.len()));
+    }
+    out
+}
+
+/// Where a run keeps its checkpoint, and whether it starts from it.
+#[derive(Clone, Debug, Default)]
+pub struct Checkpointing {
+    /// The checkpoint file, rewritten after every epoch.
+    pub path: Option<std::path::PathBuf>,
+    /// Continue from the checkpoint instead of starting afresh.
+    pub resume: bool,
+}
+
+/// Trains a LUT network on `data` (labels in `0..classes`) whose inputs are described by
+/// `input`. Returns the network of the best validation epoch and the report.
+pub fn train(
+    data: &Dataset,
+    input: &InputSpec,
+    classes: usize,
+    cfg: &LutTrainConfig,
+    checkpointing: &Checkpointing,
+    reporter: &dyn Reporter,
+) -> Result<(LutNet, LutTrainReport), TrainError> {
+    cfg.validate(classes)?;
+    if data.num_inputs() != input.num_inputs() {
+        return Err(TrainError::Data(format!(
+            "the samples have {} inputs, the model {}",
+            data.num_inputs(),
+            input.num_inputs()
+        )));
+    }
+    if let Some(&l) = data.labels.iter().find(|&&l| l as usize >= classes) {
+        return Err(TrainError::Data(format!(
+            "label {l} with only {classes} classes"
+        )));
+    }
+    let val_n = (data.len() as f64 * cfg.validation_fraction).round() as usize;
+    let train_n = data.len() - val_n;
+    if train_n < cfg.batch_size.min(data.len()) || train_n == 0 {
+        return Err(TrainError::Data(format!(
+            "{} samples leave {train_n} to train on",
+            data.len()
+        )));
+    }
+    let mut st = match (&checkpointing.path, checkpointing.resume) {
+        (Some(p), true) => {
+            let st = checkpoint::read(p)?;
+            if st.data_digest != data_digest(data) || st.classes != classes {
+                return Err(TrainError::Config(format!(
+                    "checkpoint {} was made on other training data",
+                    p.display()
+                )));
+            }
+            if !st.config.same_run(cfg) {
+                return Err(TrainError::Config(format!(
+                    "checkpoint {} was made with other settings (it has {:?})",
+                    p.display(),
+                    st.config
+                )));
+            }
+            st
+        }
+        _ => TrainState::new(data, classes, cfg, train_n),
+    };
+    let cands = st.candidate_bits();
+    let ic = cands.len();
+    if ic == 0 {
+        return Err(TrainError::Data(
+            "every input bit is constant on the training data".into(),
+        ));
+    }
+    let train = data.slice(0..train_n);
+    let val = data.slice(train_n..data.len());
+    let x_train = encode::encode(&train, &cands);
+    let x_val = encode::encode(&val, &cands);
+    let image = input.image_size().filter(|_| cfg.shift > 0);
+    let mut order: Vec<usize> = (0..train_n).collect();
+    let mut scratch = Scratch::default();
+    let mut xb: Vec<u8> = Vec::new();
+    let mut yb: Vec<u8> = Vec::new();
+    while st.epoch < cfg.epochs {
+        let e = st.epoch;
+        let start = std::time::Instant::now();
+        let lr = cfg.lr_at(e);
+        let learn_map = e < cfg.mapping_epochs;
+        if !learn_map && st.mapping.is_some() {
+            st.mapping = None; // frozen: the wiring stays as selected
+        }
+        order.sort_unstable();
+        order.shuffle(&mut ChaCha8Rng::seed_from_u64(
+            cfg.seed ^ (0x5eed << 20) ^ e as u64,
+        ));
+        let steps = train_n.div_ceil(cfg.batch_size);
+        reporter.on_stage(&format!("epoch {}/{}", e + 1, cfg.epochs), steps as u64);
+        let (mut loss, mut correct) = (0.0, 0usize);
+        let mut shift_rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ (0x5a1f7 << 24) ^ e as u64);
+        let mut shifted = vec![0u8; data.num_inputs()];
+        for batch in order.chunks(cfg.batch_size) {
+            xb.clear();
+            yb.clear();
+            for &i in batch {
+                match image {
+                    Some((w, h)) => {
+                        let r = cfg.shift as i32;
+                        let d = (shift_rng.gen_range(-r..=r), shift_rng.gen_range(-r..=r));
+                        shift_image(train.image(i), w, h, d, &mut shifted);
+                        xb.extend(
+                            cands
+                                .iter()
+                                .map(|c| (shifted[c.input as usize] as u16 >= c.threshold) as u8),
+                        );
+                    }
+                    None => xb.extend_from_slice(&x_train[i * ic..(i + 1) * ic]),
+                }
+                yb.push(train.labels[i]);
+            }
+            let (l, c) = st.step(&xb, &yb, &mut scratch, lr, learn_map);
+            loss += l;
+            correct += c;
+            reporter.on_progress(1);
+        }
+        reporter.on_stage_done();
+        let val_acc = st.accuracy(&x_val, &val.labels);
+        let stats = EpochStats {
+            epoch: e + 1,
+            loss: loss / train_n as f64,
+            train_accuracy: correct as f64 / train_n as f64,
+            validation_accuracy: val_acc,
+            learning_rate: lr,
+            seconds: start.elapsed().as_secs_f64(),
+        };
+        reporter.on_note(&format!(
+            "epoch {:>3}: loss {:.4}, train {:.2} %, validation {:.2} % ({:.0} s)",
+            stats.epoch,
+            stats.loss,
+            100.0 * stats.train_accuracy,
+            100.0 * stats.validation_accuracy,
+            stats.seconds
+        ));
+        let better = st
+            .best
+            .as_ref()
+            .is_none_or(|(be, _)| val_acc > st.history[*be - 1].validation_accuracy);
+        st.history.push(stats);
+        if better {
+            st.best = Some((e + 1, st.snapshot()));
+        }
+        st.epoch += 1;
+        if let Some(p) = &checkpointing.path {
+            checkpoint::write(p, &st)?;
+        }
+    }
+    let (chosen, best) = st.best.clone().expect("at least one epoch");
+    let model = st.to_model(input, &best)?;
+    let report = LutTrainReport {
+        train_samples: train_n,
+        validation_samples: val_n,
+        candidate_bits: ic,
+        validation_accuracy: st.history[chosen - 1].validation_accuracy,
+        epochs: st.history,
+        chosen_epoch: chosen,
+        tau: cfg.tau(),
+    };
+    Ok((model, report))
+}
+
+impl LutTrainConfig {
+    /// Whether a checkpoint made with `other` can continue a run with these settings (the
+    /// number of epochs may grow).
+    fn same_run(&self, other: &LutTrainConfig) -> bool {
+        let mut a = self.clone();
+        a.epochs = other.epochs;
+        a == *other
+    }
+}
+
+impl TrainState {
+    /// The boolean model of a snapshot.
+    fn to_model(&self, input: &InputSpec, snap: &Snapshot) -> Result<LutNet, TrainError> {
+        let cfg = &self.config;
+        let input_bits = input.num_inputs() * cfg.bits_per_input;
+        let mut layers = Vec::new();
+        let mut prev_start = 0usize;
+        let mut start = input_bits;
+        for (l, (wiring, tables)) in snap.iter().enumerate() {
+            let wiring = if l == 0 {
+                wiring
+                    .iter()
+                    .map(|&c| self.candidates[c as usize].2)
+                    .collect()
+            } else {
+                wiring
+                    .iter()
+                    .map(|&w| (prev_start + w as usize) as u32)
+                    .collect()
+            };
+            layers.push(LutLayer {
+                arity: cfg.arity,
+                wiring,
+                tables: tables.clone(),
+            });
+            prev_start = start;
+            start += tables.len();
+        }
+        LutNet::new(
+            input.clone(),
+            self.classes,
+            cfg.bits_per_input,
+            self.thresholds.clone(),
+            layers,
+        )
+        .map_err(|e| TrainError::Data(format!("the trained network is invalid: {e}")))
+    }
+}
