@@ -18,5 +18,11 @@ if [ ! -x node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil ] || [ ! -d node_
   echo "==> installing the pinned npm tools: solc 0.8.19 (solcjs) and anvil 1.7.1 (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+if ! python3 -c 'import h5py' 2>/dev/null; then
+  # test-only: tests/lutnet_model.rs checks that h5py reads zero_g's files as written
+  echo "==> installing h5py (pip, for the tests)"
+  python3 -m pip install --quiet --disable-pip-version-check h5py \
+    || echo "warning: h5py could not be installed; the h5py compatibility test will be skipped"
+fi
 echo "==> MNIST"
 scripts/fetch-mnist.sh

@@ -21,11 +21,13 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Describe a model file: family, input, classes, shape and digest.
+    Info(commands::info::InfoArgs),
     /// Print the per-class scores and the predicted class of one image.
     Predict(commands::predict::PredictArgs),
     /// Accuracy of a model on a labelled test set (MNIST IDX folder or NNNN_<label>.png folder).
     ComputeAccuracy(commands::accuracy::AccuracyArgs),
-    /// Train a BTHOWeN model on MNIST (or any labelled square-image set) and write it as HDF5.
+    /// Train a model (BTHOWeN, or a LUT network with --family lutnet) and write it as HDF5.
     Train(commands::train::TrainArgs),
     /// Write MNIST IDX images as a folder of NNNN_<label>.png files (the original's layout).
     ExportMnist(commands::export::ExportArgs),
@@ -63,7 +65,7 @@ pub enum Command {
 /// Flags shared by commands that read a model.
 #[derive(Debug, Args)]
 pub struct ModelArg {
-    /// The model, a BTHOWeN HDF5 file (see models/).
+    /// The model: an HDF5 file of either family (BTHOWeN or LUT network; models/FORMAT.md).
     #[arg(short = 'm', long, value_name = "FILE")]
     pub model_path: PathBuf,
 }

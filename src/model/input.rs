@@ -71,6 +71,7 @@ pub enum InputKind {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InputSpec {
     /// The input's shape.
+    #[serde(flatten)]
     pub kind: InputKind,
     /// Class names, by class index (empty: classes are called by their index).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -279,6 +280,19 @@ mod tests {
         assert_eq!(x.quantise(f64::NAN), 0);
         let y = f(-2.0, 2.0);
         assert_eq!(y.quantise(0.0), 128);
+    }
+
+    #[test]
+    fn json_is_flat() {
+        let s = serde_json::to_string(&InputSpec::image(3, 2)).unwrap();
+        assert_eq!(s, r#"{"kind":"image","width":3,"height":2}"#);
+        let t: InputSpec = serde_json::from_str(
+            r#"{"kind":"tabular","features":[{"name":"a","lo":0.0,"hi":1.0}],"class_names":["x","y"]}"#,
+        )
+        .unwrap();
+        assert_eq!(t.num_inputs(), 1);
+        assert_eq!(t.class_name(1), "y");
+        assert!(serde_json::from_str::<InputSpec>(r#"{"kind":"video"}"#).is_err());
     }
 
     #[test]

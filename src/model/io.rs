@@ -141,7 +141,16 @@ impl H5 {
             return Err(unreadable("not an HDF5 file".into()));
         }
         guarded(path, || {
+            let len = bytes.len() as u64;
             let file = File::from_bytes(bytes).map_err(|e| unreadable(e.to_string()))?;
+            // HDF5 records where the file ends: a shorter file lost its tail
+            let sb = file.superblock();
+            let eof = sb.eof_address.saturating_add(sb.base_address.get());
+            if eof > len {
+                return Err(unreadable(format!(
+                    "truncated: {len} bytes of the {eof} its header declares"
+                )));
+            }
             let root = file.root();
             let attrs = root.attrs().map_err(|e| unreadable(e.to_string()))?;
             let types = root
@@ -328,10 +337,18 @@ impl H5 {
         }
     }
 
-    /// Reads a boolean dataset of `shape` as h5py does (any non-zero byte is true).
+    /// Reads a boolean dataset of `shape`: h5py's `bool` as h5py reads it (any non-zero byte
+    /// is true), or a 1-byte integer dataset whose values must be 0 or 1.
     pub fn read_bool(&self, name: &str, shape: &[usize]) -> Result<Vec<bool>, ModelError> {
-        let (ds, _) = self.dataset(name, Elem::Bool, shape)?;
+        let (ds, dt) = self.dataset(name, Elem::Bool, shape)?;
         let raw = ds.read_raw().map_err(self.read_err(name))?;
+        if !is_h5py_bool(&dt) {
+            if let Some(v) = raw.iter().find(|&&v| v > 1) {
+                return Err(ModelError::Invalid(format!(
+                    "dataset `{name}` holds {v}; only 0 and 1 are allowed"
+                )));
+            }
+        }
         Ok(raw.into_iter().map(|b| b != 0).collect())
     }
 

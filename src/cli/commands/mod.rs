@@ -5,6 +5,7 @@ pub mod bounty;
 pub mod commit;
 pub mod evm;
 pub mod export;
+pub mod info;
 pub mod inputs;
 pub mod predict;
 pub mod prove;
@@ -19,6 +20,7 @@ use zero_g::Model;
 /// Dispatches a parsed command.
 pub fn run(cmd: Command, printer: &Printer) -> Result<Outcome> {
     match cmd {
+        Command::Info(a) => info::run(a),
         Command::Predict(a) => predict::run(a),
         Command::ComputeAccuracy(a) => accuracy::run(a, printer),
         Command::Train(a) => train::run(a, printer),

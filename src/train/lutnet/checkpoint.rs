@@ -159,14 +159,20 @@ impl TrainState {
                 return Err("mapping has the wrong shape".into());
             }
         }
-        if self.history.len() != self.epoch
-            || self.epoch > cfg.epochs
-            || self
-                .best
-                .as_ref()
-                .is_some_and(|(e, _)| *e == 0 || *e > self.epoch)
+        if self.history.len() != self.epoch || self.epoch > cfg.epochs {
+            return Err(format!(
+                "inconsistent progress: {} epochs done of {}, {} recorded",
+                self.epoch,
+                cfg.epochs,
+                self.history.len()
+            ));
+        }
+        if self
+            .best
+            .as_ref()
+            .is_some_and(|(e, _)| *e == 0 || *e > self.epoch)
         {
-            return Err("inconsistent progress".into());
+            return Err("inconsistent progress: the best epoch is not one of those done".into());
         }
         Ok(())
     }

@@ -705,7 +705,7 @@ pub fn train(
     }
     let mut st = match (&checkpointing.path, checkpointing.resume) {
         (Some(p), true) => {
-            let st = checkpoint::read(p)?;
+            let mut st = checkpoint::read(p)?;
             if st.data_digest != data_digest(data) || st.classes != classes {
                 return Err(TrainError::Config(format!(
                     "checkpoint {} was made on other training data",
@@ -719,6 +719,15 @@ pub fn train(
                     st.config
                 )));
             }
+            if st.epoch > cfg.epochs {
+                return Err(TrainError::Config(format!(
+                    "checkpoint {} has {} epochs done; ask for at least that many",
+                    p.display(),
+                    st.epoch
+                )));
+            }
+            // the run may be extended: the checkpoint now targets the new epoch count
+            st.config.epochs = cfg.epochs;
             st
         }
         _ => TrainState::new(data, classes, cfg, train_n),

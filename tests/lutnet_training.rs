@@ -1,0 +1,217 @@
+//! Training LUT networks: deterministic for a seed, resumable from a checkpoint bit for bit,
+//! and the trained network is exactly what the model file and `predict` compute.
+
+mod common;
+use common::*;
+use zero_g::data::{load_dataset, Dataset, Split};
+use zero_g::model::{InputSpec, Model};
+use zero_g::train::lutnet::{train, Checkpointing, LutTrainConfig};
+use zero_g::train::NoReporter;
+
+fn data() -> Dataset {
+    load_dataset(&mnist_dir(), Split::Train)
+        .unwrap()
+        .slice(0..4000)
+}
+
+fn cfg(epochs: usize) -> LutTrainConfig {
+    LutTrainConfig {
+        layers: vec![60, 20],
+        arity: 4,
+        bits_per_input: 2,
+        epochs,
+        batch_size: 50,
+        shift: 1,
+        mapping_epochs: 2,
+        ..Default::default()
+    }
+}
+
+fn run(epochs: usize, ck: &Checkpointing) -> (zero_g::LutNet, Vec<f64>) {
+    let (m, r) = train(
+        &data(),
+        &InputSpec::image(28, 28),
+        10,
+        &cfg(epochs),
+        ck,
+        &NoReporter,
+    )
+    .unwrap();
+    (m, r.epochs.iter().map(|e| e.loss).collect())
+}
+
+#[test]
+fn the_same_seed_gives_the_same_network() {
+    let none = Checkpointing::default();
+    let (a, la) = run(3, &none);
+    let (b, lb) = run(3, &none);
+    assert_eq!(a, b);
+    assert_eq!(la, lb);
+    let mut other = cfg(3);
+    other.seed = 1;
+    let (c, _) = train(
+        &data(),
+        &InputSpec::image(28, 28),
+        10,
+        &other,
+        &none,
+        &NoReporter,
+    )
+    .unwrap();
+    assert_ne!(a.digest(), c.digest());
+}
+
+#[test]
+fn a_resumed_run_equals_the_uninterrupted_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let ck = dir.path().join("run.ckpt");
+    let (full, lfull) = run(3, &Checkpointing::default());
+    // two epochs, "interrupted", then resumed to three
+    run(
+        2,
+        &Checkpointing {
+            path: Some(ck.clone()),
+            resume: false,
+        },
+    );
+    let (resumed, lres) = run(
+        3,
+        &Checkpointing {
+            path: Some(ck.clone()),
+            resume: true,
+        },
+    );
+    assert_eq!(resumed, full);
+    assert_eq!(lres, lfull);
+    // other settings or other data cannot continue that checkpoint
+    let mut other = cfg(3);
+    other.learning_rate = 0.05;
+    let e = train(
+        &data(),
+        &InputSpec::image(28, 28),
+        10,
+        &other,
+        &Checkpointing {
+            path: Some(ck.clone()),
+            resume: true,
+        },
+        &NoReporter,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("other settings"), "{e}");
+    let e = train(
+        &data().slice(0..3000),
+        &InputSpec::image(28, 28),
+        10,
+        &cfg(3),
+        &Checkpointing {
+            path: Some(ck.clone()),
+            resume: true,
+        },
+        &NoReporter,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("other training data"), "{e}");
+    // a corrupted checkpoint is a clean error
+    let mut bytes = std::fs::read(&ck).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 1;
+    std::fs::write(&ck, &bytes).unwrap();
+    let e = train(
+        &data(),
+        &InputSpec::image(28, 28),
+        10,
+        &cfg(3),
+        &Checkpointing {
+            path: Some(ck.clone()),
+            resume: true,
+        },
+        &NoReporter,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("checksum mismatch"), "{e}");
+    std::fs::write(&ck, &bytes[..100]).unwrap();
+    assert!(train(
+        &data(),
+        &InputSpec::image(28, 28),
+        10,
+        &cfg(3),
+        &Checkpointing {
+            path: Some(ck),
+            resume: true,
+        },
+        &NoReporter,
+    )
+    .is_err());
+}
+
+#[test]
+fn the_trained_network_is_what_the_file_and_predict_compute() {
+    let (m, _) = run(2, &Checkpointing::default());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.hdf5");
+    let model = Model::from(m.clone());
+    zero_g::model::io::save(&model, &path).unwrap();
+    let back = zero_g::model::io::load(&path).unwrap();
+    assert_eq!(back.digest(), model.digest());
+    let test = load_dataset(&mnist_dir(), Split::Test)
+        .unwrap()
+        .slice(0..500);
+    let (correct, _) = zero_g::train::evaluate(&back, &test, &NoReporter);
+    assert_eq!(
+        zero_g::train::evaluate(&model, &test, &NoReporter).0,
+        correct
+    );
+    // a 2-epoch toy on 4,000 images is far from the bundled models, but it learned
+    assert!(correct > 150, "{correct}/500");
+}
+
+#[test]
+fn bad_configurations_are_refused() {
+    let d = data();
+    let input = InputSpec::image(28, 28);
+    let none = Checkpointing::default();
+    for (c, wanted) in [
+        (
+            LutTrainConfig {
+                layers: vec![25],
+                ..cfg(1)
+            },
+            "divide",
+        ),
+        (LutTrainConfig { arity: 7, ..cfg(1) }, "arity 7"),
+        (
+            LutTrainConfig {
+                layers: vec![],
+                ..cfg(1)
+            },
+            "at least one node",
+        ),
+        (
+            LutTrainConfig {
+                learning_rate: f32::NAN,
+                ..cfg(1)
+            },
+            "learning rate",
+        ),
+    ] {
+        let e = train(&d, &input, 10, &c, &none, &NoReporter)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(wanted), "{e}");
+    }
+    let e = train(
+        &d,
+        &InputSpec::image(27, 28),
+        10,
+        &cfg(1),
+        &none,
+        &NoReporter,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("inputs"), "{e}");
+}
