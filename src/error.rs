@@ -110,6 +110,16 @@ pub enum DataError {
     /// A data set does not fit the model.
     #[error("data set does not fit the model: {0}")]
     Mismatch(String),
+    /// A CSV file has a bad cell, row or header.
+    #[error("{path}:{line}: {reason}")]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number (1 is the header).
+        line: u64,
+        /// What is wrong, naming the column.
+        reason: String,
+    },
 }
 
 /// Training could not run.

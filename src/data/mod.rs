@@ -1,5 +1,6 @@
 //! Inputs: grayscale images, MNIST IDX files and the original's labelled PNG folders.
 
+pub mod csv;
 pub mod idx;
 
 use crate::error::DataError;
