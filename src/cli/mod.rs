@@ -43,7 +43,8 @@ pub enum Command {
     Verify(commands::prove::VerifyArgs),
     /// Write the Solidity verifier of a verifying key (and its compiled code).
     GenerateEvmVerifier(commands::evm::GenerateArgs),
-    /// Prove (or take a proof), then deploy and call the verifier in an in-process EVM: size and gas.
+    /// Prove (or take a proof), then deploy and call the verifier in an in-process EVM: its size,
+    /// its gas, and that it rejects a tampered proof and a public word + r (exit 1 otherwise).
     DryRunEvmVerifier(commands::evm::DryRunArgs),
     /// Deploy the verifier of a verifying key to a chain.
     DeployEvmVerifier(commands::evm::DeployArgs),

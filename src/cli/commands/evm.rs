@@ -163,8 +163,11 @@ pub fn dry_run(a: DryRunArgs, printer: &Printer) -> Result<Outcome> {
     let mut tampered = honest.clone();
     let n = tampered.len();
     tampered[n - 40] ^= 1;
-    let runs = evm::dry_run(&c.creation, &[honest, tampered])?;
-    let (ok, bad) = (&runs[0], &runs[1]);
+    // the first public word plus r: the same field element, not canonical
+    let shifted = evm::add_modulus(&honest, 0)
+        .context("the proof has no public word whose sum with r fits 256 bits")?;
+    let runs = evm::dry_run(&c.creation, &[honest, tampered, shifted])?;
+    let (ok, bad, big) = (&runs[0], &runs[1], &runs[2]);
     if a.json {
         print_json(&serde_json::json!({
             "runtime_bytes": ok.runtime_bytes,
@@ -174,6 +177,7 @@ pub fn dry_run(a: DryRunArgs, printer: &Printer) -> Result<Outcome> {
             "calldata_bytes": ok.calldata_bytes,
             "accepted": ok.accepted,
             "tampered_rejected": !bad.accepted,
+            "non_canonical_rejected": !big.accepted,
             "within_eip170": ok.runtime_bytes <= evm::EIP170_LIMIT,
         }));
     } else {
@@ -199,8 +203,12 @@ pub fn dry_run(a: DryRunArgs, printer: &Printer) -> Result<Outcome> {
             "tampered proof:   {}",
             if bad.accepted { "ACCEPTED" } else { "rejected" }
         );
+        println!(
+            "public word + r:  {}",
+            if big.accepted { "ACCEPTED" } else { "rejected" }
+        );
     }
-    Ok(if ok.accepted && !bad.accepted {
+    Ok(if ok.accepted && !bad.accepted && !big.accepted {
         Outcome::Success
     } else {
         Outcome::Rejected
