@@ -13,7 +13,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use std::path::PathBuf;
 use zero_g::evm::bounty::{self, BountyParams};
-use zero_g::evm::chain::{self, Chain};
+use zero_g::evm::chain;
 use zero_g::proving::artifacts;
 
 /// Parses an amount of ether: wei (`1000`), or a decimal number with a unit (`0.5ether`,
@@ -266,26 +266,36 @@ pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
 /// Runs `submit-proof --bounty`: checks the proof against the bounty and the signer, sends
 /// `submit(class, commitment, proof)`, and reports the record and the reward. Exit 0 if
 /// accepted, 1 if the bounty reverted.
-pub fn submit(a: &SubmitArgs, chain: &Chain) -> Result<Outcome> {
+pub fn submit(a: &SubmitArgs) -> Result<Outcome> {
     let given = a
         .bounty
         .as_deref()
         .expect("clap: --bounty or --contract-address");
     let address = chain::parse_address(given)?;
     let proof = artifacts::read_proof(&a.proof_path)?;
+    bounty::check_statement(&proof.statement)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", a.proof_path.display()))?;
+    // the class, and a commitment and a bound word that are canonical: before connecting
+    let (class, commitment) = bounty::claim(&proof)?;
+    let bound = bounty::bound_address(&proof)?;
+    let chain = &a.chain.connect()?;
     if let Some(p) = &a.deployment_path {
         let rec = check_deployment(p, address, given, chain, &proof.vk_fingerprint)?;
         if let Some(h) = recorded_codehash(&rec, p)? {
-            chain.expect_code(
-                address,
-                h,
-                &format!("the ClassificationBounty recorded in {}", p.display()),
-            )?;
+            chain
+                .expect_code(
+                    address,
+                    h,
+                    &format!("the ClassificationBounty recorded in {}", p.display()),
+                )
+                .map_err(|e| match e {
+                    zero_g::evm::EvmError::WrongVerifier(m) => {
+                        anyhow::anyhow!("wrong contract: {m}")
+                    }
+                    e => e.into(),
+                })?;
         }
     }
-    bounty::check_statement(&proof.statement)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", a.proof_path.display()))?;
-    let (class, commitment) = bounty::claim(&proof)?;
     let status = bounty::status(chain, address)?;
     let signer = chain.sender().expect("a signer was chosen");
     let mut problems = Vec::new();
@@ -295,7 +305,7 @@ pub fn submit(a: &SubmitArgs, chain: &Chain) -> Result<Outcome> {
             status.model_digest, proof.model_digest
         ));
     }
-    match bounty::bound_address(&proof)? {
+    match bound {
         Some(b) if b == signer => {}
         Some(b) => problems.push(format!(
             "this proof is bound to {b}, but the signer is {signer}: only {b} can submit it \

@@ -521,18 +521,15 @@ fn check_verifier(
     Ok(())
 }
 
-/// Reads the proof (refusing claims that are not canonical field elements), checks the
-/// verifier's code, and returns the address and the calldata.
-fn prepare(
+/// Reads the proof and the address and builds the calldata, refusing claims that are not
+/// canonical field elements: all before anything is asked of the chain.
+fn load(
     proof_path: &Path,
     contract_address: &str,
-    expected: &ExpectedVerifier,
-    chain: &chain::Chain,
 ) -> Result<(alloy::primitives::Address, Vec<u8>, ProofFile)> {
     let proof = artifacts::read_proof(proof_path)?;
     let address = chain::parse_address(contract_address)?;
     let calldata = evm::calldata(&proof)?;
-    check_verifier(expected, address, contract_address, chain, &proof)?;
     Ok((address, calldata, proof))
 }
 
@@ -591,16 +588,17 @@ pub struct SubmitArgs {
 
 /// Runs `submit-proof`: exit 0 if the transaction succeeded, 1 if it reverted.
 pub fn submit(a: SubmitArgs) -> Result<Outcome> {
-    let chain = a.chain.connect()?;
     let Some(contract) = a.contract_address.as_deref() else {
-        return super::bounty::submit(&a, &chain);
+        return super::bounty::submit(&a);
     };
+    let (address, calldata, proof) = load(&a.proof_path, contract)?;
     let expected = ExpectedVerifier {
         deployment_path: a.deployment_path.clone(),
         vk_path: a.vk_path.clone(),
         srs_path: a.srs_path.clone(),
     };
-    let (address, calldata, proof) = prepare(&a.proof_path, contract, &expected, &chain)?;
+    let chain = a.chain.connect()?;
+    check_verifier(&expected, address, contract, &chain, &proof)?;
     let mined = chain.submit(address, &calldata, a.gas_limit)?;
     if !mined.success && out_of_gas(&chain, address, &calldata, mined.block)? {
         bail!(
@@ -672,10 +670,10 @@ pub struct VerifyEvmArgs {
 
 /// Runs `verify-evm`: a free `eth_call`; exit 0 if accepted, 1 if rejected.
 pub fn verify_evm(a: VerifyEvmArgs) -> Result<Outcome> {
-    let chain = a.rpc.connect()?;
     let t = &a.target;
-    let (address, calldata, proof) =
-        prepare(&t.proof_path, &t.contract_address, &t.expected, &chain)?;
+    let (address, calldata, proof) = load(&t.proof_path, &t.contract_address)?;
+    let chain = a.rpc.connect()?;
+    check_verifier(&t.expected, address, &t.contract_address, &chain, &proof)?;
     let ok = chain.call(address, &calldata)?;
     if ok {
         println!(
