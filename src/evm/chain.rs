@@ -461,3 +461,48 @@ pub fn parse_address(s: &str) -> Result<Address, EvmError> {
     t.parse()
         .map_err(|_| EvmError::Chain(format!("`{s}` is not a 20-byte hex address")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intrinsic_gas_counts_calldata_and_the_eip7623_floor() {
+        assert_eq!(intrinsic_gas(&[], false), 21_000);
+        // one zero and one other byte: 4 + 16 = 20 < the floor's 10 × (1 + 4) = 50
+        assert_eq!(intrinsic_gas(&[0, 1], false), 21_050);
+        // 2,752 bytes of a typical proof's calldata: the floor rules
+        let data: Vec<u8> = (0..2752).map(|i| (i % 7) as u8).collect();
+        let zeros = data.iter().filter(|&&b| b == 0).count() as u64;
+        let tokens = zeros + 4 * (2752 - zeros);
+        assert_eq!(intrinsic_gas(&data, false), 21_000 + 10 * tokens);
+        // a creation: 32,000 and 2 per init-code word come on top of the standard cost
+        let init = vec![0x60u8; 64];
+        assert_eq!(
+            intrinsic_gas(&init, true),
+            21_000 + 16 * 64 + 32_000 + 2 * 2
+        );
+        assert_eq!(
+            intrinsic_gas(&[0x60; 33], true),
+            21_000 + 16 * 33 + 32_000 + 2 * 2
+        );
+    }
+
+    #[test]
+    fn durations_read_well() {
+        assert_eq!(secs(Duration::from_secs(30)), "30 s");
+        assert_eq!(secs(Duration::from_millis(1500)), "1.5 s");
+    }
+
+    #[test]
+    fn a_zero_timeout_or_a_bad_url_is_refused_without_connecting() {
+        let zero = Timeouts {
+            request: Duration::ZERO,
+            receipt: DEFAULT_RECEIPT_TIMEOUT,
+        };
+        let e = Chain::connect_with("http://127.0.0.1:1", zero).unwrap_err();
+        assert!(e.to_string().contains("a timeout of 0 s"), "{e}");
+        let e = Chain::connect("not a url").unwrap_err();
+        assert!(e.to_string().contains("invalid RPC URL"), "{e}");
+    }
+}
