@@ -12,7 +12,10 @@ pragma solidity 0.8.19;
 ///      was made for (`zero_g proof --bind-to <address>`), so a proof copied from the mempool is
 ///      useless to a front-runner. The model digest is fixed here and passed by this contract,
 ///      so a proof about any other model is rejected; the verifier's code (hence its verifying
-///      key) is checked once, at construction.
+///      key) is checked once, at construction. Every public word it passes must be canonical
+///      (below the BN254 scalar modulus r): the verifier reads words mod r, so `c` and `c + r`
+///      would be one proof under two record keys; zero_g's verifiers revert on such words, and
+///      this contract refuses a commitment ≥ r itself (`NonCanonicalCommitment`).
 ///      A commitment is not an image: the same image under a new salt is a new commitment. With
 ///      an `attester` (e.g. whoever holds or captured the images), only commitments it
 ///      attested are accepted, so each rewarded image was registered once, beforehand; with
@@ -28,6 +31,10 @@ contract ClassificationBounty {
     uint256 public immutable reward;
     /// Who may attest commitments (zero: every commitment is accepted).
     address public immutable attester;
+
+    /// The BN254 scalar field modulus r: public inputs are field elements, below r.
+    uint256 internal constant SCALAR_MODULUS =
+        0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
 
     /// Commitments the attester registered.
     mapping(uint256 => bool) public attested;
@@ -64,6 +71,8 @@ contract ClassificationBounty {
     error NotAttester();
     /// The attester has not registered this commitment.
     error NotAttested(uint256 commitment);
+    /// The commitment is not below r (not the canonical encoding of a field element).
+    error NonCanonicalCommitment(uint256 commitment);
 
     constructor(
         address verifier_,
@@ -92,6 +101,7 @@ contract ClassificationBounty {
     function attest(uint256[] calldata commitments) external {
         if (msg.sender != attester) revert NotAttester();
         for (uint256 i = 0; i < commitments.length; i++) {
+            if (commitments[i] >= SCALAR_MODULUS) revert NonCanonicalCommitment(commitments[i]);
             attested[commitments[i]] = true;
             emit Attested(commitments[i]);
         }
@@ -106,6 +116,7 @@ contract ClassificationBounty {
         returns (bool rewarded)
     {
         if (class_ > type(uint8).max) revert ClassOutOfRange(class_);
+        if (commitment >= SCALAR_MODULUS) revert NonCanonicalCommitment(commitment);
         if (records[commitment].prover != address(0)) revert AlreadyClassified(commitment);
         if (attester != address(0) && !attested[commitment]) revert NotAttested(commitment);
         uint256 digest = uint256(modelDigest);

@@ -42,7 +42,7 @@ run deploy-evm-verifier --srs-path "$OUT/kzg.srs" --vk-path "$OUT/model.vk" --rp
   --deployment-path "$OUT/deployment.json" --output-dir "$OUT/contract"
 ADDR="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["address"])' "$OUT/deployment.json")"
 run submit-proof --proof-path "$OUT/proof.json" --contract-address "$ADDR" --rpc-url "$RPC" --deployment-path "$OUT/deployment.json"
-run verify-evm --proof-path "$OUT/proof.json" --contract-address "$ADDR" --rpc-url "$RPC"
+run verify-evm --proof-path "$OUT/proof.json" --contract-address "$ADDR" --rpc-url "$RPC" --deployment-path "$OUT/deployment.json"
 
 echo; echo "==> a statement worth proving: only the class is public, proven in-circuit, about an"
 echo "    image committed to beforehand, for this model, bound to the account that submits it;"

@@ -4,7 +4,10 @@
 //! `zero_g submit-proof --bounty` (and, for the raw cases, through the library): an honest
 //! proof is recorded and rewarded once; a copied proof from another account, a changed class
 //! or commitment, and another model's proof are `InvalidProof`; a non-target class is
-//! recorded without reward; a wrong verifier code hash stops the deployment. Prints the gas.
+//! recorded without reward; a wrong verifier code hash stops the deployment. A commitment
+//! plus r (the same field element, another uint256) reverts in the bounty and in the verifier,
+//! so an image is paid once; the CLI refuses such a proof file before sending. Prints the
+//! gas.
 
 mod common;
 use alloy::primitives::{keccak256, Address, U256};
@@ -149,7 +152,12 @@ fn make_world() -> Mutex<World> {
         .unwrap()
     };
     // all bound to account 0; `spare` is never accepted (it is copied, tampered with)
-    for (name, pixels) in [("honest", &seven), ("spare", &seven), ("other", &other)] {
+    for (name, pixels) in [
+        ("honest", &seven),
+        ("spare", &seven),
+        ("other", &other),
+        ("once", &seven),
+    ] {
         let proof = prove(&tiny, &srs, &pk, &meta, pixels);
         artifacts::write_proof(&p(&format!("{name}.json")), &proof).unwrap();
     }
@@ -173,7 +181,8 @@ fn make_world() -> Mutex<World> {
         .arg(p("kzg.srs"))
         .arg("-v")
         .arg(p("tiny.vk"))
-        .args(["--rpc-url", &anvil.url])
+        .args(["--rpc-url", &anvil.url, "--deployment-path"])
+        .arg(p("verifier.json"))
         .assert()
         .success();
     let verifier = json(&out)["address"].as_str().unwrap().to_string();
@@ -360,6 +369,27 @@ fn a_non_target_class_is_recorded_without_reward() {
 }
 
 #[test]
+fn the_bounty_record_pins_the_bounty_code() {
+    let w = world();
+    let mut rec = w.record.clone();
+    assert!(rec["runtime_codehash"].as_str().unwrap().starts_with("0x"));
+    rec["runtime_codehash"] = format!("0x{}", "cd".repeat(32)).into();
+    std::fs::write(w.p("forged_bounty.json"), serde_json::to_vec(&rec).unwrap()).unwrap();
+    w.submit(
+        "spare.json",
+        0,
+        &[
+            "--deployment-path",
+            w.p("forged_bounty.json").to_str().unwrap(),
+        ],
+    )
+    .code(2)
+    .stderr(
+        contains("wrong contract: the code at").and(contains("is not the ClassificationBounty")),
+    );
+}
+
+#[test]
 fn another_models_proof_is_an_invalid_proof() {
     let w = world();
     let bounty: Address = w.bounty.parse().unwrap();
@@ -406,6 +436,8 @@ fn a_wrong_verifier_stops_the_deployment() {
     let deploy = |verifier: &str, vk: PathBuf, class: &str| {
         zg().args(["deploy-bounty", "--verifier", verifier, "-v"])
             .arg(vk)
+            .arg("-s")
+            .arg(w.p("kzg.srs"))
             .args(["--target-class", class, "--reward", "1"])
             .args(["--rpc-url", &w.anvil.url])
             .assert()
@@ -453,7 +485,52 @@ fn a_wrong_verifier_stops_the_deployment() {
         .args(["--rpc-url", &w.anvil.url])
         .assert()
         .code(2)
-        .stderr(contains("is not the verifier of"));
+        .stderr(contains("wrong verifier").and(contains("is not the verifier of")));
+    // the verifier's deployment record instead of the SRS: no compilation
+    zg().args(["deploy-bounty", "--verifier", &w.verifier, "-v"])
+        .arg(w.p("tiny.vk"))
+        .arg("--verifier-deployment-path")
+        .arg(w.p("verifier.json"))
+        .args(["--target-class", "7", "--reward", "1"])
+        .args(["--rpc-url", &w.anvil.url])
+        .assert()
+        .success();
+    // nothing to check the verifier against: refused
+    zg().args(["deploy-bounty", "--verifier", &w.verifier, "-v"])
+        .arg(w.p("tiny.vk"))
+        .args(["--target-class", "7", "--reward", "1"])
+        .args(["--rpc-url", &w.anvil.url])
+        .assert()
+        .code(2)
+        .stderr(contains("--srs-path"));
+    // a STOP-byte "verifier" (it accepts every call): refused, with the SRS or a record
+    let stop = chain
+        .deploy(&hex::decode(STOP_CONTRACT).unwrap())
+        .unwrap()
+        .contract
+        .unwrap();
+    zg().args(["deploy-bounty", "--verifier", &stop, "-v"])
+        .arg(w.p("tiny.vk"))
+        .arg("-s")
+        .arg(w.p("kzg.srs"))
+        .args(["--target-class", "7", "--reward", "1"])
+        .args(["--rpc-url", &w.anvil.url])
+        .assert()
+        .code(2)
+        .stderr(contains("wrong verifier: the code at"));
+    let mut rec: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.p("verifier.json")).unwrap()).unwrap();
+    rec["address"] = stop.clone().into();
+    std::fs::write(w.p("stop.json"), serde_json::to_vec(&rec).unwrap()).unwrap();
+    zg().args(["deploy-bounty", "--verifier", &stop, "-v"])
+        .arg(w.p("tiny.vk"))
+        .arg("--verifier-deployment-path")
+        .arg(w.p("stop.json"))
+        .args(["--target-class", "7", "--reward", "1"])
+        .args(["--rpc-url", &w.anvil.url])
+        .assert()
+        .code(2)
+        .stderr(contains("wrong verifier: the code at"));
 }
 
 #[test]
@@ -463,6 +540,8 @@ fn the_raw_verifier_checks_the_same_statement() {
         zg().args(["submit-proof", "--json", "--proof-path"])
             .arg(w.p(proof))
             .args(["--contract-address", &w.verifier, "--rpc-url", &w.anvil.url])
+            .arg("--deployment-path")
+            .arg(w.p("verifier.json"))
             .assert()
     };
     let r = json(&raw("honest.json").success());
@@ -476,6 +555,93 @@ fn the_raw_verifier_checks_the_same_statement() {
     w.write("raw_commitment.json", &bad);
     let r = json(&raw("raw_commitment.json").code(1));
     assert_eq!(r["success"], false);
+    // the commitment + r, or the bound word + r: refused before sending (exit 2)
+    let proof = w.proof("honest.json");
+    let (_, c) = bounty::claim(&proof).unwrap();
+    let mut bad = proof.clone();
+    bad.images[0].commitment = Some(format!("{:#066x}", c + modulus()));
+    w.write("raw_commitment_r.json", &bad);
+    raw("raw_commitment_r.json")
+        .code(2)
+        .stderr(contains("is not below the BN254 scalar modulus r"));
+    let mut bad = proof.clone();
+    let b: U256 = proof.bound_to.as_deref().unwrap().parse().unwrap();
+    bad.bound_to = Some(format!("{:#066x}", b + modulus()));
+    w.write("raw_bound_r.json", &bad);
+    raw("raw_bound_r.json")
+        .code(2)
+        .stderr(contains("is not below the BN254 scalar modulus r"));
+    // sent anyway, through the library: the verifier itself reverts on each public word + r
+    let chain = w.chain(0);
+    let verifier: Address = w.verifier.parse().unwrap();
+    let honest = evm::calldata(&proof).unwrap();
+    assert!(chain.call(verifier, &honest).unwrap());
+    for word in 0..5 {
+        let shifted = evm::add_modulus(&honest, word).unwrap();
+        assert!(!chain.call(verifier, &shifted).unwrap(), "word {word} + r");
+    }
+    let mined = chain
+        .submit(verifier, &evm::add_modulus(&honest, 1).unwrap(), 2_000_000)
+        .unwrap();
+    assert!(
+        !mined.success,
+        "the commitment + r was accepted in a transaction"
+    );
+}
+
+/// The BN254 scalar modulus r.
+fn modulus() -> U256 {
+    evm::SCALAR_MODULUS_HEX.parse().unwrap()
+}
+
+/// One proof, one image: recorded and rewarded once, whatever uint256 encodes its
+/// commitment (c + k·r is the same field element). A short gas limit is "out of gas", not
+/// an invalid proof, and records nothing.
+#[test]
+fn an_image_is_paid_once_whatever_its_encoding() {
+    let w = world();
+    let chain = w.chain(0);
+    let bounty: Address = w.bounty.parse().unwrap();
+    let proof = w.proof("once.json");
+    let (class, c) = bounty::claim(&proof).unwrap();
+    // the proof file with c + r: refused before sending, even with --force
+    let mut bad = proof.clone();
+    bad.images[0].commitment = Some(format!("{:#066x}", c + modulus()));
+    w.write("once_r.json", &bad);
+    for extra in [&[][..], &["--force"][..]] {
+        w.submit("once_r.json", 0, extra)
+            .code(2)
+            .stderr(contains("is not below the BN254 scalar modulus r"));
+    }
+    // too little gas: the verifier's call fails, but this is no verdict on the proof
+    w.submit("once.json", 0, &["--gas-limit", "300000"])
+        .code(2)
+        .stderr(contains("ran out of gas (gas limit 300000"))
+        .stdout(contains("InvalidProof").not());
+    assert_eq!(bounty::class_of(&chain, bounty, c).unwrap(), None);
+    // the honest submission: recorded and rewarded
+    let funds = chain.balance(bounty).unwrap();
+    let r = json(&w.submit("once.json", 0, &["--json"]).success());
+    assert_eq!(r["rewarded"], true);
+    assert_eq!(chain.balance(bounty).unwrap(), funds - U256::from(REWARD));
+    // the same proof under c + r, c + 2r, …: each reverts, nothing more is paid
+    let mut k = 1u64;
+    while let Some(ck) = modulus()
+        .checked_mul(U256::from(k))
+        .and_then(|kr| kr.checked_add(c))
+    {
+        let sub = bounty::submit(&chain, bounty, class, ck, &proof.proof, 2_000_000).unwrap();
+        assert!(!sub.mined.success, "c + {k}r was accepted");
+        assert_eq!(sub.revert, Some(Revert::NonCanonicalCommitment(ck)));
+        assert!(!sub.classified && sub.reward.is_none());
+        assert_eq!(bounty::class_of(&chain, bounty, ck).unwrap(), None);
+        k += 1;
+    }
+    assert!(k >= 2, "at least c + r fits 256 bits");
+    assert_eq!(chain.balance(bounty).unwrap(), funds - U256::from(REWARD));
+    // and under c itself: already classified
+    let sub = bounty::submit(&chain, bounty, class, c, &proof.proof, 2_000_000).unwrap();
+    assert_eq!(sub.revert, Some(Revert::AlreadyClassified(c)));
 }
 
 #[test]
@@ -532,13 +698,13 @@ fn the_abi_is_the_compiled_contracts() {
             _ => {}
         }
     }
-    // 10 functions (5 immutables, records, attested, attest, submit, classOf), 7 errors,
+    // 10 functions (5 immutables, records, attested, attest, submit, classOf), 8 errors,
     // 4 events
-    assert_eq!(seen, 21);
+    assert_eq!(seen, 22);
     assert_eq!(
         B::ClassificationBountyCalls::SELECTORS.len()
             + B::ClassificationBountyErrors::SELECTORS.len(),
-        17
+        18
     );
 }
 
@@ -549,6 +715,8 @@ fn an_attested_bounty_takes_only_registered_images() {
     let out = zg()
         .args(["deploy-bounty", "--json", "--verifier", &w.verifier, "-v"])
         .arg(w.p("tiny.vk"))
+        .arg("--verifier-deployment-path")
+        .arg(w.p("verifier.json"))
         .args(["--target-class", &TARGET.to_string(), "--reward", "0"])
         .args(["--attester", &format!("{:#x}", address_of(1))])
         .args(["--rpc-url", &w.anvil.url])
@@ -584,6 +752,16 @@ fn an_attested_bounty_takes_only_registered_images() {
     let (mined, revert) = bounty::attest(&w.chain(0), bounty, &[c], 1_000_000).unwrap();
     assert!(!mined.success);
     assert_eq!(revert, Some(Revert::NotAttester));
+    // a commitment + r: refused by the CLI, reverted by the bounty
+    zg().args(["attest-commitments", "--bounty", &attested_bounty])
+        .args(["--commitment", &format!("{:#066x}", c + modulus())])
+        .args(["--rpc-url", &w.anvil.url, "--private-key", DEV_KEYS[1]])
+        .assert()
+        .code(2)
+        .stderr(contains("is not below the BN254 scalar modulus r"));
+    let (mined, revert) = bounty::attest(&w.chain(1), bounty, &[c + modulus()], 1_000_000).unwrap();
+    assert!(!mined.success);
+    assert_eq!(revert, Some(Revert::NonCanonicalCommitment(c + modulus())));
     attest(1)
         .success()
         .stdout(contains("attested 1 commitment(s)"));

@@ -68,7 +68,8 @@ fn deploy(anvil: &Anvil, s: &Setup, name: &str, flags: &[&str], n: usize) -> (Pr
         .arg(&srs)
         .arg("-v")
         .arg(&vk)
-        .args(["--rpc-url", &anvil.url])
+        .args(["--rpc-url", &anvil.url, "--deployment-path"])
+        .arg(s.p(&format!("{name}.deployment.json")))
         .assert()
         .success();
     let rec: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
@@ -77,10 +78,19 @@ fn deploy(anvil: &Anvil, s: &Setup, name: &str, flags: &[&str], n: usize) -> (Pr
     (proof, rec["address"].as_str().unwrap().to_string())
 }
 
-fn submit(anvil: &Anvil, address: &str, proof: &Path) -> assert_cmd::assert::Assert {
+/// `submit-proof` to the verifier deployed as `name`, checked against its deployment record.
+fn submit(
+    anvil: &Anvil,
+    s: &Setup,
+    name: &str,
+    address: &str,
+    proof: &Path,
+) -> assert_cmd::assert::Assert {
     zg().args(["submit-proof", "--proof-path"])
         .arg(proof)
         .args(["--contract-address", address, "--rpc-url", &anvil.url])
+        .arg("--deployment-path")
+        .arg(s.p(&format!("{name}.deployment.json")))
         .assert()
 }
 
@@ -99,20 +109,32 @@ fn batch_and_class_statements_on_chain() {
 
     // two images, scores public
     let (proof, addr) = deploy(&anvil, &s, "batch", &["--batch", "2"], 2);
-    submit(&anvil, &addr, &s.p("batch.json"))
+    submit(&anvil, &s, "batch", &addr, &s.p("batch.json"))
         .success()
         .stdout(contains("proof accepted"));
     let mut bad = proof.clone();
     bad.images[1].scores.as_mut().unwrap()[0] += 1;
     bad.images[1].class = zero_g::model::argmax(bad.images[1].scores.as_ref().unwrap());
-    submit(&anvil, &addr, &write(&s, "batch_score.json", &bad))
-        .code(1)
-        .stdout(contains("REJECTED"));
+    submit(
+        &anvil,
+        &s,
+        "batch",
+        &addr,
+        &write(&s, "batch_score.json", &bad),
+    )
+    .code(1)
+    .stdout(contains("REJECTED"));
     let mut bad = proof;
     bad.images.swap(0, 1);
-    submit(&anvil, &addr, &write(&s, "batch_swap.json", &bad))
-        .code(1)
-        .stdout(contains("REJECTED"));
+    submit(
+        &anvil,
+        &s,
+        "batch",
+        &addr,
+        &write(&s, "batch_swap.json", &bad),
+    )
+    .code(1)
+    .stdout(contains("REJECTED"));
 
     // the class only, with the model digest public
     let (proof, addr) = deploy(
@@ -122,19 +144,31 @@ fn batch_and_class_statements_on_chain() {
         &["--public", "class", "--model-digest"],
         1,
     );
-    submit(&anvil, &addr, &s.p("class.json"))
+    submit(&anvil, &s, "class", &addr, &s.p("class.json"))
         .success()
         .stdout(contains("proof accepted"));
     let mut bad = proof.clone();
     bad.images[0].class = (bad.images[0].class + 1) % 10;
-    submit(&anvil, &addr, &write(&s, "class_wrong.json", &bad))
-        .code(1)
-        .stdout(contains("REJECTED"));
+    submit(
+        &anvil,
+        &s,
+        "class",
+        &addr,
+        &write(&s, "class_wrong.json", &bad),
+    )
+    .code(1)
+    .stdout(contains("REJECTED"));
     let mut bad = proof;
     bad.model_digest = zero_g::model::io::load(&reference(SMALL))
         .unwrap()
         .digest_hex();
-    submit(&anvil, &addr, &write(&s, "class_model.json", &bad))
-        .code(1)
-        .stdout(contains("REJECTED"));
+    submit(
+        &anvil,
+        &s,
+        "class",
+        &addr,
+        &write(&s, "class_model.json", &bad),
+    )
+    .code(1)
+    .stdout(contains("REJECTED"));
 }

@@ -45,16 +45,44 @@ pub enum Command {
     Verify(commands::prove::VerifyArgs),
     /// Write the Solidity verifier of a verifying key (and its compiled code).
     GenerateEvmVerifier(commands::evm::GenerateArgs),
-    /// Prove (or take a proof), then deploy and call the verifier in an in-process EVM: size and gas.
+    /// Prove (or take a proof), then deploy and call the verifier in an in-process EVM: its size,
+    /// its gas, and that it rejects a tampered proof and a public word + r (exit 1 otherwise).
     DryRunEvmVerifier(commands::evm::DryRunArgs),
     /// Deploy the verifier of a verifying key to a chain.
     DeployEvmVerifier(commands::evm::DeployArgs),
     /// Send a proof in a transaction, to a deployed verifier or to a ClassificationBounty
     /// (--bounty): exit 0 if accepted, 1 if reverted.
+    ///
+    /// Before sending, to a verifier (--contract-address): the proof file's public words
+    /// must be canonical field elements (below the BN254 scalar modulus r), and the code at
+    /// the address must be the verifier of the proof's key, by its Keccak-256 code hash read
+    /// with eth_getCode: the hash --deployment-path recorded at deployment (nothing
+    /// recompiled), or that of the verifier compiled from --vk-path and --srs-path. One of
+    /// them is required; any other code (no code, a STOP byte, another key's verifier) is
+    /// "wrong verifier", exit 2. A gas limit below the calldata's intrinsic cost is refused,
+    /// and a transaction that reverts for want of gas is reported as such (exit 2), not as a
+    /// rejected proof. Every JSON-RPC request is bounded by --rpc-timeout, the wait for the
+    /// receipt by --receipt-timeout.
+    ///
+    /// To a ClassificationBounty (--bounty): the proof's statement, binding, model and
+    /// commitment (canonical, not classified yet, attested if the bounty has an attester) are
+    /// checked first; with --deployment-path the bounty must hold the code recorded by
+    /// deploy-bounty. The bounty pins its verifier's code hash at construction.
     SubmitProof(commands::evm::SubmitArgs),
     /// Check a proof against a deployed verifier with a free eth_call: exit 0/1.
+    ///
+    /// The proof file's public words must be canonical field elements (below r), and the code
+    /// at --contract-address must be the verifier of the proof's key, by its Keccak-256 code
+    /// hash read with eth_getCode: the hash --deployment-path recorded at deployment, or that
+    /// of the verifier compiled from --vk-path and --srs-path. One of them is required; any
+    /// other code is "wrong verifier", exit 2. Every JSON-RPC request is bounded by
+    /// --rpc-timeout.
     VerifyEvm(commands::evm::VerifyEvmArgs),
     /// Deploy a ClassificationBounty (contracts/) that records and rewards proven classes.
+    ///
+    /// The code at --verifier must first be the verifier of --vk-path: compiled from it and
+    /// --srs-path, or recorded by --verifier-deployment-path; its code hash is then pinned in
+    /// the bounty, whose constructor checks it again.
     DeployBounty(commands::bounty::DeployBountyArgs),
     /// Register image commitments with a ClassificationBounty that has an attester.
     AttestCommitments(commands::bounty::AttestArgs),

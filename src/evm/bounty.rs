@@ -115,6 +115,11 @@ pub enum Revert {
     NotAttester,
     /// `NotAttested(commitment)`: the attester has not registered the commitment.
     NotAttested(U256),
+    /// `NonCanonicalCommitment(commitment)`: the commitment is not below r.
+    NonCanonicalCommitment(U256),
+    /// The transaction ran out of gas: the same call with the node's default gas, on the
+    /// same state, does not revert (the proof was not judged).
+    OutOfGas,
     /// Revert data the bounty's ABI does not describe.
     Other(Vec<u8>),
     /// The node reported no revert data (e.g. out of gas).
@@ -136,6 +141,7 @@ impl Revert {
             Ok(E::PaymentFailed(_)) => Revert::PaymentFailed,
             Ok(E::NotAttester(_)) => Revert::NotAttester,
             Ok(E::NotAttested(e)) => Revert::NotAttested(e.commitment),
+            Ok(E::NonCanonicalCommitment(e)) => Revert::NonCanonicalCommitment(e.commitment),
             Err(_) => Revert::Other(d.to_vec()),
         }
     }
@@ -150,6 +156,8 @@ impl Revert {
             Revert::PaymentFailed => "PaymentFailed",
             Revert::NotAttester => "NotAttester",
             Revert::NotAttested(_) => "NotAttested",
+            Revert::NonCanonicalCommitment(_) => "NonCanonicalCommitment",
+            Revert::OutOfGas => "out of gas",
             Revert::Other(_) => "unknown error",
             Revert::NoData => "no revert data",
         }
@@ -162,8 +170,10 @@ impl std::fmt::Display for Revert {
             Revert::AlreadyClassified(c) => write!(f, "AlreadyClassified({c:#066x})"),
             Revert::ClassOutOfRange(c) => write!(f, "ClassOutOfRange({c})"),
             Revert::NotAttested(c) => write!(f, "NotAttested({c:#066x})"),
+            Revert::NonCanonicalCommitment(c) => write!(f, "NonCanonicalCommitment({c:#066x})"),
             Revert::Other(d) => write!(f, "unknown revert data 0x{}", hex::encode(d)),
             Revert::NoData => write!(f, "no revert data"),
+            Revert::OutOfGas => write!(f, "out of gas"),
             _ => write!(f, "{}()", self.name()),
         }
     }
@@ -218,10 +228,17 @@ pub fn claim(proof: &ProofFile) -> Result<(U256, U256), EvmError> {
         .commitment
         .as_deref()
         .ok_or_else(|| EvmError::Chain("the proof file has no commitment".into()))?;
-    let commitment: U256 = commitment
-        .parse()
-        .map_err(|_| EvmError::Chain(format!("the commitment `{commitment}` is not hex")))?;
+    let commitment = canonical_word(commitment, "the commitment")?;
     Ok((U256::from(im.class), commitment))
+}
+
+/// Parses a public word written as `0x` + 64 hex digits, refusing one that is not below r:
+/// a verifier reads words mod r, so `v + r` would pass for `v` under another raw value.
+pub fn canonical_word(text: &str, what: &str) -> Result<U256, EvmError> {
+    crate::commitment::from_hex::<halo2_proofs::halo2curves::bn256::Fr>(text)
+        .map_err(|e| EvmError::Refused(format!("{what}: {e}")))?;
+    text.parse()
+        .map_err(|_| EvmError::Refused(format!("{what} `{text}` is not hex")))
 }
 
 /// The account a proof is bound to: `Ok(None)` when its bound word is not an address (no
@@ -231,9 +248,7 @@ pub fn bound_address(proof: &ProofFile) -> Result<Option<Address>, EvmError> {
         .bound_to
         .as_deref()
         .ok_or_else(|| EvmError::Chain("the proof is not bound to an address".into()))?;
-    let w: U256 = word
-        .parse()
-        .map_err(|_| EvmError::Chain(format!("bound_to `{word}` is not hex")))?;
+    let w = canonical_word(word, "bound_to")?;
     let bytes = w.to_be_bytes::<32>();
     Ok(bytes[..12]
         .iter()
@@ -296,7 +311,10 @@ pub fn submit(
 }
 
 /// Sends `data` to `bounty` with a fixed gas limit; a revert is replayed with `eth_call` on
-/// the state before its block to decode the custom error.
+/// the state before its block to decode the custom error. An `InvalidProof` or a revert
+/// without data is replayed once more with the node's default gas: if that succeeds, the
+/// transaction ran out of gas ([`Revert::OutOfGas`]; the bounty's call to the verifier gets
+/// only 63/64 of what is left, so a short gas limit looks like an invalid proof).
 fn transact(
     chain: &Chain,
     bounty: Address,
@@ -314,11 +332,20 @@ fn transact(
         .with_input(Bytes::from(data))
         .with_gas_limit(gas_limit);
     let before = mined.block.map(|b| b.saturating_sub(1));
-    let revert = match chain.eth_call(replay, before) {
+    let same = chain.eth_call(replay.clone(), before);
+    let mut revert = match &same {
         Ok(CallOutcome::Reverted(d)) => Revert::decode(d.as_deref()),
         // the replay succeeded or failed: the cause is not known
         _ => Revert::NoData,
     };
+    let replay_reverted = matches!(same, Ok(CallOutcome::Reverted(_)));
+    if replay_reverted && matches!(revert, Revert::InvalidProof | Revert::NoData) {
+        let mut unlimited = replay;
+        unlimited.gas = None;
+        if let Ok(CallOutcome::Returned(_)) = chain.eth_call(unlimited, before) {
+            revert = Revert::OutOfGas;
+        }
+    }
     Ok((mined, Some(revert)))
 }
 

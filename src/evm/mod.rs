@@ -2,8 +2,11 @@
 //! with the pinned solcjs, calldata, an in-process EVM dry run, chain calls (see
 //! [`chain`]) and the example contract ClassificationBounty (see [`bounty`]).
 //!
-//! The verifier is a raw contract: calldata is the `C` scores as 32-byte big-endian words
-//! followed by the proof bytes; it returns empty on success and reverts otherwise.
+//! The verifier is a raw contract: calldata is the statement's public inputs as 32-byte
+//! big-endian words followed by the proof bytes; it returns empty on success and reverts
+//! otherwise. snark-verifier's generated code reduces each public word mod r, so that `v` and
+//! `v + k·r` would verify alike; zero_g inserts a check at its entry ([`canonical_inputs`])
+//! so that the deployed verifier itself reverts on any public word ≥ r.
 
 pub mod bounty;
 pub mod chain;
@@ -41,6 +44,18 @@ pub enum EvmError {
     /// A contract reverted (the message says which and, when known, why).
     #[error("{0}")]
     Reverted(String),
+    /// The generated Solidity does not have the shape zero_g post-processes.
+    #[error("the generated verifier cannot be post-processed: {0}")]
+    Generate(String),
+    /// The contract at an address is not the expected verifier.
+    #[error("wrong verifier: {0}")]
+    WrongVerifier(String),
+    /// A transaction was refused before sending (e.g. a gas limit below its intrinsic cost).
+    #[error("{0}")]
+    Refused(String),
+    /// A JSON-RPC request got no answer in time.
+    #[error("{0}")]
+    Timeout(String),
     /// An artifact error.
     #[error(transparent)]
     Proof(#[from] ProofError),
@@ -56,21 +71,119 @@ impl CircuitExt<Fr> for WnnCircuit<Fr> {
     }
 }
 
-/// Solidity source of the verifier for a verifying key.
+/// Solidity source of the verifier for a verifying key: snark-verifier's SHPLONK verifier
+/// with zero_g's check that every public input is canonical ([`canonical_inputs`]).
 pub fn verifier_solidity(
     srs: &Srs,
     vk: &VerifyingKey<G1Affine>,
     meta: &KeyMeta,
 ) -> Result<String, EvmError> {
     let srs = verifier_srs_for(srs, meta.circuit.k)?;
-    Ok(snark_verifier_sdk::evm::gen_evm_verifier_sol_code::<
+    let n = meta.circuit.statement.num_instances(meta.circuit.classes);
+    let sol = snark_verifier_sdk::evm::gen_evm_verifier_sol_code::<
         WnnCircuit<Fr>,
         snark_verifier_sdk::SHPLONK,
-    >(
-        &srs,
-        vk,
-        vec![meta.circuit.statement.num_instances(meta.circuit.classes)],
-    ))
+    >(&srs, vk, vec![n]);
+    canonical_inputs(&sol, n)
+}
+
+/// The BN254 scalar field modulus r, as snark-verifier's generated code spells it.
+pub const SCALAR_MODULUS_HEX: &str =
+    "0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
+
+/// The first line of the check [`canonical_inputs`] inserts.
+pub const CANONICAL_CHECK_MARKER: &str = "// zero_g: canonical public inputs.";
+
+/// Makes a snark-verifier-generated verifier revert on any public input word ≥ r.
+///
+/// The generated code reads the `num_instances` public words at calldata offsets
+/// `0, 0x20, …` as `mod(calldataload(offset), f_q)`, so a word `v + k·r` verifies like `v`,
+/// and a contract keyed by the raw word (a record per commitment, say) can be fooled into
+/// counting one proof many times. This inserts, right after `let f_q := r`, a loop that
+/// reverts unless every one of those words is below `f_q`: every caller of the deployed
+/// verifier gets canonical inputs, not only zero_g's own contracts.
+///
+/// It checks the shape it relies on and fails rather than guess: `f_q` declared once as r,
+/// the first `num_instances` calldata reads being the reduced public words at `0, 0x20, …`
+/// in order, the next read (the proof's first point) not reduced, and no check inserted
+/// already.
+pub fn canonical_inputs(sol: &str, num_instances: usize) -> Result<String, EvmError> {
+    let bad = |m: String| Err(EvmError::Generate(m));
+    if sol.contains(CANONICAL_CHECK_MARKER) {
+        return bad("the canonical-input check is there already".into());
+    }
+    let anchor = format!("let f_q := {SCALAR_MODULUS_HEX}");
+    let decls: Vec<usize> = sol.match_indices(&anchor).map(|(i, _)| i).collect();
+    if decls.len() != 1 || sol.matches("let f_q :=").count() != 1 {
+        return bad(format!(
+            "expected one `{anchor}`, found {} declaration(s) of f_q",
+            sol.matches("let f_q :=").count()
+        ));
+    }
+    // the calldata reads, in source order: (offset, reduced mod f_q)
+    let mut reads = Vec::new();
+    for (i, _) in sol.match_indices("calldataload(") {
+        let rest = &sol[i + "calldataload(".len()..];
+        let Some(end) = rest.find(')') else {
+            return bad("an unterminated calldataload(".into());
+        };
+        let Some(offset) = rest[..end]
+            .strip_prefix("0x")
+            .and_then(|h| usize::from_str_radix(h, 16).ok())
+        else {
+            // a computed offset: not one of the fixed reads of the entry
+            continue;
+        };
+        let reduced = sol[..i].ends_with("mod(") && rest[end..].starts_with("), f_q)");
+        reads.push((offset, reduced));
+        if reads.len() > num_instances {
+            break;
+        }
+    }
+    for k in 0..num_instances {
+        if reads.get(k) != Some(&(32 * k, true)) {
+            return bad(format!(
+                "calldata read {k} should be public word {k}, `mod(calldataload({:#x}), f_q)`; \
+                 found {:?}",
+                32 * k,
+                reads.get(k)
+            ));
+        }
+    }
+    match reads.get(num_instances) {
+        Some(&(o, false)) if o == 32 * num_instances => {}
+        other => {
+            return bad(format!(
+                "after {num_instances} public word(s) the proof should start at {:#x} \
+                 (an unreduced point coordinate); found {other:?}",
+                32 * num_instances
+            ))
+        }
+    }
+    let decl = decls[0];
+    let line_end = sol[decl..].find('\n').map_or(sol.len(), |e| decl + e + 1);
+    let indent: String = sol[..decl]
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .collect();
+    let check = if num_instances == 0 {
+        String::new()
+    } else {
+        format!(
+            "{indent}{CANONICAL_CHECK_MARKER} The {num_instances} public word(s) at calldata \
+             0x0..{end:#x} are reduced mod r\n\
+             {indent}// below, so v and v + r would verify alike: revert unless each one is \
+             below r.\n\
+             {indent}for {{ let i := 0 }} lt(i, {end:#x}) {{ i := add(i, 0x20) }} {{\n\
+             {indent}    if iszero(lt(calldataload(i), f_q)) {{ revert(0, 0) }}\n\
+             {indent}}}\n",
+            end = 32 * num_instances
+        )
+    };
+    Ok(format!("{}{check}{}", &sol[..line_end], &sol[line_end..]))
 }
 
 /// Compiled contract code.
@@ -167,6 +280,20 @@ pub fn calldata(proof: &ProofFile) -> Result<Vec<u8>, EvmError> {
     ))
 }
 
+/// `calldata` with `r` added to its public word `word` (a non-canonical encoding of the same
+/// field element, which a verifier must reject); `None` when the word does not exist or the
+/// sum does not fit 256 bits.
+pub fn add_modulus(calldata: &[u8], word: usize) -> Option<Vec<u8>> {
+    use alloy::primitives::U256;
+    let r: U256 = SCALAR_MODULUS_HEX.parse().expect("r is hex");
+    let at = word.checked_mul(32)?;
+    let w = U256::from_be_slice(calldata.get(at..at + 32)?);
+    let shifted = w.checked_add(r)?;
+    let mut out = calldata.to_vec();
+    out[at..at + 32].copy_from_slice(&shifted.to_be_bytes::<32>());
+    Some(out)
+}
+
 /// What a dry run measured.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DryRun {
@@ -231,4 +358,142 @@ pub fn dry_run(creation: &[u8], calldatas: &[Vec<u8>]) -> Result<Vec<DryRun>, Ev
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shape of snark-verifier's generated entry, with `n` public words.
+    fn generated(n: usize) -> String {
+        let mut s = format!(
+            "contract Halo2Verifier {{\n    fallback(bytes calldata) external returns (bytes memory) {{\n        assembly (\"memory-safe\") {{\n            let success := true\n            let f_p := 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47\n            let f_q := {SCALAR_MODULUS_HEX}\n"
+        );
+        for k in 0..n {
+            s += &format!(
+                "mstore({:#x}, mod(calldataload({:#x}), f_q))\n",
+                0xa0 + 32 * k,
+                32 * k
+            );
+        }
+        s += &format!(
+            "        {{\n            let x := calldataload({:#x})\n            let y := calldataload({:#x})\n        }}\n            mstore(0x900, mod(calldataload({:#x}), f_q))\n            if iszero(success) {{ revert(0, 0) }}\n        }}\n    }}\n}}\n",
+            32 * n,
+            32 * n + 32,
+            32 * n + 64
+        );
+        s
+    }
+
+    #[test]
+    fn the_check_is_inserted_once_after_f_q_and_bounds_the_public_words() {
+        let sol = generated(10);
+        let out = canonical_inputs(&sol, 10).unwrap();
+        let block = format!(
+            "            {CANONICAL_CHECK_MARKER} The 10 public word(s) at calldata 0x0..0x140 are \
+             reduced mod r\n            // below, so v and v + r would verify alike: revert \
+             unless each one is below r.\n            for {{ let i := 0 }} lt(i, 0x140) {{ i := \
+             add(i, 0x20) }} {{\n                if iszero(lt(calldataload(i), f_q)) {{ revert(0, \
+             0) }}\n            }}\n"
+        );
+        // exactly this block, right after the declaration of f_q; nothing else changed
+        let decl_line = format!("let f_q := {SCALAR_MODULUS_HEX}\n");
+        assert!(out.contains(&format!("{decl_line}{block}")), "{out}");
+        assert_eq!(out.matches(CANONICAL_CHECK_MARKER).count(), 1);
+        assert_eq!(out.replacen(&block, "", 1), sol);
+        // one word and five words
+        assert!(canonical_inputs(&generated(1), 1)
+            .unwrap()
+            .contains("lt(i, 0x20)"));
+        assert!(canonical_inputs(&generated(5), 5)
+            .unwrap()
+            .contains("lt(i, 0xa0)"));
+    }
+
+    #[test]
+    fn a_source_of_another_shape_is_refused() {
+        let sol = generated(4);
+        let err = |s: &str, n: usize| match canonical_inputs(s, n) {
+            Err(EvmError::Generate(m)) => m,
+            other => panic!("expected a refusal, got {other:?}"),
+        };
+        // more or fewer public words than the source reads
+        assert!(err(&sol, 5).contains("calldata read 4 should be public word 4"));
+        assert!(err(&sol, 3).contains("the proof should start at 0x60"));
+        // no f_q, another modulus, two declarations
+        assert!(err(&sol.replace("let f_q", "let g_q"), 4).contains("expected one"));
+        assert!(err(&sol.replace(SCALAR_MODULUS_HEX, "0x7"), 4).contains("expected one"));
+        let twice = sol.replacen(
+            "let success",
+            &format!("let f_q := {SCALAR_MODULUS_HEX}\n let success"),
+            1,
+        );
+        assert!(err(&twice, 4).contains("expected one"));
+        // public words read out of order, or not reduced
+        let swapped = sol
+            .replace("calldataload(0x20)", "calldataload(0xTMP)")
+            .replace("calldataload(0x0)", "calldataload(0x20)")
+            .replace("calldataload(0xTMP)", "calldataload(0x0)");
+        assert!(err(&swapped, 4).contains("calldata read 0"));
+        let unreduced = sol.replace("mod(calldataload(0x40), f_q)", "calldataload(0x40)");
+        assert!(err(&unreduced, 4).contains("calldata read 2"));
+        // post-processed already
+        let once = canonical_inputs(&sol, 4).unwrap();
+        assert!(err(&once, 4).contains("there already"));
+    }
+
+    #[test]
+    fn no_public_input_needs_no_check() {
+        let sol = generated(0);
+        assert_eq!(canonical_inputs(&sol, 0).unwrap(), sol);
+    }
+
+    #[test]
+    fn the_bundled_verifiers_check_their_public_words() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts");
+        let mut seen = 0;
+        for e in std::fs::read_dir(&root).unwrap() {
+            let dir = e.unwrap().path();
+            let sol = dir.join("Verifier.sol");
+            if !sol.is_file() {
+                continue;
+            }
+            let keys: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(dir.with_extension("keys.json")).unwrap())
+                    .unwrap();
+            let st: crate::circuit::Statement =
+                serde_json::from_value(keys["circuit"]["statement"].clone()).unwrap();
+            let n = st.num_instances(keys["circuit"]["classes"].as_u64().unwrap() as usize);
+            let text = std::fs::read_to_string(&sol).unwrap();
+            assert_eq!(
+                text.matches(CANONICAL_CHECK_MARKER).count(),
+                1,
+                "{}",
+                sol.display()
+            );
+            assert!(
+                text.contains(&format!("lt(i, {:#x})", 32 * n)),
+                "{}: the check should cover {n} words",
+                sol.display()
+            );
+            seen += 1;
+        }
+        assert_eq!(seen, 4);
+    }
+
+    #[test]
+    fn adding_the_modulus_keeps_the_rest() {
+        let mut data = vec![0u8; 96];
+        data[31] = 5;
+        data[95] = 9;
+        let out = add_modulus(&data, 0).unwrap();
+        let r: alloy::primitives::U256 = SCALAR_MODULUS_HEX.parse().unwrap();
+        assert_eq!(
+            alloy::primitives::U256::from_be_slice(&out[..32]),
+            r + alloy::primitives::U256::from(5)
+        );
+        assert_eq!(out[32..], data[32..]);
+        assert!(add_modulus(&data, 3).is_none());
+        assert!(add_modulus(&[0xff; 32], 0).is_none());
+    }
 }

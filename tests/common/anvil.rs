@@ -129,3 +129,119 @@ pub fn cli_keys(
         .success();
     String::from_utf8_lossy(&out.get_output().stdout).into_owned()
 }
+
+/// Creation code of a contract whose runtime code is a single STOP byte (`00`): every call
+/// to it succeeds and returns nothing, like an accepting verifier.
+pub const STOP_CONTRACT: &str = "6001600c60003960016000f300";
+
+/// A JSON-RPC endpoint in front of `upstream` (an anvil): it forwards every request, except
+/// that it never answers a method in `stall` (it accepts the request and holds the
+/// connection) and answers `null` to a method in `null`. `stall` may hold `*`: nothing is
+/// answered, not even `eth_chainId`. Its threads live as long as the test process.
+pub struct RpcProxy {
+    /// Its endpoint.
+    pub url: String,
+}
+
+/// Starts an [`RpcProxy`].
+pub fn rpc_proxy(upstream: &str, stall: &[&str], null: &[&str]) -> RpcProxy {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let upstream = upstream
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let stall: Vec<String> = stall.iter().map(|s| s.to_string()).collect();
+    let null: Vec<String> = null.iter().map(|s| s.to_string()).collect();
+    /// Reads one HTTP message (headers, then a Content-Length body) from `s`.
+    fn read_request(s: &mut std::net::TcpStream) -> Option<Vec<u8>> {
+        let mut buf = Vec::new();
+        let mut byte = [0u8; 1];
+        while !buf.ends_with(b"\r\n\r\n") {
+            if s.read(&mut byte).ok()? == 0 {
+                return None;
+            }
+            buf.push(byte[0]);
+        }
+        let head = String::from_utf8_lossy(&buf).to_ascii_lowercase();
+        let len: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0u8; len];
+        s.read_exact(&mut body).ok()?;
+        Some(body)
+    }
+    /// POSTs `body` to `upstream` and returns the response body.
+    fn forward(upstream: &str, body: &[u8]) -> Vec<u8> {
+        let mut u = std::net::TcpStream::connect(upstream).unwrap();
+        write!(
+            u,
+            "POST / HTTP/1.1\r\nHost: {upstream}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+        .unwrap();
+        u.write_all(body).unwrap();
+        let mut resp = Vec::new();
+        u.read_to_end(&mut resp).unwrap();
+        let split = resp.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        let head = String::from_utf8_lossy(&resp[..split]).to_ascii_lowercase();
+        let rest = &resp[split..];
+        if !head.contains("transfer-encoding: chunked") {
+            return rest.to_vec();
+        }
+        let (mut out, mut at) = (Vec::new(), 0);
+        loop {
+            let eol = at + rest[at..].windows(2).position(|w| w == b"\r\n").unwrap();
+            let n = usize::from_str_radix(std::str::from_utf8(&rest[at..eol]).unwrap().trim(), 16)
+                .unwrap();
+            if n == 0 {
+                return out;
+            }
+            out.extend_from_slice(&rest[eol + 2..eol + 2 + n]);
+            at = eol + 2 + n + 2;
+        }
+    }
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut s) = conn else { continue };
+            let (upstream, stall, null) = (upstream.clone(), stall.clone(), null.clone());
+            std::thread::spawn(move || {
+                if stall.iter().any(|m| m == "*") {
+                    loop {
+                        std::thread::sleep(Duration::from_secs(3600));
+                    }
+                }
+                let Some(body) = read_request(&mut s) else {
+                    return;
+                };
+                let req: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                let method = req["method"].as_str().unwrap_or_default().to_string();
+                if stall.contains(&method) {
+                    loop {
+                        std::thread::sleep(Duration::from_secs(3600));
+                    }
+                }
+                let answer = if null.contains(&method) {
+                    serde_json::to_vec(
+                        &serde_json::json!({"jsonrpc": "2.0", "id": req["id"], "result": null}),
+                    )
+                    .unwrap()
+                } else {
+                    forward(&upstream, &body)
+                };
+                let _ = write!(
+                    s,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+                     Connection: close\r\n\r\n",
+                    answer.len()
+                );
+                let _ = s.write_all(&answer);
+            });
+        }
+    });
+    RpcProxy { url }
+}

@@ -1,7 +1,10 @@
 //! `deploy-bounty`, `submit-proof --bounty`, `attest-commitments` and `bounty-status`: the
 //! example contract `contracts/ClassificationBounty.sol` (see [`zero_g::evm::bounty`]).
 
-use super::evm::{build_verifier, check_deployment, ChainArgs, Deployment, SubmitArgs};
+use super::evm::{
+    build_verifier, check_deployment, recorded_codehash, short, ChainArgs, Deployment, RpcArgs,
+    SubmitArgs,
+};
 use super::print_json;
 use crate::cli::Outcome;
 use alloy::primitives::utils::{format_ether, parse_units};
@@ -10,7 +13,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use std::path::PathBuf;
 use zero_g::evm::bounty::{self, BountyParams};
-use zero_g::evm::chain::{self, Chain};
+use zero_g::evm::chain;
 use zero_g::proving::artifacts;
 
 /// Parses an amount of ether: wei (`1000`), or a decimal number with a unit (`0.5ether`,
@@ -58,17 +61,28 @@ fn trim_ether(s: &str) -> String {
 /// Arguments of `deploy-bounty`.
 #[derive(Debug, Args)]
 pub struct DeployBountyArgs {
-    /// The deployed zero_g verifier (from `deploy-evm-verifier`). Its code hash is read from
-    /// the chain and pinned in the bounty.
+    /// The deployed zero_g verifier (from `deploy-evm-verifier`). Its code is first checked
+    /// to be the verifier of --vk-path (with --srs-path, or with --verifier-deployment-path),
+    /// then its code hash is pinned in the bounty.
     #[arg(long, value_name = "ADDRESS")]
     verifier: String,
     /// The verifier's verifying key (from `generate-keys --public class --commitment
     /// --model-digest --bind`): its statement is checked and its model digest passed on.
     #[arg(short = 'v', long, value_name = "FILE")]
     vk_path: PathBuf,
-    /// KZG parameters: also check that the code at --verifier is this key's verifier.
-    #[arg(short = 's', long, value_name = "FILE")]
+    /// KZG parameters: the code at --verifier must be the verifier compiled from --vk-path
+    /// and these parameters. Give this or --verifier-deployment-path.
+    #[arg(
+        short = 's',
+        long,
+        value_name = "FILE",
+        required_unless_present = "verifier_deployment_path"
+    )]
     srs_path: Option<PathBuf>,
+    /// The verifier's deployment record (from `deploy-evm-verifier --deployment-path`): the
+    /// code at --verifier must be the code it recorded, for the key of --vk-path.
+    #[arg(long, value_name = "FILE")]
+    verifier_deployment_path: Option<PathBuf>,
     /// The class that earns the reward.
     #[arg(long, value_name = "N")]
     target_class: usize,
@@ -135,7 +149,7 @@ pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
         .as_deref()
         .map(chain::parse_address)
         .transpose()?;
-    let chain = Chain::connect(&a.chain.rpc_url)?.with_signer(a.chain.private_key.as_deref())?;
+    let chain = a.chain.connect()?;
     let verifier = chain::parse_address(&a.verifier)?;
     let code = chain.code_at(verifier)?;
     if code.is_empty() {
@@ -146,17 +160,35 @@ pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
             chain.chain_id
         );
     }
+    let mut expected = Vec::new();
+    if let Some(p) = &a.verifier_deployment_path {
+        let rec = check_deployment(p, verifier, &a.verifier, &chain, &meta.vk_fingerprint)?;
+        match recorded_codehash(&rec, p)? {
+            Some(h) => expected.push(h),
+            None if a.srs_path.is_some() => {}
+            None => bail!(
+                "{} records no code hash (it was written by an older zero_g): give --srs-path",
+                p.display()
+            ),
+        }
+    }
     if let Some(srs) = &a.srs_path {
         let srs = artifacts::read_srs(srs)?;
         let (_, compiled, _) = build_verifier(&srs, &a.vk_path)?;
-        if compiled.runtime != code {
-            bail!(
-                "the code at {} is not the verifier of {} (deploy it with \
-                 `zero_g deploy-evm-verifier`)",
-                a.verifier,
-                a.vk_path.display()
-            );
-        }
+        expected.push(alloy::primitives::keccak256(&compiled.runtime));
+    }
+    for h in expected {
+        chain
+            .expect_code(
+                verifier,
+                h,
+                &format!(
+                    "the verifier of {} (key {}…)",
+                    a.vk_path.display(),
+                    short(&meta.vk_fingerprint)
+                ),
+            )
+            .context("deploy it with `zero_g deploy-evm-verifier`")?;
     }
     let params = BountyParams {
         verifier,
@@ -169,10 +201,7 @@ pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
     let compiled = bounty::compile()?;
     let mined = bounty::deploy(&chain, &compiled, &params, fund)?;
     let address = mined.contract.clone().expect("a deployment has an address");
-    let runtime_bytes = chain
-        .code_at(chain::parse_address(&address)?)
-        .map(|c| c.len())
-        .unwrap_or(compiled.runtime.len());
+    let runtime = chain.code_at(chain::parse_address(&address)?)?;
     let rec = BountyDeployment {
         contract: bounty::CONTRACT,
         base: Deployment {
@@ -182,7 +211,8 @@ pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
             model_digest: meta.model_digest.clone(),
             tx_hash: mined.tx_hash.clone(),
             gas_used: mined.gas_used,
-            runtime_bytes,
+            runtime_bytes: runtime.len(),
+            runtime_codehash: Some(format!("{:#x}", alloy::primitives::keccak256(&runtime))),
         },
         verifier: format!("{verifier:#x}"),
         verifier_codehash: format!("{:#x}", params.verifier_codehash),
@@ -236,19 +266,36 @@ pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
 /// Runs `submit-proof --bounty`: checks the proof against the bounty and the signer, sends
 /// `submit(class, commitment, proof)`, and reports the record and the reward. Exit 0 if
 /// accepted, 1 if the bounty reverted.
-pub fn submit(a: &SubmitArgs, chain: &Chain) -> Result<Outcome> {
+pub fn submit(a: &SubmitArgs) -> Result<Outcome> {
     let given = a
         .bounty
         .as_deref()
         .expect("clap: --bounty or --contract-address");
     let address = chain::parse_address(given)?;
     let proof = artifacts::read_proof(&a.proof_path)?;
-    if let Some(p) = &a.deployment_path {
-        check_deployment(p, address, given, chain, &proof)?;
-    }
     bounty::check_statement(&proof.statement)
         .map_err(|e| anyhow::anyhow!("{}: {e}", a.proof_path.display()))?;
+    // the class, and a commitment and a bound word that are canonical: before connecting
     let (class, commitment) = bounty::claim(&proof)?;
+    let bound = bounty::bound_address(&proof)?;
+    let chain = &a.chain.connect()?;
+    if let Some(p) = &a.deployment_path {
+        let rec = check_deployment(p, address, given, chain, &proof.vk_fingerprint)?;
+        if let Some(h) = recorded_codehash(&rec, p)? {
+            chain
+                .expect_code(
+                    address,
+                    h,
+                    &format!("the ClassificationBounty recorded in {}", p.display()),
+                )
+                .map_err(|e| match e {
+                    zero_g::evm::EvmError::WrongVerifier(m) => {
+                        anyhow::anyhow!("wrong contract: {m}")
+                    }
+                    e => e.into(),
+                })?;
+        }
+    }
     let status = bounty::status(chain, address)?;
     let signer = chain.sender().expect("a signer was chosen");
     let mut problems = Vec::new();
@@ -258,7 +305,7 @@ pub fn submit(a: &SubmitArgs, chain: &Chain) -> Result<Outcome> {
             status.model_digest, proof.model_digest
         ));
     }
-    match bounty::bound_address(&proof)? {
+    match bound {
         Some(b) if b == signer => {}
         Some(b) => problems.push(format!(
             "this proof is bound to {b}, but the signer is {signer}: only {b} can submit it \
@@ -295,6 +342,15 @@ pub fn submit(a: &SubmitArgs, chain: &Chain) -> Result<Outcome> {
     }
     let before = chain.balance(signer)?;
     let sub = bounty::submit(chain, address, class, commitment, &proof.proof, a.gas_limit)?;
+    if sub.revert == Some(bounty::Revert::OutOfGas) {
+        bail!(
+            "transaction {} ran out of gas (gas limit {}, used {}) before the bounty finished: \
+             the proof was not judged; raise --gas-limit",
+            sub.mined.tx_hash,
+            a.gas_limit,
+            sub.mined.gas_used
+        );
+    }
     let after = chain.balance(signer)?;
     let change = I256::from_raw(after).wrapping_sub(I256::from_raw(before));
     let mined = &sub.mined;
@@ -374,9 +430,8 @@ pub struct StatusArgs {
     /// Also show this image commitment's record (`0x` + 64 hex digits).
     #[arg(long, value_name = "HEX")]
     commitment: Option<String>,
-    /// JSON-RPC endpoint of the chain.
-    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8545")]
-    rpc_url: String,
+    #[command(flatten)]
+    rpc: RpcArgs,
     /// Print the status as JSON.
     #[arg(long)]
     json: bool,
@@ -420,7 +475,7 @@ pub fn attest(a: AttestArgs) -> Result<Outcome> {
     if commitments.is_empty() {
         bail!("give the commitments to register: --commitment HEX or --opening-path FILE");
     }
-    let chain = Chain::connect(&a.chain.rpc_url)?.with_signer(a.chain.private_key.as_deref())?;
+    let chain = a.chain.connect()?;
     let address = chain::parse_address(&a.bounty)?;
     let st = bounty::status(&chain, address)?;
     let signer = chain.sender().expect("a signer was chosen");
@@ -467,13 +522,16 @@ fn parse_commitment(s: &str) -> Result<U256> {
     if digits.is_empty() || digits.len() > 64 || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
         bail!("--commitment `{s}` is not a 32-byte hex word");
     }
-    Ok(U256::from_str_radix(digits, 16)?)
+    Ok(bounty::canonical_word(
+        &format!("0x{digits:0>64}"),
+        "--commitment",
+    )?)
 }
 
 /// Runs `bounty-status`.
 pub fn status(a: StatusArgs) -> Result<Outcome> {
     let commitment = a.commitment.as_deref().map(parse_commitment).transpose()?;
-    let chain = Chain::connect(&a.rpc_url)?;
+    let chain = a.rpc.connect()?;
     let address = chain::parse_address(&a.bounty)?;
     let st = bounty::status(&chain, address)?;
     let record = match commitment {

@@ -5,23 +5,70 @@ use super::inputs;
 use super::{load_model, print_json};
 use crate::cli::progress::Printer;
 use crate::cli::Outcome;
+use alloy::primitives::{keccak256, B256};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 use zero_g::evm::{self, chain, Compiled};
 use zero_g::proving::{self, artifacts, KeyMeta, ProofFile, Srs};
 
-/// Flags naming the chain and the signer.
+/// Flags naming the chain endpoint and how long to wait for it.
 #[derive(Debug, Args)]
-pub struct ChainArgs {
+pub struct RpcArgs {
     /// JSON-RPC endpoint of the chain (e.g. http://127.0.0.1:8545 for a local anvil).
     #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8545")]
     pub rpc_url: String,
+    /// Seconds to wait for each JSON-RPC request; past it, the command fails naming the call
+    /// and the URL (exit 2).
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub rpc_timeout: u64,
+}
+
+impl RpcArgs {
+    /// Connects (read-only), waiting `receipt` seconds for receipts.
+    fn connect_with_receipt(&self, receipt: u64) -> Result<chain::Chain> {
+        Ok(chain::Chain::connect_with(
+            &self.rpc_url,
+            chain::Timeouts {
+                request: Duration::from_secs(self.rpc_timeout),
+                receipt: Duration::from_secs(receipt),
+            },
+        )?)
+    }
+
+    /// Connects (read-only).
+    pub fn connect(&self) -> Result<chain::Chain> {
+        self.connect_with_receipt(chain::DEFAULT_RECEIPT_TIMEOUT.as_secs())
+    }
+}
+
+/// Flags naming the chain, the signer, and how long to wait.
+#[derive(Debug, Args)]
+pub struct ChainArgs {
+    #[command(flatten)]
+    pub rpc: RpcArgs,
+    /// Seconds to wait for a sent transaction to be mined (its receipt); past it, the
+    /// command fails with the transaction's hash (exit 2).
+    #[arg(long, value_name = "SECS", default_value_t = 120,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub receipt_timeout: u64,
     /// Hex private key of the sender. Without it, anvil's dev key is used, and only when the
     /// endpoint is a local anvil.
     #[arg(long, env = "ZERO_G_PRIVATE_KEY", hide_env_values = true)]
     pub private_key: Option<String>,
+}
+
+impl ChainArgs {
+    /// Connects with the signer.
+    pub fn connect(&self) -> Result<chain::Chain> {
+        Ok(self
+            .rpc
+            .connect_with_receipt(self.receipt_timeout)?
+            .with_signer(self.private_key.as_deref())?)
+    }
 }
 
 /// Where to write the generated contract.
@@ -163,8 +210,11 @@ pub fn dry_run(a: DryRunArgs, printer: &Printer) -> Result<Outcome> {
     let mut tampered = honest.clone();
     let n = tampered.len();
     tampered[n - 40] ^= 1;
-    let runs = evm::dry_run(&c.creation, &[honest, tampered])?;
-    let (ok, bad) = (&runs[0], &runs[1]);
+    // the first public word plus r: the same field element, not canonical
+    let shifted = evm::add_modulus(&honest, 0)
+        .context("the proof has no public word whose sum with r fits 256 bits")?;
+    let runs = evm::dry_run(&c.creation, &[honest, tampered, shifted])?;
+    let (ok, bad, big) = (&runs[0], &runs[1], &runs[2]);
     if a.json {
         print_json(&serde_json::json!({
             "runtime_bytes": ok.runtime_bytes,
@@ -174,6 +224,7 @@ pub fn dry_run(a: DryRunArgs, printer: &Printer) -> Result<Outcome> {
             "calldata_bytes": ok.calldata_bytes,
             "accepted": ok.accepted,
             "tampered_rejected": !bad.accepted,
+            "non_canonical_rejected": !big.accepted,
             "within_eip170": ok.runtime_bytes <= evm::EIP170_LIMIT,
         }));
     } else {
@@ -199,8 +250,12 @@ pub fn dry_run(a: DryRunArgs, printer: &Printer) -> Result<Outcome> {
             "tampered proof:   {}",
             if bad.accepted { "ACCEPTED" } else { "rejected" }
         );
+        println!(
+            "public word + r:  {}",
+            if big.accepted { "ACCEPTED" } else { "rejected" }
+        );
     }
-    Ok(if ok.accepted && !bad.accepted {
+    Ok(if ok.accepted && !bad.accepted && !big.accepted {
         Outcome::Success
     } else {
         Outcome::Rejected
@@ -245,6 +300,11 @@ pub struct Deployment {
     pub gas_used: u64,
     /// Runtime code size.
     pub runtime_bytes: usize,
+    /// Keccak-256 of the contract's runtime code, read back from the chain at deployment:
+    /// `submit-proof` and `verify-evm` check the contract still holds it (absent in records of
+    /// zero_g before 0.1.0's verifier check).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_codehash: Option<String>,
 }
 
 /// Runs `deploy-evm-verifier`.
@@ -254,8 +314,7 @@ pub fn deploy(a: DeployArgs) -> Result<Outcome> {
     if let Some(dir) = &a.out.output_dir {
         write_contract(dir, &sol, &c, &meta)?;
     }
-    let chain =
-        chain::Chain::connect(&a.chain.rpc_url)?.with_signer(a.chain.private_key.as_deref())?;
+    let chain = a.chain.connect()?;
     let mined = chain.deploy(&c.creation).map_err(|e| {
         if c.runtime.len() > evm::EIP170_LIMIT && e.to_string().contains("SizeLimit") {
             let fix = if meta.circuit.compact {
@@ -274,14 +333,25 @@ pub fn deploy(a: DeployArgs) -> Result<Outcome> {
             e.into()
         }
     })?;
+    let address = mined.contract.clone().expect("checked");
+    // the code the chain holds is the code compiled from the key, or nothing is recorded
+    let codehash = keccak256(&c.runtime);
+    chain
+        .expect_code(
+            chain::parse_address(&address)?,
+            codehash,
+            "the verifier just compiled",
+        )
+        .context("after the deployment")?;
     let rec = Deployment {
         chain_id: chain.chain_id,
-        address: mined.contract.clone().expect("checked"),
+        address,
         vk_fingerprint: meta.vk_fingerprint.clone(),
         model_digest: meta.model_digest.clone(),
         tx_hash: mined.tx_hash.clone(),
         gas_used: mined.gas_used,
         runtime_bytes: c.runtime.len(),
+        runtime_codehash: Some(format!("{codehash:#x}")),
     };
     if let Some(p) = &a.deployment_path {
         artifacts::write_json(p, &rec)?;
@@ -290,8 +360,10 @@ pub fn deploy(a: DeployArgs) -> Result<Outcome> {
         print_json(&serde_json::to_value(&rec)?);
     } else {
         println!(
-            "verifier deployed at {} on chain {}",
-            rec.address, rec.chain_id
+            "verifier deployed at {} on chain {} (code hash {})",
+            rec.address,
+            rec.chain_id,
+            rec.runtime_codehash.as_deref().unwrap_or_default()
         );
         println!(
             "transaction {} used {} gas ({} bytes of runtime code)",
@@ -310,21 +382,36 @@ pub struct TargetArgs {
     /// The verifier contract's address.
     #[arg(short = 'c', long, value_name = "ADDRESS")]
     contract_address: String,
-    /// A deployment record (from `deploy-evm-verifier --deployment-path`): refuse a proof for
-    /// another key or a contract on another chain.
+    #[command(flatten)]
+    expected: ExpectedVerifier,
+}
+
+/// What the code at the verifier's address must be (one of the two is required).
+#[derive(Debug, Args)]
+pub struct ExpectedVerifier {
+    /// A deployment record (from `deploy-evm-verifier --deployment-path`): the contract must
+    /// be at its address, on its chain, for the proof's key, and hold the code whose hash it
+    /// recorded (read from the chain, nothing recompiled).
     #[arg(long, value_name = "FILE")]
-    deployment_path: Option<PathBuf>,
+    pub deployment_path: Option<PathBuf>,
+    /// The proof's verifying key (with --srs-path): the contract must hold the verifier
+    /// compiled from this key and these parameters (a few seconds of solc).
+    #[arg(short = 'v', long, value_name = "FILE", requires = "srs_path")]
+    pub vk_path: Option<PathBuf>,
+    /// KZG parameters (with --vk-path).
+    #[arg(short = 's', long, value_name = "FILE", requires = "vk_path")]
+    pub srs_path: Option<PathBuf>,
 }
 
 /// Reads a deployment record (of `deploy-evm-verifier` or `deploy-bounty`) and checks that it
-/// is for `address` on the chain and for the proof's key.
+/// is for `address` on the chain and for the key `vk_fingerprint` (the proof's).
 pub fn check_deployment(
     path: &Path,
     address: alloy::primitives::Address,
     given: &str,
     chain: &chain::Chain,
-    proof: &ProofFile,
-) -> Result<()> {
+    vk_fingerprint: &str,
+) -> Result<Deployment> {
     let rec: Deployment = serde_json::from_slice(
         &std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
     )
@@ -342,35 +429,108 @@ pub fn check_deployment(
             chain.chain_id
         );
     }
-    if rec.vk_fingerprint != proof.vk_fingerprint {
+    if rec.vk_fingerprint != vk_fingerprint {
         bail!(
             "the contract verifies key {}…, but the proof was made for key {}…",
-            &rec.vk_fingerprint[..16.min(rec.vk_fingerprint.len())],
-            &proof.vk_fingerprint[..16.min(proof.vk_fingerprint.len())]
+            short(&rec.vk_fingerprint),
+            short(vk_fingerprint)
         );
     }
+    Ok(rec)
+}
+
+/// The first 16 hex digits of a key fingerprint.
+pub fn short(fingerprint: &str) -> &str {
+    &fingerprint[..16.min(fingerprint.len())]
+}
+
+/// A deployment record's code hash, if it has one.
+pub fn recorded_codehash(rec: &Deployment, path: &Path) -> Result<Option<B256>> {
+    rec.runtime_codehash
+        .as_deref()
+        .map(|h| {
+            h.parse::<B256>().map_err(|_| {
+                anyhow::anyhow!(
+                    "{}: runtime_codehash `{h}` is not a 32-byte hex hash",
+                    path.display()
+                )
+            })
+        })
+        .transpose()
+}
+
+/// Checks that the code at `address` is the verifier of the proof's key: its hash is the one
+/// the deployment record holds, or that of the verifier compiled from the key and the SRS
+/// (both, when both are given). "wrong verifier" otherwise.
+fn check_verifier(
+    e: &ExpectedVerifier,
+    address: alloy::primitives::Address,
+    given: &str,
+    chain: &chain::Chain,
+    proof: &ProofFile,
+) -> Result<()> {
+    let recorded = match &e.deployment_path {
+        Some(p) => {
+            let rec = check_deployment(p, address, given, chain, &proof.vk_fingerprint)?;
+            match recorded_codehash(&rec, p)? {
+                Some(h) => Some(h),
+                None if e.vk_path.is_some() => None,
+                None => bail!(
+                    "{} records no code hash (it was written by an older zero_g): give \
+                     --vk-path and --srs-path to check the verifier's code",
+                    p.display()
+                ),
+            }
+        }
+        None => None,
+    };
+    let compiled = match (&e.vk_path, &e.srs_path) {
+        (Some(vk), Some(srs)) => {
+            let (_, meta) = artifacts::read_vk(vk)?;
+            if meta.vk_fingerprint != proof.vk_fingerprint {
+                bail!(
+                    "{} is key {}…, but the proof was made for key {}…",
+                    vk.display(),
+                    short(&meta.vk_fingerprint),
+                    short(&proof.vk_fingerprint)
+                );
+            }
+            let srs = artifacts::read_srs(srs)?;
+            let (_, c, _) = build_verifier(&srs, vk)?;
+            Some(keccak256(&c.runtime))
+        }
+        _ => None,
+    };
+    let expected = match (recorded, compiled) {
+        (Some(r), Some(c)) if r != c => bail!(
+            "the deployment record's code hash {r:#x} is not that of the verifier compiled \
+             from the key ({c:#x})"
+        ),
+        (Some(h), _) | (None, Some(h)) => h,
+        (None, None) => bail!(
+            "nothing to check the contract at {given} against: give --deployment-path (the \
+             record of deploy-evm-verifier) or --vk-path and --srs-path, so that zero_g can \
+             tell that it is the proof's verifier"
+        ),
+    };
+    chain.expect_code(
+        address,
+        expected,
+        &format!("the verifier of key {}…", short(&proof.vk_fingerprint)),
+    )?;
     Ok(())
 }
 
-fn prepare(
+/// Reads the proof and the address and builds the calldata, refusing claims that are not
+/// canonical field elements: all before anything is asked of the chain.
+fn load(
     proof_path: &Path,
     contract_address: &str,
-    deployment_path: Option<&Path>,
-    chain: &chain::Chain,
 ) -> Result<(alloy::primitives::Address, Vec<u8>, ProofFile)> {
     let proof = artifacts::read_proof(proof_path)?;
     let address = chain::parse_address(contract_address)?;
-    if let Some(p) = deployment_path {
-        check_deployment(p, address, contract_address, chain, &proof)?;
-    }
-    if chain.code_at(address)?.is_empty() {
-        bail!(
-            "there is no contract at {} on chain {}",
-            contract_address,
-            chain.chain_id
-        );
-    }
-    Ok((address, evm::calldata(&proof)?, proof))
+    let calldata = evm::calldata(&proof)?;
+    Ok((address, calldata, proof))
 }
 
 /// Arguments of `submit-proof`.
@@ -394,12 +554,27 @@ pub struct SubmitArgs {
     #[arg(long, value_name = "ADDRESS")]
     pub bounty: Option<String>,
     /// A deployment record (from `deploy-evm-verifier` or `deploy-bounty`
-    /// --deployment-path): refuse a proof for another key or a contract on another chain.
+    /// --deployment-path): the contract must be at its address, on its chain, for the proof's
+    /// key, and hold the code whose hash it recorded.
     #[arg(long, value_name = "FILE")]
     pub deployment_path: Option<PathBuf>,
+    /// With --contract-address: the proof's verifying key (with --srs-path); the contract
+    /// must hold the verifier compiled from it.
+    #[arg(
+        short = 'v',
+        long,
+        value_name = "FILE",
+        requires = "srs_path",
+        conflicts_with = "bounty"
+    )]
+    pub vk_path: Option<PathBuf>,
+    /// KZG parameters (with --vk-path).
+    #[arg(short = 's', long, value_name = "FILE", requires = "vk_path")]
+    pub srs_path: Option<PathBuf>,
     #[command(flatten)]
     pub chain: ChainArgs,
-    /// Gas limit of the transaction (fixed, so a rejected proof is mined and reverts).
+    /// Gas limit of the transaction (fixed, so a rejected proof is mined and reverts). One
+    /// below the calldata's intrinsic cost is refused before sending.
     #[arg(long, default_value_t = 2_000_000)]
     pub gas_limit: u64,
     /// With --bounty: send even when the checks before sending fail (the proof's binding,
@@ -413,18 +588,27 @@ pub struct SubmitArgs {
 
 /// Runs `submit-proof`: exit 0 if the transaction succeeded, 1 if it reverted.
 pub fn submit(a: SubmitArgs) -> Result<Outcome> {
-    let chain =
-        chain::Chain::connect(&a.chain.rpc_url)?.with_signer(a.chain.private_key.as_deref())?;
     let Some(contract) = a.contract_address.as_deref() else {
-        return super::bounty::submit(&a, &chain);
+        return super::bounty::submit(&a);
     };
-    let (address, calldata, proof) = prepare(
-        &a.proof_path,
-        contract,
-        a.deployment_path.as_deref(),
-        &chain,
-    )?;
+    let (address, calldata, proof) = load(&a.proof_path, contract)?;
+    let expected = ExpectedVerifier {
+        deployment_path: a.deployment_path.clone(),
+        vk_path: a.vk_path.clone(),
+        srs_path: a.srs_path.clone(),
+    };
+    let chain = a.chain.connect()?;
+    check_verifier(&expected, address, contract, &chain, &proof)?;
     let mined = chain.submit(address, &calldata, a.gas_limit)?;
+    if !mined.success && out_of_gas(&chain, address, &calldata, mined.block)? {
+        bail!(
+            "transaction {} ran out of gas (gas limit {}, used {}) before the verifier \
+             finished: the proof was not judged; raise --gas-limit",
+            mined.tx_hash,
+            a.gas_limit,
+            mined.gas_used
+        );
+    }
     if a.json {
         print_json(&serde_json::json!({
             "success": mined.success, "tx_hash": mined.tx_hash, "block": mined.block,
@@ -432,8 +616,10 @@ pub fn submit(a: SubmitArgs) -> Result<Outcome> {
         }));
     } else if mined.success {
         println!(
-            "proof accepted on chain {}: transaction {} (block {}) used {} gas",
+            "proof accepted on chain {} by the verifier of key {}…: transaction {} (block {}) \
+             used {} gas",
             chain.chain_id,
+            short(&proof.vk_fingerprint),
             mined.tx_hash,
             mined.block.unwrap_or_default(),
             mined.gas_used
@@ -451,35 +637,52 @@ pub fn submit(a: SubmitArgs) -> Result<Outcome> {
     })
 }
 
+/// Whether a reverted call of `to` with `calldata` (mined in `block`) would have succeeded
+/// with the node's default gas on the state before it: then it reverted for want of gas.
+fn out_of_gas(
+    chain: &chain::Chain,
+    to: alloy::primitives::Address,
+    calldata: &[u8],
+    block: Option<u64>,
+) -> Result<bool> {
+    use alloy::network::TransactionBuilder;
+    let mut replay = alloy::rpc::types::TransactionRequest::default()
+        .with_to(to)
+        .with_input(alloy::primitives::Bytes::copy_from_slice(calldata));
+    if let Some(from) = chain.sender() {
+        replay = replay.with_from(from);
+    }
+    let before = block.map(|b| b.saturating_sub(1));
+    Ok(matches!(
+        chain.eth_call(replay, before)?,
+        chain::CallOutcome::Returned(_)
+    ))
+}
+
 /// Arguments of `verify-evm`.
 #[derive(Debug, Args)]
 pub struct VerifyEvmArgs {
     #[command(flatten)]
     target: TargetArgs,
-    /// JSON-RPC endpoint of the chain.
-    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8545")]
-    rpc_url: String,
+    #[command(flatten)]
+    rpc: RpcArgs,
 }
 
 /// Runs `verify-evm`: a free `eth_call`; exit 0 if accepted, 1 if rejected.
 pub fn verify_evm(a: VerifyEvmArgs) -> Result<Outcome> {
-    let chain = chain::Chain::connect(&a.rpc_url)?;
     let t = &a.target;
-    let (address, calldata, _) = prepare(
-        &t.proof_path,
-        &t.contract_address,
-        t.deployment_path.as_deref(),
-        &chain,
-    )?;
+    let (address, calldata, proof) = load(&t.proof_path, &t.contract_address)?;
+    let chain = a.rpc.connect()?;
+    check_verifier(&t.expected, address, &t.contract_address, &chain, &proof)?;
     let ok = chain.call(address, &calldata)?;
-    println!(
-        "{}",
-        if ok {
-            "proof valid (eth_call accepted)"
-        } else {
-            "proof INVALID (eth_call reverted)"
-        }
-    );
+    if ok {
+        println!(
+            "proof valid (eth_call accepted by the verifier of key {}…)",
+            short(&proof.vk_fingerprint)
+        );
+    } else {
+        println!("proof INVALID (eth_call reverted)");
+    }
     Ok(if ok {
         Outcome::Success
     } else {
