@@ -18,6 +18,12 @@ use zero_g::model::{InputSpec, LutLayer, LutNet, Model};
 /// i.e. constant bits), a layer of 40 LUT-6 nodes reading input bits, a layer of 20 LUT-4
 /// nodes reading the first layer (and one input bit each), 10 classes of 2 nodes.
 fn random_net(seed: u64) -> LutNet {
+    random_net_of_arity(seed, 6)
+}
+
+/// [`random_net`] with a first layer of arity `a0` (≤ 5 makes the circuit store tables in
+/// nibbles, with a 64-row node table).
+fn random_net_of_arity(seed: u64, a0: usize) -> LutNet {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let n = 784;
     let b = 3;
@@ -39,11 +45,13 @@ fn random_net(seed: u64) -> LutNet {
         })
         .collect();
     let l0 = LutLayer {
-        arity: 6,
-        wiring: (0..40 * 6)
+        arity: a0,
+        wiring: (0..40 * a0)
             .map(|_| centre[rng.gen_range(0..centre.len())])
             .collect(),
-        tables: (0..40).map(|_| rng.gen::<u64>()).collect(),
+        tables: (0..40)
+            .map(|_| rng.gen::<u64>() & (u64::MAX >> (64 - (1 << a0))))
+            .collect(),
     };
     let start0 = (n * b) as u32;
     let l1 = LutLayer {
@@ -164,6 +172,61 @@ fn honest_witnesses_pass_and_equal_native_inference() {
                 .unwrap()
                 .assert_satisfied();
         }
+    }
+}
+
+#[test]
+fn nibble_tables_are_sound_too() {
+    let net = random_net_of_arity(11, 5);
+    let enc = LutEncoding::of(&net);
+    let model = Arc::new(Model::from(net.clone()));
+    for layout in [Layout::Compact, Layout::Fast] {
+        let params = CircuitParams::for_model_with(&model, layout).unwrap();
+        assert_eq!(params.lut().chunk_bits, 4, "{params:?}");
+        assert!(
+            params.k < 12,
+            "a 64-row node table allows a small k: {}",
+            params.k
+        );
+        for x in digits(4) {
+            let c = WnnCircuit::<Fr>::prove(model.clone(), params.clone(), &x).unwrap();
+            let native: Vec<Fr> = net
+                .scores(&x)
+                .into_iter()
+                .map(|s| Fr::from(s as u64))
+                .collect();
+            MockProver::run(params.k, &c, vec![native])
+                .unwrap()
+                .assert_satisfied();
+        }
+        let img = digits(1).remove(0);
+        let honest = LutTrace::honest(&net, &enc, &img);
+        let run = |t: LutTrace| {
+            let c = WnnCircuit::with_trace(model.clone(), params.clone(), Trace::<Fr>::LutNet(t));
+            MockProver::run(params.k, &c, vec![c.instances()])
+                .unwrap()
+                .verify()
+        };
+        let mut t = honest.clone();
+        let k = enc.last_layer_start + 1;
+        t.outputs[k] ^= 1;
+        t.recompute_counts(&enc);
+        assert_only(run(t), LANE);
+        let mut t = honest.clone();
+        t.outputs[3] ^= 1; // a first-layer node: its table is in nibbles
+        for j in 4..enc.nodes() {
+            t.inputs[j] = enc.node_inputs[j]
+                .iter()
+                .map(|src| match *src {
+                    Source::Compare(i) => t.bits[i],
+                    Source::Constant(c) => c,
+                    Source::Node(m) => t.outputs[m] == 1,
+                })
+                .collect();
+            t.outputs[j] = t.output_of_inputs(&enc, j);
+        }
+        t.recompute_counts(&enc);
+        assert_only(run(t), LANE);
     }
 }
 

@@ -134,9 +134,23 @@ impl CircuitParams {
         }
     }
 
+    /// The range tags of the lookup table: every width up to `range_bits` for BTHOWeN; 0,
+    /// 8 and the score width for a LUT network (its only checks).
+    pub fn range_tags(&self) -> Vec<u32> {
+        match &self.family {
+            FamilyParams::Bthowen(_) => (0..=self.range_bits).collect(),
+            FamilyParams::LutNet(_) => {
+                let mut t = vec![0, 8, self.score_bits];
+                t.sort_unstable();
+                t.dedup();
+                t
+            }
+        }
+    }
+
     /// Rows of the lookup table: the range rows and the family's data rows.
     pub fn table_rows(&self) -> usize {
-        RangeChip::table_rows(self.range_bits)
+        RangeChip::table_rows_for(&self.range_tags())
             + match &self.family {
                 FamilyParams::Bthowen(b) => b.bloom_shape(self.classes).table_rows(),
                 FamilyParams::LutNet(l) => l.table_rows(),

@@ -65,7 +65,10 @@ impl ArgmaxChip {
         cols: [Column<Advice>; 5],
         score_bits: u32,
     ) -> ArgmaxConfig {
-        assert!(score_bits <= range.max_bits, "range table too small");
+        assert!(
+            range.tags.contains(&score_bits),
+            "the range table has no tag for the scores"
+        );
         let (q_row, q_next, q_last, q_first) = (
             meta.selector(),
             meta.selector(),

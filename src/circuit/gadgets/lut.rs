@@ -4,26 +4,31 @@
 //! **Cells.** A node spans $R$ rows of $W$ advice columns (row-major): the inputs
 //! $x_0..x_{n-1}$, the output $o$, then the running class count $\kappa$; and
 //! $v$ on the range lane of its first row, with key [`NODE_KEY`]. Its truth table
-//! $T < 2^{2^n}$ enters as bytes $T_h = \lfloor T / 2^{8h} \rfloor \bmod 2^8$ in fixed cells
-//! ($h < \max(1, 2^{n-3})$; byte $h$ in fixed column $h \bmod F$ of row $\lfloor h/F \rfloor$).
+//! $T < 2^{2^n}$ enters as **chunks** of $c = 2^\lambda$ bits ($c = 8$, bytes, or $c = 4$,
+//! nibbles): $T_h = \lfloor T / 2^{ch} \rfloor \bmod 2^c$ in fixed cells
+//! ($h < \max(1, 2^n / c)$; chunk $h$ in fixed column $h \bmod F$ of row
+//! $\lfloor h/F \rfloor$).
 //!
 //! **Relation** (gate `LUT node`, selector `q_node` on the first row). With the low address
-//! $a = \sum_{j < \min(n,3)} 2^j x_j$ and the selected byte
-//! $B = \sum_{h} \chi_h(x_3, \dots, x_{n-1})\, T_h$ ($\chi_h$ the multilinear indicator of
-//! $h$ written in binary over the high inputs):
+//! $a = \sum_{j < \min(n,\lambda)} 2^j x_j$ and the selected chunk
+//! $B = \sum_{h} \chi_h(x_\lambda, \dots, x_{n-1})\, T_h$ ($\chi_h$ the multilinear indicator
+//! of $h$ written in binary over the high inputs):
 //!
-//! - `v = 16·B + 2·a + o`: $v - 16B - 2a - o = 0$
+//! - `v = 2c·B + 2·a + o`: $v - 2cB - 2a - o = 0$
 //! - `o ∈ {0,1}`: $o(1-o) = 0$
 //!
-//! and the lookup `(NODE_KEY, v)` ∈ table, whose rows under that key are exactly the 2,048
-//! values $16b + 2l + \mathrm{bit}_l(b)$ for $b < 256$, $l < 8$.
+//! and the lookup `(NODE_KEY, v)` ∈ table, whose rows under that key are exactly the
+//! $c \cdot 2^c$ values $2cb + 2l + \mathrm{bit}_l(b)$ for $b < 2^c$, $l < c$: 2,048 rows for
+//! bytes, 64 for nibbles (a small table lets small networks use a small `k`). The gate's
+//! degree is $2 + (n - \lambda)$ with the selector, so nibbles serve arities up to 5 within
+//! the circuit's degree 5, bytes every arity up to 6.
 //!
 //! **Soundness.** Precondition: every input cell is boolean (each is a copy of a comparison
-//! bit, of another node's output, or of a pinned constant). Then $B$ is the byte of $T$ that
-//! the high inputs select ($\chi$ is one-hot on boolean inputs), $B < 256$ and $a < 8$; the
-//! table value $v = 16b + 2l + \beta$ equals $16B + 2a + o$ with $o \in \{0,1\}$, and since both
-//! sides are integers below 4,096 (no wrap-around in the field) with unique digits,
-//! $b = B$, $l = a$ and $o = \beta = \mathrm{bit}_a(B) = T[\text{address}]$.
+//! bit, of another node's output, or of a pinned constant). Then $B$ is the chunk of $T$ that
+//! the high inputs select ($\chi$ is one-hot on boolean inputs), $B < 2^c$ and $a < c$; the
+//! table value $v = 2cb + 2l + \beta$ equals $2cB + 2a + o$ with $o \in \{0,1\}$, and since
+//! both sides are integers below $2c \cdot 2^c \le 4096$ (no wrap-around in the field) with
+//! unique digits, $b = B$, $l = a$ and $o = \beta = \mathrm{bit}_a(B) = T[\text{address}]$.
 //!
 //! **Popcount** (last layer only; its nodes in class order, each group's nodes on
 //! consecutive node slots). Gate `group start` (`q_start`): $\kappa = o$. Gate
@@ -42,19 +47,39 @@ use halo2_proofs::poly::Rotation;
 
 /// The lookup key of the node table (the first keyed table of the range lane).
 pub const NODE_KEY: u64 = DATA_KEY_BASE;
-/// Rows of the node table.
-pub const NODE_TABLE_ROWS: usize = 2048;
 /// Largest arity the gadget supports.
 pub const MAX_ARITY: usize = 6;
 
-/// The node table: every `16b + 2l + bit_l(b)` for `b < 256`, `l < 8`.
-pub fn node_table() -> impl Iterator<Item = u64> {
-    (0..256u64).flat_map(|b| (0..8u64).map(move |l| 16 * b + 2 * l + (b >> l & 1)))
+/// Rows of the node table for chunks of `chunk_bits` bits: `c · 2^c`.
+pub fn node_table_rows(chunk_bits: u32) -> usize {
+    (chunk_bits as usize) << chunk_bits
 }
 
-/// Bytes of a truth table of arity `n`: `max(1, 2^n / 8)`.
-pub fn table_bytes(n: usize) -> usize {
-    (1usize << n).div_ceil(8)
+/// The node table for chunks of `c = chunk_bits` bits: every `2c·b + 2l + bit_l(b)` for
+/// `b < 2^c`, `l < c`.
+pub fn node_table(chunk_bits: u32) -> impl Iterator<Item = u64> {
+    let c = chunk_bits as u64;
+    (0..1u64 << c).flat_map(move |b| (0..c).map(move |l| 2 * c * b + 2 * l + (b >> l & 1)))
+}
+
+/// Chunks of a truth table of arity `n`: `max(1, 2^n / c)`.
+pub fn table_chunks(n: usize, chunk_bits: u32) -> usize {
+    (1usize << n).div_ceil(chunk_bits as usize)
+}
+
+/// The largest arity whose gate stays within degree 5 with `chunk_bits`-bit chunks.
+pub fn max_arity(chunk_bits: u32) -> usize {
+    (chunk_bits.trailing_zeros() as usize + 3).min(MAX_ARITY)
+}
+
+/// The chunk `h` of a truth table.
+pub fn chunk(table: u64, chunk_bits: u32, h: usize) -> u64 {
+    let shift = chunk_bits as u64 * h as u64;
+    if shift >= 64 {
+        0
+    } else {
+        table >> shift & ((1 << chunk_bits) - 1)
+    }
 }
 
 /// Where a node's cells sit.
@@ -62,6 +87,8 @@ pub fn table_bytes(n: usize) -> usize {
 pub struct LutConfig {
     /// Inputs per node `n`.
     pub arity: usize,
+    /// Bits per table chunk `c` (4 or 8).
+    pub chunk_bits: u32,
     /// Rows per node `R`.
     pub rows: usize,
     /// The `W` advice columns of the node's cells.
@@ -82,7 +109,7 @@ impl LutConfig {
         let w = self.advice.len();
         (self.advice[i % w], i / w)
     }
-    /// `(column, row offset)` of table byte `h`.
+    /// `(column, row offset)` of table chunk `h`.
     pub fn byte(&self, h: usize) -> (Column<Fixed>, usize) {
         let f = self.fixed.len();
         (self.fixed[h % f], h / f)
@@ -111,27 +138,34 @@ pub enum Count {
 impl LutChip {
     /// Configures the gates on caller-allocated columns: `advice` (the node's `W` cells per
     /// row; the input and output columns need equality, enabled by the caller) and `fixed`
-    /// (`F` table-byte columns), for nodes of `arity` inputs spanning `rows` rows; `v` goes
-    /// on `range`'s lane.
+    /// (`F` table-chunk columns), for nodes of `arity` inputs spanning `rows` rows, tables in
+    /// chunks of `chunk_bits` bits; `v` goes on `range`'s lane.
     ///
     /// # Panics
-    /// If the cells or bytes do not fit `rows` rows, or `arity` is out of `1..=6`.
+    /// If the cells or chunks do not fit `rows` rows, `chunk_bits` is not 4 or 8, or
+    /// `arity` is out of `1..=max_arity(chunk_bits)`.
     pub fn configure<F: CircuitField>(
         meta: &mut ConstraintSystem<F>,
         range: &super::range::RangeConfig,
         arity: usize,
+        chunk_bits: u32,
         rows: usize,
         advice: Vec<Column<Advice>>,
         fixed: Vec<Column<Fixed>>,
     ) -> LutConfig {
-        assert!((1..=MAX_ARITY).contains(&arity), "arity {arity}");
+        assert!(matches!(chunk_bits, 4 | 8), "chunks of {chunk_bits} bits");
+        assert!(
+            (1..=max_arity(chunk_bits)).contains(&arity),
+            "arity {arity}"
+        );
         assert!(arity + 2 <= rows * advice.len(), "node cells do not fit");
         assert!(
-            table_bytes(arity) <= rows * fixed.len(),
-            "table bytes do not fit"
+            table_chunks(arity, chunk_bits) <= rows * fixed.len(),
+            "table chunks do not fit"
         );
         let cfg = LutConfig {
             arity,
+            chunk_bits,
             rows,
             advice,
             fixed,
@@ -151,13 +185,13 @@ impl LutChip {
             let o = cell(m, arity);
             let v = m.query_advice(lane, Rotation::cur());
             let one = Expression::Constant(F::ONE);
-            let lo = arity.min(3);
+            let lo = arity.min(chunk_bits.trailing_zeros() as usize);
             let a = (0..lo).fold(Expression::Constant(F::ZERO), |acc, j| {
                 acc + x[j].clone() * Expression::Constant(F::from(1 << j))
             });
             let hi = &x[lo..];
             let mut byte = Expression::Constant(F::ZERO);
-            for h in 0..table_bytes(arity) {
+            for h in 0..table_chunks(arity, chunk_bits) {
                 let (col, r) = c.byte(h);
                 let mut term = m.query_fixed(col, Rotation(r as i32));
                 for (j, xj) in hi.iter().enumerate() {
@@ -170,12 +204,12 @@ impl LutChip {
                 }
                 byte = byte + term;
             }
-            let c16 = Expression::Constant(F::from(16));
+            let c2c = Expression::Constant(F::from(2 * chunk_bits as u64));
             let c2 = Expression::Constant(F::from(2));
             Constraints::with_selector(
                 q,
                 [
-                    ("v = 16·B + 2·a + o", v - c16 * byte - c2 * a - o.clone()),
+                    ("v = 2c·B + 2·a + o", v - c2c * byte - c2 * a - o.clone()),
                     ("o ∈ {0,1}", bool_expr(o)),
                 ],
             )
@@ -205,14 +239,13 @@ impl LutChip {
         LutChip { config, range }
     }
 
-    /// The value `v` of a node whose inputs are `x` (bits, address `Σ x_j 2^j`), truth table
-    /// `table` and claimed output `o`.
-    pub fn lookup_value(arity: usize, table: u64, address: usize, o: u64) -> u64 {
-        let lo = arity.min(3);
+    /// The value `v` of a node of `arity` inputs at `address` (`Σ x_j 2^j`), truth table
+    /// `table` in `chunk_bits`-bit chunks, and claimed output `o`.
+    pub fn lookup_value(arity: usize, chunk_bits: u32, table: u64, address: usize, o: u64) -> u64 {
+        let lo = arity.min(chunk_bits.trailing_zeros() as usize);
         let a = address & ((1 << lo) - 1);
-        let h = address >> lo;
-        let byte = table >> (8 * h) & 0xff;
-        16 * byte + 2 * a as u64 + o
+        let b = chunk(table, chunk_bits, address >> lo);
+        2 * chunk_bits as u64 * b + 2 * a as u64 + o
     }
 
     /// Assigns a node at `row` (its first row): copies `inputs` (booleans, `arity` of them)
@@ -251,9 +284,9 @@ impl LutChip {
         }
         let (col, r) = c.cell(c.arity);
         let out = assign(region, col, row + r, o);
-        for h in 0..table_bytes(c.arity) {
+        for h in 0..table_chunks(c.arity, c.chunk_bits) {
             let (col, r) = c.byte(h);
-            region.assign_fixed(col, row + r, F::from(table >> (8 * h) & 0xff));
+            region.assign_fixed(col, row + r, F::from(chunk(table, c.chunk_bits, h)));
         }
         // v from the inputs' values and the claimed output
         let address = cells
@@ -265,7 +298,7 @@ impl LutChip {
             });
         let v = address
             .zip(o)
-            .map(|(a, o)| F::from(Self::lookup_value(c.arity, table, a, 0)) + o);
+            .map(|(a, o)| F::from(Self::lookup_value(c.arity, c.chunk_bits, table, a, 0)) + o);
         self.range.witness_keyed(region, row, v, NODE_KEY);
         c.q_node.enable(region, row).expect("selector");
         let k = match count {
@@ -290,17 +323,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn node_table_encodes_every_bit_once() {
-        let t: Vec<u64> = node_table().collect();
-        assert_eq!(t.len(), NODE_TABLE_ROWS);
-        let mut sorted = t.clone();
-        sorted.sort_unstable();
-        sorted.dedup();
-        assert_eq!(sorted.len(), NODE_TABLE_ROWS);
-        assert!(t.iter().all(|&v| v < 4096));
-        assert_eq!(t[0], 0); // b = 0, l = 0: unused rows (key 0, value 0) stay valid elsewhere
-                             // b = 0b1010_0101, l = 2 → bit 1
-        assert_eq!(t[0b1010_0101 * 8 + 2], 16 * 0b1010_0101 + 4 + 1);
+    fn node_tables_encode_every_bit_once() {
+        for (c, rows, bound) in [(8u32, 2048usize, 4096u64), (4, 64, 128)] {
+            let t: Vec<u64> = node_table(c).collect();
+            assert_eq!(t.len(), rows);
+            assert_eq!(node_table_rows(c), rows);
+            let mut sorted = t.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(sorted.len(), rows);
+            assert!(t.iter().all(|&v| v < bound));
+            assert_eq!(t[0], 0); // b = 0, l = 0
+        }
+        // byte b = 0b1010_0101, l = 2 → bit 1
+        assert_eq!(
+            node_table(8).nth(0b1010_0101 * 8 + 2),
+            Some(16 * 0b1010_0101 + 4 + 1)
+        );
+        // nibble b = 0b1011, l = 2 → bit 0
+        assert_eq!(node_table(4).nth(0b1011 * 4 + 2), Some(8 * 0b1011 + 4));
     }
 
     #[test]
@@ -308,11 +349,18 @@ mod tests {
         // LUT-6 whose table is bit a = [a == 45]
         let table = 1u64 << 45;
         // address 45 = 0b101_101: low 5, high 5 → byte 5 holds bit 5 set
-        assert_eq!(LutChip::lookup_value(6, table, 45, 1), 16 * 32 + 10 + 1);
-        assert_eq!(table_bytes(6), 8);
-        assert_eq!(table_bytes(3), 1);
-        assert_eq!(table_bytes(2), 1);
+        assert_eq!(LutChip::lookup_value(6, 8, table, 45, 1), 16 * 32 + 10 + 1);
+        assert_eq!(table_chunks(6, 8), 8);
+        assert_eq!(table_chunks(3, 8), 1);
+        assert_eq!(table_chunks(2, 8), 1);
+        assert_eq!(table_chunks(5, 4), 8);
+        assert_eq!(max_arity(8), 6);
+        assert_eq!(max_arity(4), 5);
         // LUT-2: the 4-bit table is byte 0, a = address
-        assert_eq!(LutChip::lookup_value(2, 0b0110, 2, 1), 16 * 6 + 4 + 1);
+        assert_eq!(LutChip::lookup_value(2, 8, 0b0110, 2, 1), 16 * 6 + 4 + 1);
+        // LUT-5 in nibbles: address 22 = 0b101_10 → nibble 5 holds bit 2 set
+        let table = 1u64 << 22;
+        assert_eq!(LutChip::lookup_value(5, 4, table, 22, 1), 8 * 4 + 4 + 1);
+        assert_eq!(chunk(u64::MAX, 8, 8), 0);
     }
 }

@@ -45,6 +45,8 @@ pub struct RangeConfig {
     table: Vec<TableColumn>,
     /// Largest tag the table supports.
     pub max_bits: u32,
+    /// The range tags the table holds (ascending; 0, for unused rows, always included).
+    pub tags: Vec<u32>,
 }
 
 /// The range-lane chip.
@@ -68,9 +70,36 @@ impl RangeChip {
         widths: &[u32],
         data_cols: Vec<Column<Advice>>,
     ) -> RangeConfig {
+        let tags: Vec<u32> = (0..=max_bits).collect();
+        Self::configure_tags(meta, lane, z, key, &tags, widths, data_cols)
+    }
+
+    /// [`RangeChip::configure`] with a table holding only the range tags `tags` (and 0):
+    /// a smaller table (hence a smaller `k`) when the circuit checks only a few widths.
+    ///
+    /// # Panics
+    /// If a tag reaches [`DATA_KEY_BASE`], or a decomposition width is not a tag.
+    pub fn configure_tags<F: CircuitField>(
+        meta: &mut ConstraintSystem<F>,
+        lane: Column<Advice>,
+        z: Column<Advice>,
+        key: Column<Fixed>,
+        tags: &[u32],
+        widths: &[u32],
+        data_cols: Vec<Column<Advice>>,
+    ) -> RangeConfig {
+        let mut tags = tags.to_vec();
+        tags.push(0);
+        tags.sort_unstable();
+        tags.dedup();
+        let max_bits = *tags.last().expect("tag 0");
         assert!(
             (max_bits as u64) < DATA_KEY_BASE,
             "tags must stay below the data keys"
+        );
+        assert!(
+            widths.iter().all(|w| tags.contains(w)),
+            "every decomposition width must be a table tag"
         );
         let table: Vec<TableColumn> = (0..2 + data_cols.len().saturating_sub(1))
             .map(|_| meta.lookup_table_column())
@@ -125,6 +154,7 @@ impl RangeChip {
             data_cols,
             table,
             max_bits,
+            tags,
         }
     }
 
@@ -133,9 +163,18 @@ impl RangeChip {
         RangeChip { config }
     }
 
-    /// Rows of the lookup table: `2^(max_bits+1) − 1`.
+    /// Rows of the lookup table with every tag up to `max_bits`: `2^(max_bits+1) − 1`.
     pub fn table_rows(max_bits: u32) -> usize {
         (1usize << (max_bits + 1)) - 1
+    }
+
+    /// Rows of the range part of a table holding `tags` (and 0): `Σ 2^t`.
+    pub fn table_rows_for(tags: &[u32]) -> usize {
+        let mut t = tags.to_vec();
+        t.push(0);
+        t.sort_unstable();
+        t.dedup();
+        t.iter().map(|&b| 1usize << b).sum()
     }
 
     /// Loads the table: the range rows, then one keyed row per item of `data`
@@ -158,7 +197,7 @@ impl RangeChip {
                     Ok(())
                 };
                 let mut row = 0;
-                for t in 0..=c.max_bits {
+                for &t in &c.tags {
                     for v in 0..(1u64 << t) {
                         put(row, &[F::from(t as u64), F::from(v)])?;
                         row += 1;
@@ -194,8 +233,8 @@ impl RangeChip {
         bits: u32,
     ) -> Wire<F> {
         assert!(
-            bits <= self.config.max_bits,
-            "range check of {bits} bits exceeds the table"
+            self.config.tags.contains(&bits),
+            "range check of {bits} bits: the table has no such tag"
         );
         region.assign_fixed(self.config.key, row, F::from(bits as u64));
         assign(region, self.config.lane, row, value)

@@ -62,12 +62,12 @@ impl LutNetConfig {
         let fixed: Vec<Column<Fixed>> = (0..lp.byte_columns())
             .map(|_| meta.fixed_column())
             .collect();
-        let range = RangeChip::configure(
+        let range = RangeChip::configure_tags(
             meta,
             lane,
             lane_cols[0],
             key,
-            params.range_bits,
+            &params.range_tags(),
             &[8],
             vec![],
         );
@@ -77,6 +77,7 @@ impl LutNetConfig {
             meta,
             &range,
             lp.arity,
+            lp.chunk_bits,
             lp.rows_per_node,
             advice[..node_cols].to_vec(),
             fixed.clone(),
@@ -133,8 +134,10 @@ impl<'m> LutNetChip<'m> {
     /// Loads the lookup table: the range rows and the node table.
     pub fn load<F: CircuitField>(&self, layouter: &mut impl Layouter<F>) -> Result<(), Error> {
         let node_f = NODE_KEY - DATA_KEY_BASE;
-        self.range
-            .load(layouter, node_table().map(|v| (node_f, v, vec![])))
+        self.range.load(
+            layouter,
+            node_table(self.config.params.lut().chunk_bits).map(|v| (node_f, v, vec![])),
+        )
     }
 
     /// Assigns the whole inference from `start`, with the witness `trace` (`None` at key

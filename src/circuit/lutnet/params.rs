@@ -9,10 +9,14 @@
 //! - **fast**: $R = 1$ — one row per node, on 8 advice and 8 fixed columns: half the node
 //!   rows (a smaller $k$ for large networks) for 4 more advice and 4 more fixed columns
 //!   (more verifier gas).
+//!
+//! The truth tables go in byte chunks (a 2,048-row node table: $k \ge 12$) or, for arities
+//! up to 5, in nibble chunks (a 64-row table): whichever gives the smaller $k$ (bytes on a
+//! tie: fewer chunks per node).
 
 use super::trace::LutEncoding;
 use crate::circuit::chip::InputLayout;
-use crate::circuit::gadgets::lut::{table_bytes, NODE_TABLE_ROWS};
+use crate::circuit::gadgets::lut::{max_arity, node_table_rows, table_chunks};
 use crate::circuit::params::{CircuitError, CircuitParams, FamilyParams};
 use crate::circuit::statement::Statement;
 use crate::model::LutNet;
@@ -25,6 +29,9 @@ pub struct LutParams {
     pub arity: usize,
     /// Rows per node `R`.
     pub rows_per_node: usize,
+    /// Bits per truth-table chunk `c`: 8 (bytes) or 4 (nibbles).
+    #[serde(default = "eight")]
+    pub chunk_bits: u32,
     /// Nodes over all layers.
     pub nodes: usize,
     /// Distinct comparisons the nodes read.
@@ -40,13 +47,16 @@ impl LutParams {
     pub fn node_columns(&self) -> usize {
         (self.arity + 2).div_ceil(self.rows_per_node).max(4)
     }
-    /// Fixed columns of a node's table bytes.
+    /// Fixed columns of a node's table chunks (at least the 4 the comparisons, constants
+    /// and Poseidon round constants share).
     pub fn byte_columns(&self) -> usize {
-        table_bytes(self.arity).div_ceil(self.rows_per_node).max(4)
+        table_chunks(self.arity, self.chunk_bits)
+            .div_ceil(self.rows_per_node)
+            .max(4)
     }
     /// Rows of the node table (keyed rows of the range lookup).
     pub fn table_rows(&self) -> usize {
-        NODE_TABLE_ROWS
+        node_table_rows(self.chunk_bits)
     }
     /// Lane rows of one image's inference (`inputs` of its bytes laid out).
     pub fn rows_per_image(&self, inputs: usize) -> usize {
@@ -73,6 +83,7 @@ pub fn shape(
     let lut = LutParams {
         arity: enc.arity,
         rows_per_node: if compact { 2 } else { 1 },
+        chunk_bits: 8,
         nodes: enc.nodes(),
         comparisons: enc.comparisons.len(),
         used_inputs: enc.used_inputs.len(),
@@ -105,5 +116,19 @@ pub fn shape(
         )));
     }
     p.fit_k();
+    if enc.arity <= max_arity(4) {
+        let mut q = p.clone();
+        if let FamilyParams::LutNet(l) = &mut q.family {
+            l.chunk_bits = 4;
+        }
+        q.fit_k();
+        if q.k < p.k {
+            return Ok(q);
+        }
+    }
     Ok(p)
+}
+
+fn eight() -> u32 {
+    8
 }
