@@ -151,11 +151,11 @@ fn write_temp(
     }
 }
 
-/// Writes one file of a group: where, and how.
-pub type Part<'a> = (
-    &'a Path,
-    Box<dyn FnOnce(&mut BufWriter<File>) -> std::io::Result<()> + 'a>,
-);
+/// What writes one file's contents.
+pub type Writer<'a> = Box<dyn FnOnce(&mut BufWriter<File>) -> std::io::Result<()> + 'a>;
+
+/// One file of a group: where, and what writes it.
+pub type Part<'a> = (&'a Path, Writer<'a>);
 
 /// A write that failed, naming its file.
 #[derive(Debug, thiserror::Error)]
@@ -341,10 +341,7 @@ mod tests {
         let (a, b) = (dir.path().join("k.vk"), dir.path().join("k.pk"));
         std::fs::write(&a, b"old vk").unwrap();
         std::fs::write(&b, b"old pk").unwrap();
-        let part =
-            |p: &'static [u8]| -> Box<dyn FnOnce(&mut BufWriter<File>) -> std::io::Result<()>> {
-                Box::new(move |w| w.write_all(p))
-            };
+        let part = |p: &'static [u8]| -> Writer<'static> { Box::new(move |w| w.write_all(p)) };
         // the second file's write fails: neither changes
         let e = write_atomic_all(vec![
             (&a, part(b"new vk")),
