@@ -53,6 +53,7 @@ fn write_contract(dir: &Path, sol: &str, c: &Compiled, meta: &KeyMeta) -> Result
 /// The verifier of a verifying key: its Solidity, its compiled code and the key's metadata.
 pub fn build_verifier(srs: &Srs, vk_path: &Path) -> Result<(String, Compiled, KeyMeta)> {
     let (vk, meta) = artifacts::read_vk(vk_path)?;
+    proving::check_srs(srs, &meta)?;
     let sol = evm::verifier_solidity(srs, &vk, &meta)?;
     let compiled = evm::compile(&sol, evm::VERIFIER_CONTRACT)?;
     Ok((sol, compiled, meta))
@@ -223,6 +224,10 @@ pub struct DeployArgs {
     deployment_path: Option<PathBuf>,
     #[command(flatten)]
     out: OutputArgs,
+    /// Refuse to deploy unless the verifying key is this model's (rebuilt from the model and
+    /// the SRS; takes seconds).
+    #[arg(short = 'm', long, value_name = "FILE")]
+    model_path: Option<PathBuf>,
     /// Print the deployment record as JSON.
     #[arg(long)]
     json: bool,
@@ -250,6 +255,11 @@ pub struct Deployment {
 /// Runs `deploy-evm-verifier`.
 pub fn deploy(a: DeployArgs) -> Result<Outcome> {
     let srs = artifacts::read_srs(&a.srs_path)?;
+    if let Some(m) = &a.model_path {
+        let (vk, meta) = artifacts::read_vk(&a.vk_path)?;
+        proving::check_vk_for_model(&srs, &vk, &meta, Arc::new(load_model(m)?))
+            .with_context(|| format!("checking the verifying key against {}", m.display()))?;
+    }
     let (sol, c, meta) = build_verifier(&srs, &a.vk_path)?;
     if let Some(dir) = &a.out.output_dir {
         write_contract(dir, &sol, &c, &meta)?;
@@ -345,8 +355,8 @@ pub fn check_deployment(
     if rec.vk_fingerprint != proof.vk_fingerprint {
         bail!(
             "the contract verifies key {}…, but the proof was made for key {}…",
-            &rec.vk_fingerprint[..16.min(rec.vk_fingerprint.len())],
-            &proof.vk_fingerprint[..16.min(proof.vk_fingerprint.len())]
+            proving::short(&rec.vk_fingerprint),
+            proving::short(&proof.vk_fingerprint)
         );
     }
     Ok(())
