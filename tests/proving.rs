@@ -336,7 +336,7 @@ fn verify_reports_only_what_the_proof_proves() {
     p.proof.extend([0u8; 32]);
     refused(&p, "32 bytes follow the proof");
     // fingerprints are compared as digests, never sliced as strings
-    for fp in ["é".repeat(40), "ab".into(), String::new()] {
+    for fp in [format!("a{}", "é".repeat(40)), "ab".into(), String::new()] {
         let mut p = f.proof.clone();
         p.vk_fingerprint = fp;
         refused(&p, "vk_fingerprint is not a SHA-256 digest");
@@ -352,7 +352,10 @@ fn verify_reports_only_what_the_proof_proves() {
         e.to_string().contains("not the key its metadata names"),
         "{e}"
     );
-    assert_eq!(proving::short("ééééééééééééééééééé"), "éééééééééééééééé");
+    assert_eq!(
+        proving::short(&format!("a{}", "é".repeat(20))),
+        format!("a{}", "é".repeat(15))
+    );
     assert_eq!(proving::short("ab"), "ab");
 }
 
@@ -468,7 +471,7 @@ fn key_headers_are_checksummed_and_bounded() {
         "used_inputs": 1, "constants": 1})
     });
     assert!(e.contains("LUT-network parameters out of range"), "{e}");
-    let e = forged(&|v| v["vk_fingerprint"] = "é".repeat(40).into());
+    let e = forged(&|v| v["vk_fingerprint"] = format!("a{}", "é".repeat(40)).into());
     assert!(e.contains("the vk fingerprint is not 64 hex digits"), "{e}");
     let e = forged(&|v| v["vk_fingerprint"] = "ab".repeat(32).into());
     assert!(e.contains("the header names verifying key abababab"), "{e}");

@@ -643,10 +643,11 @@ fn take_u32<const BE: bool>(r: &mut &[u8]) -> Result<u32, String> {
     })
 }
 
-/// Checks the start of a halo2 verifying-key body against the header before halo2 reads it:
-/// its version, its `k` (the header's, already bounded), and that what halo2 allocates from
-/// them (the fixed commitments, the selectors of `2^k` rows) is in the file.
+/// Checks a halo2 verifying-key body against the header before halo2 reads it: its version,
+/// its `k` (the header's, already bounded), and that everything halo2 allocates from them
+/// (the fixed and permutation commitments, the selectors of `2^k` rows) is in the file.
 fn check_vk_prefix(body: &[u8], meta: &KeyMeta) -> Result<(), String> {
+    use halo2_proofs::plonk::{Circuit, ConstraintSystem};
     let mut r = body;
     let version = *r.first().ok_or("empty key")?;
     if version != 2 {
@@ -666,7 +667,22 @@ fn check_vk_prefix(body: &[u8], meta: &KeyMeta) -> Result<(), String> {
     }
     r = &r[1..];
     let fixed = take_u32::<false>(&mut r)? as usize;
-    if fixed.saturating_mul(64) > r.len() || (compress == 1 && (1usize << k) / 8 > r.len()) {
+    // the circuit's columns, as halo2 will configure them (the shape is already bounded)
+    let mut cs = ConstraintSystem::<Fr>::default();
+    crate::fsutil::no_panic(|| {
+        WnnCircuit::<Fr>::configure_with_params(&mut cs, meta.circuit.clone());
+    })
+    .ok_or("the header's circuit shape cannot be configured")?;
+    let selectors = if compress == 1 {
+        cs.num_selectors() * (1usize << k).div_ceil(8)
+    } else {
+        0
+    };
+    let need = fixed
+        .saturating_add(cs.permutation().get_columns().len())
+        .saturating_mul(64)
+        .saturating_add(selectors);
+    if need > r.len() {
         return Err("truncated: the key holds fewer points than it announces".into());
     }
     Ok(())
