@@ -98,6 +98,9 @@ pub fn remove_stale_temps(path: &Path) {
             .and_then(|rest| {
                 rest.strip_suffix(TMP_SUFFIX)
                     .or_else(|| rest.strip_suffix(OLD_SUFFIX))
+                    // `.<name>.tmp<pid>`: the temporaries of zero_g's proving artifacts
+                    // before they were written through this module
+                    .or_else(|| rest.strip_prefix("tmp"))
             })
             .and_then(|pid| pid.parse::<u32>().ok())
         else {
@@ -319,12 +322,15 @@ mod tests {
     fn atomic_writes_leave_nothing_behind() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("out.json");
-        // a stale temporary of a dead process (pid far beyond pid_max) is cleaned
+        // a stale temporary of a dead process (pid far beyond pid_max) is cleaned, in the
+        // older artifacts' naming too
         let stale = dir.path().join(format!(".out.json.4194999{TMP_SUFFIX}"));
+        let legacy = dir.path().join(".out.json.tmp4194999");
         std::fs::write(&stale, b"x").unwrap();
+        std::fs::write(&legacy, b"x").unwrap();
         write_atomic(&f, |w| w.write_all(b"one")).unwrap();
         assert_eq!(std::fs::read(&f).unwrap(), b"one");
-        assert!(!stale.exists());
+        assert!(!stale.exists() && !legacy.exists());
         let e = write_atomic(&f, |w| {
             w.write_all(b"two")?;
             Err(std::io::Error::other("disk full"))
