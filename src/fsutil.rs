@@ -3,13 +3,21 @@
 //! every write goes to a temporary file in the destination's folder that is renamed into
 //! place, so a failure or a kill never leaves a half-written file under the real name.
 //! Temporary files left by a killed process are removed by the next write to the same path.
+//!
+//! Files that belong together (a verifying key and its proving key, a proof and the openings
+//! of its commitments) are written as one unit ([`write_atomic_all`]), and a folder of many
+//! files is filled under a temporary name and renamed into place whole
+//! ([`write_dir_atomic`]).
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-/// Suffix of zero_g's temporary files: `.<name>.<pid>.zero_g-tmp`.
+/// Suffix of zero_g's temporary files and folders: `.<name>.<pid>.zero_g-tmp`.
 const TMP_SUFFIX: &str = ".zero_g-tmp";
+/// Suffix of the links that keep a file's previous version while a group of files is
+/// replaced ([`write_atomic_all`]): `.<name>.<pid>.zero_g-old`.
+const OLD_SUFFIX: &str = ".zero_g-old";
 
 /// Opens `path` for reading if it is a regular file (never blocking on a FIFO).
 pub fn open_regular(path: &Path) -> std::io::Result<File> {
@@ -53,18 +61,22 @@ pub fn read_regular(path: &Path, max_bytes: u64) -> std::io::Result<Vec<u8>> {
 
 /// The temporary path this process writes `path` through.
 pub fn temp_path(path: &Path) -> std::io::Result<PathBuf> {
+    sibling(path, TMP_SUFFIX)
+}
+
+fn sibling(path: &Path, suffix: &str) -> std::io::Result<PathBuf> {
     let name = path
         .file_name()
         .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path"))?;
     Ok(path.with_file_name(format!(
-        ".{}.{}{TMP_SUFFIX}",
+        ".{}.{}{suffix}",
         name.to_string_lossy(),
         std::process::id()
     )))
 }
 
-/// Removes temporary files that a killed zero_g process left beside `path` (those whose
-/// process no longer runs).
+/// Removes temporary files and folders that a killed zero_g process left beside `path`
+/// (those whose process no longer runs).
 pub fn remove_stale_temps(path: &Path) {
     let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
         return;
@@ -83,13 +95,25 @@ pub fn remove_stale_temps(path: &Path) {
         let Some(f) = file.to_str() else { continue };
         let Some(pid) = f
             .strip_prefix(&prefix)
-            .and_then(|rest| rest.strip_suffix(TMP_SUFFIX))
+            .and_then(|rest| {
+                rest.strip_suffix(TMP_SUFFIX)
+                    .or_else(|| rest.strip_suffix(OLD_SUFFIX))
+                    // `.<name>.tmp<pid>`: the temporaries of zero_g's proving artifacts
+                    // before they were written through this module
+                    .or_else(|| rest.strip_prefix("tmp"))
+            })
             .and_then(|pid| pid.parse::<u32>().ok())
         else {
             continue;
         };
         if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = std::fs::remove_file(e.path());
+            let p = e.path();
+            let is_dir = std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_dir());
+            let _ = if is_dir {
+                std::fs::remove_dir_all(&p)
+            } else {
+                std::fs::remove_file(&p)
+            };
         }
     }
 }
@@ -102,16 +126,156 @@ pub fn write_atomic(
     write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     remove_stale_temps(path);
+    let tmp = write_temp(path, write)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// Writes the temporary file of `path` (flushed and synced) and returns its path; on failure
+/// it is removed.
+fn write_temp(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> std::io::Result<PathBuf> {
     let tmp = temp_path(path)?;
     let result = (|| {
         let mut w = BufWriter::new(File::create(&tmp)?);
         write(&mut w)?;
         w.flush()?;
-        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, path)
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()
     })();
+    match result {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+/// What writes one file's contents.
+pub type Writer<'a> = Box<dyn FnOnce(&mut BufWriter<File>) -> std::io::Result<()> + 'a>;
+
+/// One file of a group: where, and what writes it.
+pub type Part<'a> = (&'a Path, Writer<'a>);
+
+/// A write that failed, naming its file.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", path.display())]
+pub struct WriteError {
+    /// The file.
+    pub path: PathBuf,
+    /// What failed.
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Writes several files as one unit: each goes to a temporary file beside it (flushed and
+/// synced), and only when every one is written are they renamed into place, in order. If a
+/// write fails, nothing changes; if a rename fails, the files already replaced get their
+/// previous version back (kept meanwhile as a hard link, `.<name>.<pid>.zero_g-old`) or
+/// are removed if they did not exist. A kill between two renames can leave the first file
+/// new and the next ones old; zero_g's files name each other (a key's fingerprint), so such
+/// a pair is refused, never silently combined.
+pub fn write_atomic_all(parts: Vec<Part<'_>>) -> Result<(), WriteError> {
+    let fail = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| WriteError { path, source }
+    };
+    let mut temps: Vec<(&Path, PathBuf)> = Vec::with_capacity(parts.len());
+    let cleanup = |temps: &[(&Path, PathBuf)]| {
+        for (_, t) in temps {
+            let _ = std::fs::remove_file(t);
+        }
+    };
+    for (path, write) in parts {
+        remove_stale_temps(path);
+        match write_temp(path, write) {
+            Ok(t) => temps.push((path, t)),
+            Err(e) => {
+                cleanup(&temps);
+                return Err(fail(path)(e));
+            }
+        }
+    }
+    // keep each previous version under a second name until every rename is done
+    let mut olds: Vec<Option<PathBuf>> = Vec::with_capacity(temps.len());
+    for (path, _) in &temps {
+        let kept = (|| {
+            // only a file (or a link) has a previous version to keep; anything else in the
+            // way makes its rename fail below
+            match std::fs::symlink_metadata(path) {
+                Ok(m) if m.is_file() || m.is_symlink() => {}
+                _ => return Ok(None),
+            }
+            let old = sibling(path, OLD_SUFFIX)?;
+            let _ = std::fs::remove_file(&old);
+            if std::fs::hard_link(path, &old).is_err() {
+                std::fs::copy(path, &old)?;
+            }
+            Ok(Some(old))
+        })();
+        match kept {
+            Ok(o) => olds.push(o),
+            Err(e) => {
+                cleanup(&temps);
+                olds.iter().flatten().for_each(|o| {
+                    let _ = std::fs::remove_file(o);
+                });
+                return Err(fail(path)(e));
+            }
+        }
+    }
+    for (i, (path, tmp)) in temps.iter().enumerate() {
+        if let Err(e) = std::fs::rename(tmp, path) {
+            // put back what was replaced
+            for ((done, _), old) in temps[..i].iter().zip(&olds) {
+                let _ = match old {
+                    Some(o) => std::fs::rename(o, done),
+                    None => std::fs::remove_file(done),
+                };
+            }
+            cleanup(&temps[i..]);
+            olds.iter().flatten().for_each(|o| {
+                let _ = std::fs::remove_file(o);
+            });
+            return Err(fail(path)(e));
+        }
+    }
+    olds.iter().flatten().for_each(|o| {
+        let _ = std::fs::remove_file(o);
+    });
+    Ok(())
+}
+
+/// Creates the folder `dir` whole: `fill` writes its files into a temporary folder beside
+/// it, which is then renamed to `dir`. On failure the temporary folder is removed and `dir`
+/// is untouched. `dir` may exist only as an empty folder (a folder with files is never
+/// replaced).
+pub fn write_dir_atomic<T>(
+    dir: &Path,
+    fill: impl FnOnce(&Path) -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    if let Ok(meta) = std::fs::symlink_metadata(dir) {
+        let empty_dir = meta.is_dir() && std::fs::read_dir(dir)?.next().is_none();
+        if !empty_dir {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                if meta.is_dir() {
+                    "the folder exists and is not empty (remove it or choose another)"
+                } else {
+                    "it exists and is not a folder"
+                },
+            ));
+        }
+    }
+    remove_stale_temps(dir);
+    let tmp = temp_path(dir)?;
+    std::fs::create_dir(&tmp)?;
+    let result = fill(&tmp).and_then(|v| std::fs::rename(&tmp, dir).map(|()| v));
     if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+        let _ = std::fs::remove_dir_all(&tmp);
     }
     result
 }
@@ -158,12 +322,15 @@ mod tests {
     fn atomic_writes_leave_nothing_behind() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("out.json");
-        // a stale temporary of a dead process (pid far beyond pid_max) is cleaned
+        // a stale temporary of a dead process (pid far beyond pid_max) is cleaned, in the
+        // older artifacts' naming too
         let stale = dir.path().join(format!(".out.json.4194999{TMP_SUFFIX}"));
+        let legacy = dir.path().join(".out.json.tmp4194999");
         std::fs::write(&stale, b"x").unwrap();
+        std::fs::write(&legacy, b"x").unwrap();
         write_atomic(&f, |w| w.write_all(b"one")).unwrap();
         assert_eq!(std::fs::read(&f).unwrap(), b"one");
-        assert!(!stale.exists());
+        assert!(!stale.exists() && !legacy.exists());
         let e = write_atomic(&f, |w| {
             w.write_all(b"two")?;
             Err(std::io::Error::other("disk full"))
@@ -172,5 +339,83 @@ mod tests {
         assert_eq!(std::fs::read(&f).unwrap(), b"one");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn a_group_is_written_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("k.vk"), dir.path().join("k.pk"));
+        std::fs::write(&a, b"old vk").unwrap();
+        std::fs::write(&b, b"old pk").unwrap();
+        let part = |p: &'static [u8]| -> Writer<'static> { Box::new(move |w| w.write_all(p)) };
+        // the second file's write fails: neither changes
+        let e = write_atomic_all(vec![
+            (&a, part(b"new vk")),
+            (
+                &b,
+                Box::new(|w| {
+                    w.write_all(b"half")?;
+                    Err(std::io::Error::other("disk full"))
+                }),
+            ),
+        ])
+        .unwrap_err();
+        assert_eq!(e.path, b);
+        assert_eq!(std::fs::read(&a).unwrap(), b"old vk");
+        assert_eq!(std::fs::read(&b).unwrap(), b"old pk");
+        // the second rename fails (a folder with files is in the way): the first is rolled
+        // back to its previous version, and a file that did not exist is removed again
+        let c = dir.path().join("new.vk");
+        let blocker = dir.path().join("blocked.pk");
+        std::fs::create_dir(&blocker).unwrap();
+        std::fs::write(blocker.join("x"), b"x").unwrap();
+        assert!(write_atomic_all(vec![
+            (&a, part(b"new vk")),
+            (&c, part(b"new")),
+            (&blocker, part(b"new pk"))
+        ])
+        .is_err());
+        assert_eq!(std::fs::read(&a).unwrap(), b"old vk");
+        assert!(!c.exists());
+        // success replaces both
+        write_atomic_all(vec![(&a, part(b"new vk")), (&b, part(b"new pk"))]).unwrap();
+        assert_eq!(std::fs::read(&a).unwrap(), b"new vk");
+        assert_eq!(std::fs::read(&b).unwrap(), b"new pk");
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["blocked.pk", "k.pk", "k.vk"], "nothing left behind");
+    }
+
+    #[test]
+    fn a_folder_is_created_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("digits");
+        // a failure half-way leaves nothing
+        let e = write_dir_atomic(&out, |tmp| {
+            std::fs::write(tmp.join("a"), b"a")?;
+            Err::<(), _>(std::io::Error::other("disk full"))
+        });
+        assert!(e.is_err());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        // a stale temporary folder of a dead process is removed by the next run
+        let stale = dir.path().join(format!(".digits.4194999{TMP_SUFFIX}"));
+        std::fs::create_dir(&stale).unwrap();
+        std::fs::write(stale.join("0000_7.png"), b"partial").unwrap();
+        write_dir_atomic(&out, |tmp| std::fs::write(tmp.join("a"), b"a")).unwrap();
+        assert!(!stale.exists());
+        assert_eq!(std::fs::read(out.join("a")).unwrap(), b"a");
+        // a folder with files is never replaced; an empty one is
+        let e = write_dir_atomic(&out, |_| Ok(())).unwrap_err().to_string();
+        assert!(e.contains("not empty"), "{e}");
+        assert!(out.join("a").exists());
+        let empty = dir.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        write_dir_atomic(&empty, |tmp| std::fs::write(tmp.join("b"), b"b")).unwrap();
+        assert!(empty.join("b").exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 }

@@ -208,3 +208,122 @@ fn export_mnist_missing_input_is_exit_2() {
         .code(2)
         .stderr(contains("cannot read nope/t10k-images-idx3-ubyte"));
 }
+
+/// `mkfifo path`; false where FIFOs cannot be made.
+fn mkfifo(path: &std::path::Path) -> bool {
+    std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn a_fifo_as_an_image_or_in_a_test_set_is_refused_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("0001_2.png");
+    if !mkfifo(&fifo) {
+        eprintln!("mkfifo unavailable: skipped");
+        return;
+    }
+    let limit = std::time::Duration::from_secs(60);
+    for cmd in ["predict", "commit"] {
+        let mut c = zg();
+        c.arg(cmd);
+        if cmd == "predict" {
+            c.arg("-m").arg(reference(TINY));
+        }
+        c.arg("-i")
+            .arg(&fifo)
+            .timeout(limit)
+            .assert()
+            .code(2)
+            .stderr(contains("not a regular file"));
+    }
+    zero_g::data::save_png(&dir.path().join("0000_7.png"), &[0; 784], 28, 28).unwrap();
+    zg().args(["compute-accuracy", "-m"])
+        .arg(reference(TINY))
+        .arg("-t")
+        .arg(dir.path())
+        .timeout(limit)
+        .assert()
+        .code(2)
+        .stderr(contains("0001_2.png").and(contains("not a regular file")));
+}
+
+#[test]
+fn a_truncated_jpeg_or_png_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = std::fs::read(reference(DIGIT7)).unwrap();
+    let img = dir.path().join("cut.png");
+    std::fs::write(&img, &png[..png.len() - 20]).unwrap();
+    zg().args(["predict", "-m"])
+        .arg(reference(TINY))
+        .arg("-i")
+        .arg(&img)
+        .assert()
+        .code(2)
+        .stderr(contains("truncated PNG"));
+    let gray = zero_g::data::load_grayscale(&reference(DIGIT7)).unwrap().0;
+    let mut jpg = Vec::new();
+    image::ImageEncoder::write_image(
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpg, 95),
+        &gray,
+        28,
+        28,
+        image::ExtendedColorType::L8,
+    )
+    .unwrap();
+    let img = dir.path().join("d.jpg");
+    std::fs::write(&img, &jpg).unwrap();
+    zg().args(["predict", "-m"])
+        .arg(reference(TINY))
+        .arg("-i")
+        .arg(&img)
+        .assert()
+        .success()
+        .stdout(contains("class:  7"));
+    std::fs::write(&img, &jpg[..jpg.len() * 2 / 3]).unwrap();
+    zg().args(["predict", "-m"])
+        .arg(reference(TINY))
+        .arg("-i")
+        .arg(&img)
+        .assert()
+        .code(2)
+        .stderr(contains("truncated JPEG").and(contains("panicked").not()));
+}
+
+#[test]
+fn export_mnist_write_errors_are_exit_2_and_leave_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("png");
+    // every write fails (EFBIG) once files may not grow past 0 blocks, as on a full disk
+    let bin = assert_cmd::cargo::cargo_bin("zero_g");
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(r#"trap '' XFSZ; ulimit -f 0; exec "$0" "$@""#)
+        .arg(&bin)
+        .args(["-q", "export-mnist", "--mnist-dir"])
+        .arg(mnist_dir())
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&status.stderr);
+    assert_eq!(status.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot write"), "{stderr}");
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "nothing is left behind"
+    );
+    // a folder that already holds files is not written into
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("notes.txt"), b"mine").unwrap();
+    zg().args(["-q", "export-mnist", "--mnist-dir"])
+        .arg(mnist_dir())
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(contains("not empty"));
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
+}

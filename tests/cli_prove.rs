@@ -98,7 +98,9 @@ fn proof_file_is_readable() {
     assert!(v["images"][0].get("commitment").is_none());
     assert_eq!(v["k"], 12);
     assert!(v["proof"].as_str().unwrap().starts_with("0x"));
-    assert_eq!(v["model_digest"].as_str().unwrap().len(), 64);
+    // the default statement does not publish the model digest: the file does not claim it
+    assert!(v.get("model_digest").is_none());
+    assert_eq!(v["format"], "zero_g-proof/v3");
     assert_eq!(v["vk_fingerprint"].as_str().unwrap().len(), 64);
 }
 
@@ -274,4 +276,255 @@ fn mock_proof_reports_rows_and_rejects_small_k() {
         .assert()
         .code(2)
         .stderr(contains("k = 9 is too small"));
+}
+
+/// A copy of the artifacts' SRS with `alter` applied.
+fn altered_srs(dir: &Path, name: &str, alter: impl FnOnce(&mut Vec<u8>)) -> PathBuf {
+    let mut bytes = std::fs::read(&artifacts().srs).unwrap();
+    alter(&mut bytes);
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+#[test]
+fn bad_or_foreign_srs_is_exit_2() {
+    let a = artifacts();
+    let dir = tempfile::tempdir().unwrap();
+    let n = 1usize << 12;
+    let zeroed_g2 = altered_srs(dir.path(), "g2.srs", |b| b[4 + 2 * n * 64..].fill(0));
+    verify(&zeroed_g2, &a.vk, &a.proof)
+        .code(2)
+        .stderr(contains("g2 is not the standard BN254 G2 generator"))
+        .stdout(contains("proof valid").not());
+    let bad_g1 = altered_srs(dir.path(), "g1.srs", |b| b[4 + 100 * 64 + 5] ^= 0x10);
+    verify(&bad_g1, &a.vk, &a.proof)
+        .code(2)
+        .stderr(contains("g point 100 is not a valid point of the curve"));
+    zg().args(["-q", "generate-keys", "-m"])
+        .arg(reference(TINY))
+        .arg("-s")
+        .arg(&bad_g1)
+        .arg("-v")
+        .arg(dir.path().join("x.vk"))
+        .arg("-p")
+        .arg(dir.path().join("x.pk"))
+        .assert()
+        .code(2)
+        .stderr(contains("g point 100 is not a valid point").and(contains("panicked").not()));
+    // another setup of the same k: a mismatch, not an invalid proof
+    let other = dir.path().join("other.srs");
+    zg().args(["-q", "generate-srs", "--seed", "8", "-k", "12", "-s"])
+        .arg(&other)
+        .assert()
+        .success();
+    verify(&other, &a.vk, &a.proof)
+        .code(2)
+        .stderr(contains("the SRS is not the one the keys were made with"));
+    let proof = dir.path().join("p.json");
+    zg().args(["-q", "proof", "-m"])
+        .arg(reference(TINY))
+        .arg("-i")
+        .arg(reference(DIGIT7))
+        .arg("-s")
+        .arg(&other)
+        .arg("--pk-path")
+        .arg(&a.pk)
+        .arg("--proof-path")
+        .arg(&proof)
+        .assert()
+        .code(2)
+        .stderr(contains("the SRS is not the one the keys were made with"));
+    assert!(!proof.exists(), "no proof that could never verify");
+}
+
+#[test]
+fn verify_refuses_what_the_statement_does_not_publish() {
+    let a = artifacts();
+    type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+    let cases: [(&str, Edit); 6] = [
+        (
+            "claims a model digest, which its statement (`scores`) does not publish",
+            Box::new(|v| v["model_digest"] = "ab".repeat(32).into()),
+        ),
+        (
+            "claims image 0: a commitment",
+            Box::new(|v| v["images"][0]["commitment"] = format!("0x{}", "01".repeat(32)).into()),
+        ),
+        (
+            "claims a bound value",
+            Box::new(|v| v["bound_to"] = format!("0x{}", "02".repeat(32)).into()),
+        ),
+        (
+            "the proof file says k = 11, but the key's circuit has k = 12",
+            Box::new(|v| v["k"] = 11.into()),
+        ),
+        (
+            "bytes follow the proof",
+            Box::new(|v| {
+                let s = v["proof"].as_str().unwrap().to_string();
+                v["proof"] = format!("{s}{}", "00".repeat(64)).into();
+            }),
+        ),
+        (
+            "unknown field `score`",
+            Box::new(|v| v["images"][0]["score"] = 3.into()),
+        ),
+    ];
+    for (message, edit) in cases {
+        let (_d, p) = tampered(edit);
+        verify(&a.srs, &a.vk, &p)
+            .code(2)
+            .stderr(contains(message))
+            .stdout(contains("proof valid").not());
+    }
+    // fingerprints of any shape are errors, not panics
+    for fp in [format!("a{}", "é".repeat(30)), "a".into()] {
+        let (_d, p) = tampered(|v| v["vk_fingerprint"] = fp.into());
+        verify(&a.srs, &a.vk, &p).code(2).stderr(
+            contains("vk_fingerprint is not a SHA-256 digest").and(contains("panicked").not()),
+        );
+    }
+}
+
+#[test]
+fn verify_prints_the_checked_instances_and_can_check_the_model() {
+    let a = artifacts();
+    let out = zg()
+        .args(["verify", "--json", "-s"])
+        .arg(&a.srs)
+        .arg("-v")
+        .arg(&a.vk)
+        .arg("--proof-path")
+        .arg(&a.proof)
+        .arg("--model-path")
+        .arg(reference(TINY))
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["model_checked"], true);
+    assert_eq!(
+        v["images"][0]["scores"],
+        serde_json::json!([9, 6, 13, 10, 17, 10, 9, 26, 11, 16])
+    );
+    assert!(v["model_digest"].is_null() && v["bound_to"].is_null());
+    verify(&a.srs, &a.vk, &a.proof)
+        .success()
+        .stdout(contains("model digest").not());
+    zg().arg("verify")
+        .arg("-s")
+        .arg(&a.srs)
+        .arg("-v")
+        .arg(&a.vk)
+        .arg("--proof-path")
+        .arg(&a.proof)
+        .arg("-m")
+        .arg(reference(SMALL))
+        .assert()
+        .code(2)
+        .stderr(contains("checking the verifying key against").and(contains("model")))
+        .stdout(contains("proof valid").not());
+    // the deployment of a verifier is refused the same way, before any chain is contacted
+    zg().args(["deploy-evm-verifier", "-s"])
+        .arg(&a.srs)
+        .arg("-v")
+        .arg(&a.vk)
+        .args(["--rpc-url", "http://127.0.0.1:9"])
+        .arg("--model-path")
+        .arg(reference(SMALL))
+        .assert()
+        .code(2)
+        .stderr(contains("checking the verifying key against"));
+}
+
+#[test]
+fn fifos_are_refused_as_proofs_keys_srs_and_openings() {
+    let a = artifacts();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("mkfifo unavailable: skipped");
+        return;
+    }
+    let limit = std::time::Duration::from_secs(60);
+    for (srs, vk, proof) in [
+        (&fifo, &a.vk, &a.proof),
+        (&a.srs, &fifo, &a.proof),
+        (&a.srs, &a.vk, &fifo),
+    ] {
+        zg().arg("verify")
+            .arg("-s")
+            .arg(srs)
+            .arg("-v")
+            .arg(vk)
+            .arg("--proof-path")
+            .arg(proof)
+            .timeout(limit)
+            .assert()
+            .code(2)
+            .stderr(contains("not a regular file"));
+    }
+    zg().args(["-q", "proof", "-m"])
+        .arg(reference(TINY))
+        .arg("-i")
+        .arg(reference(DIGIT7))
+        .arg("-s")
+        .arg(&a.srs)
+        .arg("--pk-path")
+        .arg(&fifo)
+        .arg("--proof-path")
+        .arg(dir.path().join("p.json"))
+        .timeout(limit)
+        .assert()
+        .code(2)
+        .stderr(contains("not a regular file"));
+    let e = zero_g::proving::artifacts::read_openings(&fifo).unwrap_err();
+    assert!(format!("{e:?}").contains("not a regular file"), "{e:?}");
+    zg().args(["generate-srs", "--from-params"])
+        .arg(&fifo)
+        .args(["-k", "4", "-s"])
+        .arg(dir.path().join("s.srs"))
+        .timeout(limit)
+        .assert()
+        .code(2)
+        .stderr(contains("not a regular file"));
+}
+
+#[test]
+fn keys_are_written_both_or_neither() {
+    let a = artifacts();
+    let dir = tempfile::tempdir().unwrap();
+    let vk = dir.path().join("k.vk");
+    std::fs::write(&vk, b"the previous key").unwrap();
+    // the proving key cannot be written: the verifying key is left as it was
+    zg().args(["-q", "generate-keys", "-m"])
+        .arg(reference(TINY))
+        .arg("-s")
+        .arg(&a.srs)
+        .arg("-v")
+        .arg(&vk)
+        .arg("-p")
+        .arg(dir.path().join("no/such/dir/k.pk"))
+        .assert()
+        .code(2)
+        .stderr(contains("k.pk"));
+    assert_eq!(std::fs::read(&vk).unwrap(), b"the previous key");
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+    assert_eq!(names.len(), 1, "no temporary file is left: {names:?}");
+    zg().args(["-q", "generate-keys", "-m"])
+        .arg(reference(TINY))
+        .arg("-s")
+        .arg(&a.srs)
+        .arg("-v")
+        .arg(&vk)
+        .arg("-p")
+        .arg(&vk)
+        .assert()
+        .code(2)
+        .stderr(contains("the same file"));
 }

@@ -168,6 +168,69 @@ impl CircuitParams {
         advice.max(self.table_rows())
     }
 
+    /// Checks a shape read from a file (a key header) before anything is built from it:
+    /// every field within what zero_g's shape functions produce, so that configuring the
+    /// circuit allocates a bounded number of columns and rows, and the rows fit `2^k`.
+    pub fn check(&self) -> Result<(), String> {
+        let bad = |what: &str| Err(format!("circuit shape: {what}"));
+        if !(4..=MAX_K).contains(&self.k) {
+            return bad(&format!("k = {} is out of range (4..={MAX_K})", self.k));
+        }
+        self.statement.validate()?;
+        let n = 1usize << self.k;
+        if self.classes == 0 || self.classes > crate::model::lutnet::MAX_CLASSES {
+            return bad(&format!("{} classes", self.classes));
+        }
+        if self.inputs == 0 || self.inputs > crate::model::input::MAX_INPUTS {
+            return bad(&format!("{} inputs", self.inputs));
+        }
+        if self.score_bits == 0 || self.score_bits > 252 {
+            return bad(&format!("{}-bit scores", self.score_bits));
+        }
+        if !(8..=MAX_K).contains(&self.range_bits) || RangeChip::table_rows(self.range_bits) > n {
+            return bad(&format!("{}-bit range checks", self.range_bits));
+        }
+        match &self.family {
+            FamilyParams::Bthowen(b) => {
+                let entries_ok = b.entries >= 2
+                    && b.entries.is_power_of_two()
+                    && b.entries <= crate::model::bthowen::io::MAX_BLOOM_BITS;
+                if self.classes > super::bthowen::params::MAX_CIRCUIT_CLASSES
+                    || b.filters == 0
+                    || b.filters > n
+                    || b.filter_inputs == 0
+                    || b.filter_inputs > crate::model::bthowen::params::MAX_FILTER_INPUTS
+                    || !entries_ok
+                    || b.hashes == 0
+                    || b.hashes > 64
+                    || b.hash_bits() > crate::model::bthowen::params::MAX_HASH_BITS
+                    || ![1, 2, 4].contains(&b.words)
+                    || b.per_word == 0
+                    || b.per_word.saturating_mul(self.classes) > 252
+                    || b.per_word.saturating_mul(b.words) > b.entries
+                {
+                    return bad("BTHOWeN parameters out of range");
+                }
+            }
+            FamilyParams::LutNet(l) => {
+                if l.arity == 0
+                    || l.arity > crate::circuit::gadgets::lut::MAX_ARITY
+                    || !(1..=2).contains(&l.rows_per_node)
+                    || l.nodes > n
+                    || l.comparisons > n
+                    || l.used_inputs > self.inputs
+                    || l.constants > n
+                {
+                    return bad("LUT-network parameters out of range");
+                }
+            }
+        }
+        if self.lane_rows > n || self.side_rows > n || self.rows() + MIN_ROWS > n {
+            return bad(&format!("its rows do not fit 2^{}", self.k));
+        }
+        Ok(())
+    }
+
     /// The smallest `k` whose domain holds [`CircuitParams::rows`] and halo2's reserved rows.
     pub fn fit_k(&mut self) {
         let rows = self.rows() + MIN_ROWS;

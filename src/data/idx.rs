@@ -48,11 +48,15 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(Vec<usize>, Vec<u8>), DataErr
     }
 }
 
+/// The largest IDX file zero_g reads.
+pub const MAX_IDX_BYTES: u64 = 2 << 30;
+
 fn read(path: &Path) -> Result<(Vec<usize>, Vec<u8>), DataError> {
-    let bytes = std::fs::read(path).map_err(|source| DataError::Io {
-        path: path.into(),
-        source,
-    })?;
+    let bytes =
+        crate::fsutil::read_regular(path, MAX_IDX_BYTES).map_err(|source| DataError::Io {
+            path: path.into(),
+            source,
+        })?;
     parse(path, &bytes)
 }
 

@@ -75,44 +75,144 @@ impl Split {
     }
 }
 
-/// Loads an image file (PNG or JPEG) as 8-bit grayscale, row-major, with its width and height.
-///
-/// Colour images are converted to luma; a grayscale image is read unchanged, which is what the
-/// original (taking the red channel) reads for the same file.
-pub fn load_grayscale(path: &Path) -> Result<(Vec<u8>, u32, u32), DataError> {
-    let bytes = std::fs::read(path).map_err(|source| DataError::Io {
+/// The largest image file zero_g reads.
+pub const MAX_IMAGE_BYTES: u64 = 64 << 20;
+/// The largest side of an image zero_g decodes.
+pub const MAX_IMAGE_SIDE: u32 = 1 << 14;
+
+fn image_err(path: &Path, reason: impl Into<String>) -> DataError {
+    DataError::Image {
         path: path.into(),
-        source,
-    })?;
-    let img = image::load_from_memory(&bytes).map_err(|e| DataError::Image {
-        path: path.into(),
-        reason: e.to_string(),
-    })?;
+        reason: reason.into(),
+    }
+}
+
+/// Reads an image file (a regular file of at most [`MAX_IMAGE_BYTES`]) and checks that it is
+/// a complete PNG or JPEG: a file cut short is refused, not decoded with its missing part
+/// filled in. Returns the bytes, the format and the image's size (from its header).
+fn read_image(path: &Path) -> Result<(Vec<u8>, image::ImageFormat, u32, u32), DataError> {
+    let bytes =
+        crate::fsutil::read_regular(path, MAX_IMAGE_BYTES).map_err(|source| DataError::Io {
+            path: path.into(),
+            source,
+        })?;
+    let reader = image::ImageReader::new(std::io::Cursor::new(&bytes))
+        .with_guessed_format()
+        .map_err(|e| image_err(path, e.to_string()))?;
+    let format = match reader.format() {
+        Some(f @ (image::ImageFormat::Png | image::ImageFormat::Jpeg)) => f,
+        _ => return Err(image_err(path, "not a PNG or JPEG image")),
+    };
+    check_complete(&bytes, format).map_err(|reason| image_err(path, reason))?;
+    let (w, h) = reader
+        .into_dimensions()
+        .map_err(|e| image_err(path, e.to_string()))?;
+    if w > MAX_IMAGE_SIDE || h > MAX_IMAGE_SIDE {
+        return Err(image_err(
+            path,
+            format!("{w}×{h} is larger than {MAX_IMAGE_SIDE} pixels a side"),
+        ));
+    }
+    Ok((bytes, format, w, h))
+}
+
+/// Checks that a PNG or JPEG file ends where its format says it ends: a PNG with its `IEND`
+/// chunk, a JPEG with its end-of-image marker (`FF D9`; zero padding after it is allowed).
+/// In a JPEG's entropy-coded data `FF` is always followed by `00` or a restart marker, so
+/// a file cut anywhere before its end does not end with `FF D9`.
+fn check_complete(bytes: &[u8], format: image::ImageFormat) -> Result<(), String> {
+    match format {
+        image::ImageFormat::Png => {
+            const IEND: [u8; 12] = [0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82];
+            if !bytes.ends_with(&IEND) {
+                return Err("truncated PNG: the file does not end with its IEND chunk".into());
+            }
+        }
+        _ => {
+            let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+            if !bytes[..end].ends_with(&[0xFF, 0xD9]) {
+                return Err(
+                    "truncated JPEG: the file does not end with the end-of-image marker".into(),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Decodes checked image bytes as 8-bit grayscale.
+fn decode_gray(
+    path: &Path,
+    bytes: &[u8],
+    format: image::ImageFormat,
+) -> Result<(Vec<u8>, u32, u32), DataError> {
+    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_IMAGE_SIDE);
+    limits.max_image_height = Some(MAX_IMAGE_SIDE);
+    limits.max_alloc = Some(1 << 30);
+    reader.limits(limits);
+    let img = reader
+        .decode()
+        .map_err(|e| image_err(path, e.to_string()))?;
     let gray = img.to_luma8();
     let (w, h) = gray.dimensions();
     Ok((gray.into_raw(), w, h))
 }
 
-/// Loads an image and checks that it is `width × height`.
+/// Loads an image file (PNG or JPEG) as 8-bit grayscale, row-major, with its width and height.
+///
+/// Colour images are converted to luma; a grayscale image is read unchanged, which is what the
+/// original (taking the red channel) reads for the same file. Only a regular file is read (a
+/// FIFO or a device is refused, never waited on), and a file cut short is refused.
+pub fn load_grayscale(path: &Path) -> Result<(Vec<u8>, u32, u32), DataError> {
+    let (bytes, format, _, _) = read_image(path)?;
+    decode_gray(path, &bytes, format)
+}
+
+/// Loads an image and checks that it is `width × height` (from its header, before decoding).
 pub fn load_image_for(path: &Path, width: usize, height: usize) -> Result<Vec<u8>, DataError> {
-    let (px, w, h) = load_grayscale(path)?;
+    let (bytes, format, w, h) = read_image(path)?;
+    let size_err = |w: u32, h: u32| DataError::ImageSize {
+        path: path.into(),
+        width: w,
+        height: h,
+        expected: (width, height),
+    };
     if w as usize != width || h as usize != height {
-        return Err(DataError::ImageSize {
-            path: path.into(),
-            width: w,
-            height: h,
-            expected: (width, height),
-        });
+        return Err(size_err(w, h));
+    }
+    let (px, w, h) = decode_gray(path, &bytes, format)?;
+    if w as usize != width || h as usize != height {
+        return Err(size_err(w, h));
     }
     Ok(px)
 }
 
-/// Writes a grayscale image as PNG.
+/// Encodes a grayscale image as PNG.
+pub fn encode_png(pixels: &[u8], width: u32, height: u32) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    image::ImageEncoder::write_image(
+        image::codecs::png::PngEncoder::new(&mut out),
+        pixels,
+        width,
+        height,
+        image::ExtendedColorType::L8,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// Writes a grayscale image as PNG, atomically ([`crate::fsutil::write_atomic`]).
 pub fn save_png(path: &Path, pixels: &[u8], width: u32, height: u32) -> Result<(), DataError> {
-    image::save_buffer(path, pixels, width, height, image::ExtendedColorType::L8).map_err(|e| {
+    let png = encode_png(pixels, width, height).map_err(|e| DataError::Write {
+        path: path.into(),
+        source: std::io::Error::other(e),
+    })?;
+    crate::fsutil::write_atomic(path, |w| std::io::Write::write_all(w, &png)).map_err(|source| {
         DataError::Write {
             path: path.into(),
-            source: std::io::Error::other(e.to_string()),
+            source,
         }
     })
 }
@@ -206,17 +306,33 @@ pub fn load_dataset(dir: &Path, split: Split) -> Result<Dataset, DataError> {
     load_png_folder(dir)
 }
 
-/// Writes a data set as `NNNN_<label>.png` files (zero-padded to at least four digits).
+/// Writes a data set as `NNNN_<label>.png` files (zero-padded to at least four digits) into
+/// a new folder `dir`, as one unit: the files go to a temporary folder beside it, which is
+/// renamed to `dir` once every file is written ([`crate::fsutil::write_dir_atomic`]). On any
+/// error (a full disk…) nothing is left behind. `dir` must not exist, or be an empty folder.
 /// Returns the number of files written.
 pub fn export_png_folder(ds: &Dataset, dir: &Path) -> Result<usize, DataError> {
-    std::fs::create_dir_all(dir).map_err(|source| DataError::Write {
+    export_png_folder_with(ds, dir, |path, bytes| std::fs::write(path, bytes))
+}
+
+/// [`export_png_folder`] with the function that writes each file (for tests of write errors).
+pub fn export_png_folder_with(
+    ds: &Dataset,
+    dir: &Path,
+    write: impl Fn(&Path, &[u8]) -> std::io::Result<()> + Sync,
+) -> Result<usize, DataError> {
+    let digits = ds.len().saturating_sub(1).to_string().len().max(4);
+    crate::fsutil::write_dir_atomic(dir, |tmp| {
+        (0..ds.len()).into_par_iter().try_for_each(|i| {
+            let path = tmp.join(format!("{i:0digits$}_{}.png", ds.labels[i]));
+            let png = encode_png(ds.image(i), ds.cols as u32, ds.rows as u32)
+                .map_err(std::io::Error::other)?;
+            write(&path, &png)
+        })
+    })
+    .map_err(|source| DataError::Write {
         path: dir.into(),
         source,
-    })?;
-    let digits = ds.len().saturating_sub(1).to_string().len().max(4);
-    (0..ds.len()).into_par_iter().try_for_each(|i| {
-        let path = dir.join(format!("{i:0digits$}_{}.png", ds.labels[i]));
-        save_png(&path, ds.image(i), ds.cols as u32, ds.rows as u32)
     })?;
     Ok(ds.len())
 }
@@ -268,5 +384,102 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("not a directory"), "{e}");
+    }
+
+    fn digit() -> Vec<u8> {
+        (0..28 * 28).map(|i| ((i * 37) % 251) as u8).collect()
+    }
+
+    fn jpeg(pixels: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        image::ImageEncoder::write_image(
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90),
+            pixels,
+            28,
+            28,
+            image::ExtendedColorType::L8,
+        )
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn truncated_images_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("img");
+        let png = encode_png(&digit(), 28, 28).unwrap();
+        let jpg = jpeg(&digit());
+        for (name, full) in [("PNG", &png), ("JPEG", &jpg)] {
+            std::fs::write(&f, full).unwrap();
+            assert_eq!(load_image_for(&f, 28, 28).unwrap().len(), 784, "{name}");
+            for cut in [1, 2, 7, 12, full.len() / 3, full.len() / 2] {
+                std::fs::write(&f, &full[..full.len() - cut]).unwrap();
+                let e = load_grayscale(&f).unwrap_err().to_string();
+                assert!(e.contains("cannot decode image"), "{name} -{cut}: {e}");
+                if cut < full.len() / 3 {
+                    assert!(
+                        e.contains(&format!("truncated {name}")),
+                        "{name} -{cut}: {e}"
+                    );
+                }
+            }
+        }
+        // zero padding after a JPEG's end-of-image marker is allowed
+        let mut padded = jpg.clone();
+        padded.extend([0; 16]);
+        std::fs::write(&f, &padded).unwrap();
+        assert!(load_grayscale(&f).is_ok());
+        // the size is checked from the header, before decoding
+        let e = load_image_for(&f, 30, 28).unwrap_err().to_string();
+        assert!(e.contains("is 28×28, but the model expects 30×28"), "{e}");
+    }
+
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = load_grayscale(dir.path()).unwrap_err();
+        assert!(format!("{:?}", e).contains("not a regular file"), "{e:?}");
+        let fifo = dir.path().join("0001_3.png");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success());
+        if made {
+            // a FIFO given as an image, or lying in a test-set folder, is refused at once
+            let e = load_grayscale(&fifo).unwrap_err();
+            assert!(format!("{e:?}").contains("not a regular file"), "{e:?}");
+            save_png(&dir.path().join("0000_7.png"), &digit(), 28, 28).unwrap();
+            let e = load_dataset(dir.path(), Split::Test).unwrap_err();
+            assert!(format!("{e:?}").contains("not a regular file"), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn a_failed_export_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("digits");
+        let ds = Dataset {
+            pixels: (0..40 * 4).map(|v| v as u8).collect(),
+            labels: (0..40).map(|i| i % 10).collect(),
+            rows: 2,
+            cols: 2,
+        };
+        // the disk fills up after a few files
+        let written = std::sync::atomic::AtomicUsize::new(0);
+        let e = export_png_folder_with(&ds, &out, |path, bytes| {
+            if written.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= 5 {
+                return Err(std::io::Error::other("No space left on device"));
+            }
+            std::fs::write(path, bytes)
+        })
+        .unwrap_err();
+        assert!(format!("{e:?}").contains("No space left"), "{e:?}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        // a folder with files is not written into
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("mine.txt"), b"keep").unwrap();
+        let e = export_png_folder(&ds, &out).unwrap_err();
+        assert!(format!("{e:?}").contains("not empty"), "{e:?}");
+        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
     }
 }

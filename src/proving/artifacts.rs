@@ -2,15 +2,22 @@
 //!
 //! - **SRS**: halo2's raw `ParamsKZG` format (read: raw or processed, recognised by length;
 //!   parameters from elsewhere go through [`super::ceremony`], which checks them).
-//! - **Keys** (`.pk`, `.vk`): `ZEROG-KEY` magic, a format byte, a little-endian u32 length
-//!   and that many bytes of JSON [`KeyMeta`] (circuit shape, model digest, vk fingerprint),
-//!   the SHA-256 of the key body, then the body in halo2's raw format. The header lets
-//!   `proof` and `verify` rebuild the circuit and refuse mismatched inputs; the checksum
-//!   turns a corrupted file into a clear error instead of a halo2 panic.
+//! - **SRS**: every point is checked when it is read (on its curve, in its group, the
+//!   generators, `τ ∉ {0, 1}`, consistent powers and Lagrange points: [`read_srs`]).
+//! - **Keys** (`.pk`, `.vk`), format [`KEY_FORMAT`]: `ZEROG-KEY` magic, the format byte, a
+//!   little-endian u32 length and that many bytes of JSON [`KeyMeta`] (circuit shape, model
+//!   digest, vk fingerprint, SRS fingerprint), a SHA-256 checksum of everything else in the
+//!   file (header and body), then the body in halo2's raw format. The header lets `proof`
+//!   and `verify` rebuild the circuit and refuse mismatched inputs; the checksum turns a
+//!   corrupted file into a clear error. Nothing is trusted beyond that: the header's circuit
+//!   shape is bounded ([`CircuitParams::check`]) and every length in the body is checked
+//!   against the file before halo2 allocates for it, and the vk fingerprint is recomputed.
 //! - **Proof** (`.json`): readable JSON, see [`ProofFile`].
 //!
-//! Every write goes to a temporary file that is renamed into place, so a failure never
-//! leaves a half-written artifact.
+//! Only regular files of bounded size are read ([`crate::fsutil::read_regular`]). Every
+//! write goes to a temporary file that is renamed into place, so a failure never leaves a
+//! half-written artifact; a verifying key and its proving key are written as one unit
+//! ([`write_keys`]).
 
 use super::{ProofError, Srs};
 use crate::circuit::{CircuitParams, PublicImage, Statement, WnnCircuit};
@@ -22,10 +29,20 @@ use halo2_proofs::SerdeFormat;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::{BufReader, BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const KEY_MAGIC: &[u8; 9] = b"ZEROG-KEY";
-const KEY_FORMAT: u8 = 1;
+/// The key file format this zero_g writes and reads: 2 (format 1 had a checksum that did not
+/// cover the header, and recorded no SRS).
+pub const KEY_FORMAT: u8 = 2;
+/// The largest key file zero_g reads.
+pub const MAX_KEY_BYTES: u64 = 8 << 30;
+/// The largest key header (JSON metadata) zero_g reads.
+pub const MAX_KEY_HEADER: usize = 64 << 10;
+/// The largest proof file zero_g reads.
+pub const MAX_PROOF_BYTES: u64 = 16 << 20;
+/// The largest opening file zero_g reads.
+pub const MAX_OPENING_BYTES: u64 = 1 << 20;
 
 /// What a key file carries besides the key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,26 +51,63 @@ pub struct KeyMeta {
     pub circuit: CircuitParams,
     /// SHA-256 of the model's canonical encoding, hex.
     pub model_digest: String,
-    /// SHA-256 of the verifying key's raw bytes, hex.
+    /// SHA-256 of the verifying key's raw bytes, hex ([`super::vk_fingerprint`]).
     pub vk_fingerprint: String,
+    /// SHA-256 of the SRS elements a verifier uses, `g[0]`, `g2` and `s·g2`, hex
+    /// ([`super::srs_fingerprint`]): the keys work only with this SRS.
+    pub srs_fingerprint: String,
     /// The zero_g version that made the keys.
     pub zero_g_version: String,
 }
 
 impl KeyMeta {
-    /// Metadata for keys of `model`.
-    pub fn new(circuit: CircuitParams, model: &Model, vk_fingerprint: String) -> Self {
+    /// Metadata for keys of `model` made with the SRS of fingerprint `srs_fingerprint`.
+    pub fn new(
+        circuit: CircuitParams,
+        model: &Model,
+        vk_fingerprint: String,
+        srs_fingerprint: String,
+    ) -> Self {
         KeyMeta {
             circuit,
             model_digest: model.digest_hex(),
             vk_fingerprint,
+            srs_fingerprint,
             zero_g_version: env!("CARGO_PKG_VERSION").into(),
         }
     }
+
+    /// Checks what a key header claims before anything is built from it: a circuit shape
+    /// within zero_g's bounds and digests that are SHA-256 hex.
+    pub fn check(&self) -> Result<(), String> {
+        self.circuit.check()?;
+        for (name, v) in [
+            ("model digest", &self.model_digest),
+            ("vk fingerprint", &self.vk_fingerprint),
+            ("SRS fingerprint", &self.srs_fingerprint),
+        ] {
+            if parse_digest(v).is_none() {
+                return Err(format!("the {name} is not 64 hex digits"));
+            }
+        }
+        if self.zero_g_version.len() > 64 {
+            return Err("the zero_g version is too long".into());
+        }
+        Ok(())
+    }
+}
+
+/// A SHA-256 digest written as 64 hex digits (either case), or `None`.
+pub fn parse_digest(s: &str) -> Option<[u8; 32]> {
+    if s.len() != 64 {
+        return None;
+    }
+    hex::decode(s).ok()?.try_into().ok()
 }
 
 /// The public values of one image in a proof file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ImageClaim {
     /// The per-class scores, when the statement publishes them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,16 +121,20 @@ pub struct ImageClaim {
     pub commitment: Option<String>,
 }
 
-/// A proof with everything a reader needs to check it.
+/// A proof with everything a reader needs to check it. A file claims only what its
+/// statement publishes (see [`ProofFile::unpublished`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProofFile {
-    /// Format identifier, `"zero_g-proof/v2"`.
+    /// Format identifier, `"zero_g-proof/v3"`.
     pub format: String,
     /// What the proof states (public values, commitment, digest, batch size).
     pub statement: Statement,
     /// The public values of each image, in batch order.
     pub images: Vec<ImageClaim>,
-    /// SHA-256 of the model, hex (a public input when the statement says so).
+    /// SHA-256 of the model, hex, when the statement publishes it (a public input); empty
+    /// (and absent from the file) otherwise.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub model_digest: String,
     /// The value the proof is bound to (`0x` + 64 hex digits), when the statement binds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -94,7 +152,9 @@ pub struct ProofFile {
 
 /// The proving system of every zero_g proof.
 pub const SYSTEM: &str = "halo2-kzg-bn254/shplonk/keccak256-evm";
-const PROOF_FORMAT: &str = "zero_g-proof/v2";
+/// The proof file format this zero_g writes and reads (v2 files named the model digest
+/// whether or not the statement published it).
+pub const PROOF_FORMAT: &str = "zero_g-proof/v3";
 
 impl ProofFile {
     /// A proof file for `proof` over the images' public values.
@@ -111,7 +171,11 @@ impl ProofFile {
                     commitment: st.commitment.then(|| to_hex(&im.commitment)),
                 })
                 .collect(),
-            model_digest: meta.model_digest.clone(),
+            model_digest: if st.model_digest {
+                meta.model_digest.clone()
+            } else {
+                String::new()
+            },
             bound_to: st.bind.then(|| to_hex(&bind)),
             vk_fingerprint: meta.vk_fingerprint.clone(),
             k: meta.circuit.k,
@@ -120,11 +184,38 @@ impl ProofFile {
         }
     }
 
+    /// The first value the file claims that its statement does not publish (so that nothing
+    /// proves it), in words, or `None` when every claim is a public input.
+    pub fn unpublished(&self) -> Option<String> {
+        let st = &self.statement;
+        for (i, im) in self.images.iter().enumerate() {
+            if im.scores.is_some() && !st.public.scores() {
+                return Some(format!("image {i}: scores"));
+            }
+            if im.commitment.is_some() && !st.commitment {
+                return Some(format!("image {i}: a commitment"));
+            }
+        }
+        if !self.model_digest.is_empty() && !st.model_digest {
+            return Some("a model digest".into());
+        }
+        if self.bound_to.is_some() && !st.bind {
+            return Some("a bound value (bound_to)".into());
+        }
+        None
+    }
+
     /// The public instances the proof claims, in the statement's layout; `Err` says why the
     /// claims cannot be the public values of this statement (the proof is then invalid).
     /// `classes`, when known (from the verifying key), is checked against the claims.
     pub fn instances(&self, classes: Option<usize>) -> Result<Vec<Fr>, String> {
         let st = &self.statement;
+        st.validate()?;
+        if let Some(what) = self.unpublished() {
+            return Err(format!(
+                "the file claims {what}, which the statement does not publish"
+            ));
+        }
         if self.images.len() != st.batch {
             return Err(format!(
                 "the statement covers {} image(s) but the file lists {}",
@@ -166,10 +257,11 @@ impl ProofFile {
                 commitment,
             });
         }
-        let digest: [u8; 32] = hex::decode(&self.model_digest)
-            .ok()
-            .and_then(|d| d.try_into().ok())
-            .ok_or("the model digest is not 32 bytes of hex")?;
+        let digest = if st.model_digest {
+            parse_digest(&self.model_digest).ok_or("the model digest is not 32 bytes of hex")?
+        } else {
+            [0; 32]
+        };
         let bind = match (&self.bound_to, st.bind) {
             (Some(b), true) => from_hex(b).map_err(|e| format!("bound_to: {e}"))?,
             (None, true) => return Err("the bound value is missing".into()),
@@ -230,7 +322,7 @@ pub fn write_openings(path: &Path, openings: &[Opening]) -> Result<(), ProofErro
 
 /// Reads openings written by [`write_openings`] (one object or an array).
 pub fn read_openings(path: &Path) -> Result<Vec<Opening>, ProofError> {
-    let bytes = std::fs::read(path).map_err(io_err(path))?;
+    let bytes = crate::fsutil::read_regular(path, MAX_OPENING_BYTES).map_err(io_err(path))?;
     let v: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|e| corrupt(path, format!("not a zero_g opening file: {e}")))?;
     let list: Vec<Opening> = if v.is_array() {
@@ -275,30 +367,41 @@ fn corrupt(path: &Path, reason: impl Into<String>) -> ProofError {
     }
 }
 
-/// Writes `path` atomically through `write`.
+/// Writes `path` atomically through `write` ([`crate::fsutil::write_atomic`]: a temporary
+/// file renamed into place; temporaries of killed runs are cleaned).
 pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> Result<(), ProofError> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| corrupt(path, "not a file path"))?;
-    let tmp: PathBuf = path.with_file_name(format!(
-        ".{}.tmp{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut w = BufWriter::new(std::fs::File::create(&tmp)?);
-        write(&mut w)?;
-        w.flush()?;
-        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    crate::fsutil::write_atomic(path, write).map_err(io_err(path))
+}
+
+fn write_all_err(e: crate::fsutil::WriteError) -> ProofError {
+    ProofError::Io {
+        path: e.path,
+        source: e.source,
     }
-    result.map_err(io_err(path))
+}
+
+/// Writes a proof and the openings of its fresh commitments as one unit (neither is written
+/// unless both are).
+pub fn write_proof_with_openings(
+    proof_path: &Path,
+    proof: &ProofFile,
+    openings: Option<(&Path, &[Opening])>,
+) -> Result<(), ProofError> {
+    let proof_json = serde_json::to_vec_pretty(proof).expect("records serialise");
+    let mut parts: Vec<crate::fsutil::Part<'_>> = Vec::new();
+    if let Some((path, list)) = openings {
+        let json = match list {
+            [one] => serde_json::to_vec_pretty(one),
+            _ => serde_json::to_vec_pretty(list),
+        }
+        .expect("records serialise");
+        parts.push((path, Box::new(move |w| w.write_all(&json))));
+    }
+    parts.push((proof_path, Box::new(move |w| w.write_all(&proof_json))));
+    crate::fsutil::write_atomic_all(parts).map_err(write_all_err)
 }
 
 /// Writes `value` as pretty JSON to `path`, atomically.
@@ -313,14 +416,10 @@ fn guarded<T>(
     what: &str,
     f: impl FnOnce() -> std::io::Result<T>,
 ) -> Result<T, ProofError> {
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    std::panic::set_hook(hook);
-    match r {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(corrupt(path, format!("not a valid {what}: {e}"))),
-        Err(_) => Err(corrupt(path, format!("not a valid {what}"))),
+    match crate::fsutil::no_panic(f) {
+        Some(Ok(v)) => Ok(v),
+        Some(Err(e)) => Err(corrupt(path, format!("not a valid {what}: {e}"))),
+        None => Err(corrupt(path, format!("not a valid {what}"))),
     }
 }
 
@@ -397,7 +496,7 @@ pub const MAX_SRS_K: u32 = 28;
 
 /// Reads the `k` of a halo2 KZG parameter file and recognises its format by its length.
 pub fn srs_header(path: &Path) -> Result<(u32, SrsFormat), ProofError> {
-    let f = std::fs::File::open(path).map_err(io_err(path))?;
+    let f = crate::fsutil::open_regular(path).map_err(io_err(path))?;
     let len = f.metadata().map_err(io_err(path))?.len();
     let mut k = [0u8; 4];
     BufReader::new(f)
@@ -416,60 +515,265 @@ pub fn srs_header(path: &Path) -> Result<(u32, SrsFormat), ProofError> {
     Ok((k, format))
 }
 
-/// Reads an SRS written by zero_g (or any halo2 KZG parameter file, raw or processed).
-/// The file is trusted: points are not checked (see [`super::ceremony::import_params`]
-/// for files from elsewhere).
+/// Reads an SRS written by zero_g (or any halo2 KZG parameter file, raw or processed, at
+/// its own `k`), checking it like a ceremony import: every point on its curve and in its
+/// group, the standard generators, `τ ∉ {0, 1}`, the G1 points successive powers of the `τ`
+/// of `τ·G2` and the stored Lagrange points the Lagrange basis of those powers (both by
+/// random linear combinations, see [`super::ceremony`]). A file that fails is refused with
+/// the reason, never used.
 pub fn read_srs(path: &Path) -> Result<Srs, ProofError> {
-    let (_, format) = srs_header(path)?;
-    let f = std::fs::File::open(path).map_err(io_err(path))?;
-    let format = match format {
-        SrsFormat::Raw => SerdeFormat::RawBytesUnchecked,
-        SrsFormat::Processed => SerdeFormat::Processed,
-    };
-    guarded(path, "KZG parameter file", || {
-        Srs::read_custom(&mut BufReader::new(f), format)
-    })
+    let (_, _) = srs_header(path)?;
+    let f = crate::fsutil::open_regular(path).map_err(io_err(path))?;
+    let len = f.metadata().map_err(io_err(path))?.len();
+    super::ceremony::read_params_file(&mut BufReader::with_capacity(1 << 20, f), len).map_err(
+        |error| ProofError::Import {
+            path: path.to_path_buf(),
+            error,
+        },
+    )
 }
 
-fn write_key(path: &Path, meta: &KeyMeta, body: &[u8]) -> Result<(), ProofError> {
+/// A key file's header: magic, format, metadata length and metadata.
+fn key_header(meta: &KeyMeta) -> Vec<u8> {
     let json = serde_json::to_vec(meta).expect("metadata serialises");
-    write_atomic(path, |w| {
-        w.write_all(KEY_MAGIC)?;
-        w.write_all(&[KEY_FORMAT])?;
-        w.write_all(&(json.len() as u32).to_le_bytes())?;
-        w.write_all(&json)?;
-        w.write_all(&Sha256::digest(body))?;
-        w.write_all(body)
-    })
+    let mut h = KEY_MAGIC.to_vec();
+    h.push(KEY_FORMAT);
+    h.extend((json.len() as u32).to_le_bytes());
+    h.extend(json);
+    h
 }
 
-fn read_key(path: &Path, what: &str) -> Result<(KeyMeta, Vec<u8>), ProofError> {
-    let bytes = std::fs::read(path).map_err(io_err(path))?;
+/// Writes a key file: header, checksum of header and body, body.
+fn write_key_to(w: &mut impl Write, meta: &KeyMeta, body: &[u8]) -> std::io::Result<()> {
+    let header = key_header(meta);
+    let sum = Sha256::new()
+        .chain_update(&header)
+        .chain_update(body)
+        .finalize();
+    w.write_all(&header)?;
+    w.write_all(&sum)?;
+    w.write_all(body)
+}
+
+/// A key file read and checked: its metadata and where its body starts.
+struct KeyFile {
+    meta: KeyMeta,
+    bytes: Vec<u8>,
+    body: usize,
+}
+
+impl KeyFile {
+    fn body(&self) -> &[u8] {
+        &self.bytes[self.body..]
+    }
+}
+
+fn read_key(path: &Path, what: &str) -> Result<KeyFile, ProofError> {
+    let bytes = crate::fsutil::read_regular(path, MAX_KEY_BYTES).map_err(io_err(path))?;
     let bad = || corrupt(path, format!("not a zero_g {what} file"));
     if bytes.len() < 14 || &bytes[..9] != KEY_MAGIC {
         return Err(bad());
     }
-    if bytes[9] != KEY_FORMAT {
+    match bytes[9] {
+        KEY_FORMAT => {}
+        1 => {
+            return Err(corrupt(
+                path,
+                "key format 1, made by an older zero_g (its checksum does not cover the \
+                 header, and it does not record its SRS): regenerate your keys with \
+                 `zero_g generate-keys`",
+            ))
+        }
+        v => {
+            return Err(corrupt(
+                path,
+                format!(
+                    "unsupported key format {v} (this zero_g reads format {KEY_FORMAT}): \
+                     regenerate your keys with `zero_g generate-keys`"
+                ),
+            ))
+        }
+    }
+    let n = u32::from_le_bytes(bytes[10..14].try_into().expect("4 bytes")) as usize;
+    if n > MAX_KEY_HEADER {
         return Err(corrupt(
             path,
-            format!("unsupported key format {}", bytes[9]),
+            format!("the key header claims {n} bytes; at most {MAX_KEY_HEADER} are accepted"),
         ));
     }
-    let n = u32::from_le_bytes(bytes[10..14].try_into().unwrap()) as usize;
-    let meta_end = 14usize
-        .checked_add(n)
-        .filter(|&e| e + 32 <= bytes.len())
-        .ok_or_else(bad)?;
-    let meta: KeyMeta = serde_json::from_slice(&bytes[14..meta_end])
-        .map_err(|e| corrupt(path, format!("bad key header: {e}")))?;
-    let (sum, body) = bytes[meta_end..].split_at(32);
-    if Sha256::digest(body).as_slice() != sum {
+    let meta_end = 14 + n;
+    if meta_end + 32 > bytes.len() {
+        return Err(corrupt(
+            path,
+            "truncated: the key header does not fit in the file",
+        ));
+    }
+    let sum = Sha256::new()
+        .chain_update(&bytes[..meta_end])
+        .chain_update(&bytes[meta_end + 32..])
+        .finalize();
+    if sum.as_slice() != &bytes[meta_end..meta_end + 32] {
         return Err(corrupt(
             path,
             "checksum mismatch: the file is corrupted or truncated",
         ));
     }
-    Ok((meta, body.to_vec()))
+    let meta: KeyMeta = serde_json::from_slice(&bytes[14..meta_end])
+        .map_err(|e| corrupt(path, format!("bad key header: {e}")))?;
+    meta.check()
+        .map_err(|e| corrupt(path, format!("bad key header: {e}")))?;
+    Ok(KeyFile {
+        meta,
+        bytes,
+        body: meta_end + 32,
+    })
+}
+
+fn take_u32<const BE: bool>(r: &mut &[u8]) -> Result<u32, String> {
+    if r.len() < 4 {
+        return Err("truncated".into());
+    }
+    let (b, rest) = r.split_at(4);
+    *r = rest;
+    let b: [u8; 4] = b.try_into().expect("4 bytes");
+    Ok(if BE {
+        u32::from_be_bytes(b)
+    } else {
+        u32::from_le_bytes(b)
+    })
+}
+
+/// Checks a halo2 verifying-key body against the header before halo2 reads it: its version,
+/// its `k` (the header's, already bounded), and that everything halo2 allocates from them
+/// (the fixed and permutation commitments, the selectors of `2^k` rows) is in the file.
+fn check_vk_prefix(body: &[u8], meta: &KeyMeta) -> Result<(), String> {
+    use halo2_proofs::plonk::{Circuit, ConstraintSystem};
+    let mut r = body;
+    let version = *r.first().ok_or("empty key")?;
+    if version != 2 {
+        return Err(format!("unknown halo2 key version {version}"));
+    }
+    r = &r[1..];
+    let k = take_u32::<false>(&mut r)?;
+    if k != meta.circuit.k {
+        return Err(format!(
+            "the key is for 2^{k} rows but its header says 2^{}",
+            meta.circuit.k
+        ));
+    }
+    let compress = *r.first().ok_or("truncated")?;
+    if compress > 1 {
+        return Err("bad selector flag".into());
+    }
+    r = &r[1..];
+    let fixed = take_u32::<false>(&mut r)? as usize;
+    // the circuit's columns, as halo2 will configure them (the shape is already bounded)
+    let mut cs = ConstraintSystem::<Fr>::default();
+    crate::fsutil::no_panic(|| {
+        WnnCircuit::<Fr>::configure_with_params(&mut cs, meta.circuit.clone());
+    })
+    .ok_or("the header's circuit shape cannot be configured")?;
+    let selectors = if compress == 1 {
+        cs.num_selectors() * (1usize << k).div_ceil(8)
+    } else {
+        0
+    };
+    let need = fixed
+        .saturating_add(cs.permutation().get_columns().len())
+        .saturating_mul(64)
+        .saturating_add(selectors);
+    if need > r.len() {
+        return Err("truncated: the key holds fewer points than it announces".into());
+    }
+    Ok(())
+}
+
+/// Checks that a verifying key read from a file fits its constraint system (what the
+/// prover and verifier index by).
+fn check_vk_shape(vk: &VerifyingKey<G1Affine>) -> Result<(), String> {
+    if vk.fixed_commitments().len() != vk.cs().num_fixed_columns() {
+        return Err(format!(
+            "{} fixed commitments for {} fixed columns",
+            vk.fixed_commitments().len(),
+            vk.cs().num_fixed_columns()
+        ));
+    }
+    Ok(())
+}
+
+/// Walks the proving-key part of a body (after its verifying key) before halo2 reads it:
+/// three polynomials, the fixed values and polynomials, the permutation's values and
+/// polynomials, each of `n` coefficients (a big-endian u32 length, then 32 bytes each), and
+/// nothing after them. Every length is checked against the bytes left, so halo2 allocates
+/// no more than the file holds.
+fn check_pk_tail(mut r: &[u8], n: usize, fixed: usize, permutation: usize) -> Result<(), String> {
+    fn poly(r: &mut &[u8], n: usize) -> Result<(), String> {
+        let len = take_u32::<true>(r)? as usize;
+        if len != n {
+            return Err(format!(
+                "a polynomial of {len} coefficients where {n} are expected"
+            ));
+        }
+        if len * 32 > r.len() {
+            return Err("truncated: a polynomial does not fit in the file".into());
+        }
+        *r = &r[len * 32..];
+        Ok(())
+    }
+    fn polys(r: &mut &[u8], n: usize, count: usize, what: &str) -> Result<(), String> {
+        let c = take_u32::<true>(r)? as usize;
+        if c != count {
+            return Err(format!("{c} {what} polynomials where {count} are expected"));
+        }
+        (0..c).try_for_each(|_| poly(r, n))
+    }
+    for _ in 0..3 {
+        poly(&mut r, n)?;
+    }
+    polys(&mut r, n, fixed, "fixed-value")?;
+    polys(&mut r, n, fixed, "fixed")?;
+    polys(&mut r, n, permutation, "permutation-value")?;
+    polys(&mut r, n, permutation, "permutation")?;
+    if !r.is_empty() {
+        return Err(format!("{} bytes after the key", r.len()));
+    }
+    Ok(())
+}
+
+/// Reads the verifying key at the start of a checked key body; returns it with the bytes
+/// after it.
+fn read_vk_body<'a>(
+    path: &Path,
+    body: &'a [u8],
+    meta: &KeyMeta,
+) -> Result<(VerifyingKey<G1Affine>, &'a [u8]), ProofError> {
+    check_vk_prefix(body, meta).map_err(|e| corrupt(path, format!("bad key: {e}")))?;
+    let p = meta.circuit.clone();
+    let mut rest = body;
+    let vk = guarded(path, "verifying key", || {
+        VerifyingKey::read::<_, WnnCircuit<Fr>>(&mut rest, SerdeFormat::RawBytes, p)
+    })?;
+    check_vk_shape(&vk).map_err(|e| corrupt(path, format!("bad key: {e}")))?;
+    Ok((vk, rest))
+}
+
+fn check_fingerprint(
+    path: &Path,
+    vk: &VerifyingKey<G1Affine>,
+    meta: &KeyMeta,
+) -> Result<(), ProofError> {
+    let fp = super::vk_fingerprint(vk);
+    if parse_digest(&meta.vk_fingerprint) != parse_digest(&fp) {
+        return Err(corrupt(
+            path,
+            format!(
+                "the header names verifying key {}…, but the key in the file is {}…",
+                super::short(&meta.vk_fingerprint),
+                super::short(&fp)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Writes a verifying key with its metadata.
@@ -481,17 +785,24 @@ pub fn write_vk(
     let mut body = Vec::new();
     vk.write(&mut body, SerdeFormat::RawBytes)
         .map_err(io_err(path))?;
-    write_key(path, meta, &body)
+    write_atomic(path, |w| write_key_to(w, meta, &body))
 }
 
-/// Reads a verifying key and its metadata.
+/// Reads a verifying key and its metadata (checked: see the [module documentation](self)).
 pub fn read_vk(path: &Path) -> Result<(VerifyingKey<G1Affine>, KeyMeta), ProofError> {
-    let (meta, body) = read_key(path, "verifying key")?;
-    let p = meta.circuit.clone();
-    let vk = guarded(path, "verifying key", || {
-        VerifyingKey::read::<_, WnnCircuit<Fr>>(&mut body.as_slice(), SerdeFormat::RawBytes, p)
-    })?;
-    Ok((vk, meta))
+    let key = read_key(path, "verifying key")?;
+    let (vk, rest) = read_vk_body(path, key.body(), &key.meta)?;
+    if !rest.is_empty() {
+        return Err(corrupt(
+            path,
+            format!(
+                "bad key: {} bytes after the verifying key (a proving key? give the .vk file)",
+                rest.len()
+            ),
+        ));
+    }
+    check_fingerprint(path, &vk, &key.meta)?;
+    Ok((vk, key.meta))
 }
 
 /// Writes a proving key with its metadata.
@@ -499,17 +810,55 @@ pub fn write_pk(path: &Path, pk: &ProvingKey<G1Affine>, meta: &KeyMeta) -> Resul
     let mut body = Vec::new();
     pk.write(&mut body, SerdeFormat::RawBytes)
         .map_err(io_err(path))?;
-    write_key(path, meta, &body)
+    write_atomic(path, |w| write_key_to(w, meta, &body))
 }
 
-/// Reads a proving key and its metadata.
+/// Writes a verifying key and its proving key as one unit ([`crate::fsutil::write_atomic_all`]):
+/// either both files are replaced or, on failure, neither changes.
+pub fn write_keys(
+    vk_path: &Path,
+    pk_path: &Path,
+    pk: &ProvingKey<G1Affine>,
+    meta: &KeyMeta,
+) -> Result<(), ProofError> {
+    let mut vk_body = Vec::new();
+    pk.get_vk()
+        .write(&mut vk_body, SerdeFormat::RawBytes)
+        .map_err(io_err(vk_path))?;
+    let mut pk_body = Vec::new();
+    pk.write(&mut pk_body, SerdeFormat::RawBytes)
+        .map_err(io_err(pk_path))?;
+    crate::fsutil::write_atomic_all(vec![
+        (
+            pk_path,
+            Box::new(|w: &mut BufWriter<std::fs::File>| write_key_to(w, meta, &pk_body)),
+        ),
+        (
+            vk_path,
+            Box::new(|w: &mut BufWriter<std::fs::File>| write_key_to(w, meta, &vk_body)),
+        ),
+    ])
+    .map_err(write_all_err)
+}
+
+/// Reads a proving key and its metadata (checked: see the [module documentation](self)).
 pub fn read_pk(path: &Path) -> Result<(ProvingKey<G1Affine>, KeyMeta), ProofError> {
-    let (meta, body) = read_key(path, "proving key")?;
+    let key = read_key(path, "proving key")?;
+    let meta = &key.meta;
+    let (vk, rest) = read_vk_body(path, key.body(), meta)?;
+    check_pk_tail(
+        rest,
+        1 << meta.circuit.k,
+        vk.fixed_commitments().len(),
+        vk.permutation().commitments().len(),
+    )
+    .map_err(|e| corrupt(path, format!("bad key: {e}")))?;
     let p = meta.circuit.clone();
     let pk = guarded(path, "proving key", || {
-        ProvingKey::read::<_, WnnCircuit<Fr>>(&mut body.as_slice(), SerdeFormat::RawBytes, p)
+        ProvingKey::read::<_, WnnCircuit<Fr>>(&mut key.body(), SerdeFormat::RawBytes, p)
     })?;
-    Ok((pk, meta))
+    check_fingerprint(path, pk.get_vk(), meta)?;
+    Ok((pk, key.meta))
 }
 
 /// Writes a proof file (pretty JSON).
@@ -517,21 +866,28 @@ pub fn write_proof(path: &Path, proof: &ProofFile) -> Result<(), ProofError> {
     write_json(path, proof)
 }
 
-/// Reads a proof file.
+/// Reads a proof file (a regular file of at most [`MAX_PROOF_BYTES`]; unknown fields are
+/// refused).
 pub fn read_proof(path: &Path) -> Result<ProofFile, ProofError> {
-    let bytes = std::fs::read(path).map_err(io_err(path))?;
+    let bytes = crate::fsutil::read_regular(path, MAX_PROOF_BYTES).map_err(io_err(path))?;
     let p: ProofFile = serde_json::from_slice(&bytes)
         .map_err(|e| corrupt(path, format!("not a zero_g proof file: {e}")))?;
     if p.format != PROOF_FORMAT {
         return Err(corrupt(
             path,
-            format!("unsupported proof format `{}`", p.format),
+            format!(
+                "unsupported proof format `{}` (this zero_g reads {PROOF_FORMAT}: prove again)",
+                p.format.chars().take(40).collect::<String>()
+            ),
         ));
     }
     if p.system != super::artifacts::SYSTEM {
         return Err(corrupt(
             path,
-            format!("unsupported proving system `{}`", p.system),
+            format!(
+                "unsupported proving system `{}`",
+                p.system.chars().take(60).collect::<String>()
+            ),
         ));
     }
     Ok(p)

@@ -23,6 +23,12 @@
 //! multi-scalar multiplications and two pairings), which holds only if every `g[i]` is
 //! `τ^i·G1` for the `τ` of `τ·G2`, except with negligible probability. The Lagrange basis is
 //! then computed from the checked monomial one.
+//!
+//! [`read_params_file`] applies the same checks to a whole halo2 parameter file of its own
+//! `k` (what [`super::artifacts::read_srs`] loads): every point, the generators, `τ`, the
+//! powers, and the stored Lagrange points, which are checked against the monomial ones by a
+//! random linear combination (`Σ ρ_i·L_i = Σ c_j·g[j]`, `c` the inverse DFT of the random
+//! `ρ`: two more multi-scalar multiplications) rather than recomputed (a G1 FFT, seconds).
 
 use super::artifacts::{io_err, SrsFormat, MAX_SRS_K};
 use super::{ProofError, Srs};
@@ -33,6 +39,7 @@ use halo2_proofs::halo2curves::group::cofactor::CofactorGroup;
 use halo2_proofs::halo2curves::group::prime::PrimeCurveAffine;
 use halo2_proofs::halo2curves::group::{Curve, GroupEncoding};
 use halo2_proofs::halo2curves::serde::SerdeObject;
+use halo2_proofs::poly::EvaluationDomain;
 use halo2_proofs::SerdeFormat;
 use rand::SeedableRng;
 use rayon::prelude::*;
@@ -150,6 +157,12 @@ pub enum ImportError {
     /// Not a halo2 KZG parameter file.
     #[error("not a halo2 KZG parameter file: {0}")]
     NotParams(String),
+    /// The stored Lagrange points are not those of the monomial points.
+    #[error(
+        "the Lagrange points are not the Lagrange basis of the G1 powers (random linear \
+         combination check failed); the file is corrupted or forged"
+    )]
+    InconsistentLagrange,
 }
 
 /// Where imported parameters came from.
@@ -231,7 +244,7 @@ fn import(
     k: u32,
     read: fn(&mut Reader, u64, u32) -> Result<Imported, ImportError>,
 ) -> Result<Imported, ProofError> {
-    let f = std::fs::File::open(path).map_err(io_err(path))?;
+    let f = crate::fsutil::open_regular(path).map_err(io_err(path))?;
     let len = f.metadata().map_err(io_err(path))?.len();
     read(&mut BufReader::with_capacity(1 << 20, f), len, k).map_err(|error| ProofError::Import {
         path: path.to_path_buf(),
@@ -459,23 +472,7 @@ pub fn read_ptau<R: Read + Seek>(r: &mut R, len: u64, k: u32) -> Result<Imported
 /// any `k` at least the requested one).
 pub fn read_params<R: Read + Seek>(r: &mut R, len: u64, k: u32) -> Result<Imported, ImportError> {
     check_k(k)?;
-    if len < 4 {
-        return Err(ImportError::NotParams(format!("{len} bytes is too short")));
-    }
-    r.seek(SeekFrom::Start(0))?;
-    let file_k = read_u32(r)?;
-    let format = SrsFormat::detect(file_k, len).ok_or_else(|| {
-        ImportError::NotParams(if file_k == 0 || file_k > MAX_SRS_K {
-            format!("its first four bytes say k = {file_k}, out of range (1..=28)")
-        } else {
-            format!(
-                "its first four bytes say k = {file_k}, but its {len} bytes fit neither the raw \
-                 ({}) nor the processed ({}) format of that k",
-                SrsFormat::Raw.file_len(file_k),
-                SrsFormat::Processed.file_len(file_k)
-            )
-        })
-    })?;
+    let (file_k, format) = params_header(r, len)?;
     if k > file_k {
         return Err(ImportError::KTooLarge {
             k,
@@ -500,6 +497,73 @@ pub fn read_params<R: Read + Seek>(r: &mut R, len: u64, k: u32) -> Result<Import
         srs: assemble(k, g, g2, s_g2),
         source: Source::Params { k: file_k, format },
     })
+}
+
+/// The `k` and point encoding of a halo2 KZG parameter file of `len` bytes.
+fn params_header<R: Read + Seek>(r: &mut R, len: u64) -> Result<(u32, SrsFormat), ImportError> {
+    if len < 4 {
+        return Err(ImportError::NotParams(format!("{len} bytes is too short")));
+    }
+    r.seek(SeekFrom::Start(0))?;
+    let file_k = read_u32(r)?;
+    let format = SrsFormat::detect(file_k, len).ok_or_else(|| {
+        ImportError::NotParams(if file_k == 0 || file_k > MAX_SRS_K {
+            format!("its first four bytes say k = {file_k}, out of range (1..=28)")
+        } else {
+            format!(
+                "its first four bytes say k = {file_k}, but its {len} bytes fit neither the raw \
+                 ({}) nor the processed ({}) format of that k",
+                SrsFormat::Raw.file_len(file_k),
+                SrsFormat::Processed.file_len(file_k)
+            )
+        })
+    })?;
+    Ok((file_k, format))
+}
+
+/// Reads a whole halo2 KZG parameter file of `len` bytes (raw or processed) at its own `k`,
+/// checking every point like an import, and its stored Lagrange points against the
+/// monomial ones (see the [module documentation](self)).
+pub fn read_params_file<R: Read + Seek>(r: &mut R, len: u64) -> Result<Srs, ImportError> {
+    let (k, format) = params_header(r, len)?;
+    let n = 1usize << k;
+    let (g, lagrange, [g2, s_g2]) = match format {
+        SrsFormat::Raw => (
+            read_g1(r, n, 64, "g", G1Affine::from_raw_bytes)?,
+            read_g1(r, n, 64, "g_lagrange", G1Affine::from_raw_bytes)?,
+            read_g2(r, 128, "g2/s_g2", G2Affine::from_raw_bytes)?,
+        ),
+        SrsFormat::Processed => (
+            read_g1(r, n, 32, "g", compressed::<G1Affine>)?,
+            read_g1(r, n, 32, "g_lagrange", compressed::<G1Affine>)?,
+            read_g2(r, 64, "g2/s_g2", compressed::<G2Affine>)?,
+        ),
+    };
+    check_powers(&g, &g2, &s_g2, &PARAMS_LABELS)?;
+    check_lagrange(&g, &lagrange, k)?;
+    Ok(template(&g, g2, s_g2).from_parts(k, g, Some(lagrange), g2, s_g2))
+}
+
+/// Checks that `lagrange` is the Lagrange basis of the monomial points `g` (`2^k` each):
+/// for random `ρ`, `Σ ρ_i·L_i = Σ c_j·g[j]` where `c` are the coefficients of the
+/// polynomial taking the values `ρ` on the domain (its inverse DFT).
+pub fn check_lagrange(g: &[G1Affine], lagrange: &[G1Affine], k: u32) -> Result<(), ImportError> {
+    if g.len() != 1 << k || lagrange.len() != g.len() {
+        return Err(ImportError::InconsistentLagrange);
+    }
+    let mut rng = rand_chacha::ChaCha20Rng::from_rng(rand::rngs::OsRng)
+        .expect("the operating system's randomness");
+    let rho: Vec<Fr> = (0..g.len()).map(|_| Fr::random(&mut rng)).collect();
+    let domain = EvaluationDomain::<Fr>::new(1, k);
+    let coeffs = domain.lagrange_to_coeff(domain.lagrange_from_vec(rho.clone()));
+    let (lhs, rhs) = rayon::join(
+        || best_multiexp(&rho, lagrange).to_affine(),
+        || best_multiexp(&coeffs[..], g).to_affine(),
+    );
+    if lhs != rhs {
+        return Err(ImportError::InconsistentLagrange);
+    }
+    Ok(())
 }
 
 fn compressed<C: GroupEncoding>(bytes: &[u8]) -> Option<C> {
@@ -635,17 +699,20 @@ pub fn check_powers(
 
 /// `ParamsKZG` of `2^k` rows from checked parts, with the Lagrange basis computed.
 fn assemble(k: u32, g: Vec<G1Affine>, g2: G2Affine, s_g2: G2Affine) -> Srs {
-    // halo2 builds parameters from parts only through a method; a one-row instance of the
-    // same points serves as the receiver
+    template(&g, g2, s_g2).from_parts(k, g, None, g2, s_g2)
+}
+
+/// halo2 builds parameters from parts only through a method: a one-row instance of the same
+/// points serves as the receiver.
+fn template(g: &[G1Affine], g2: G2Affine, s_g2: G2Affine) -> Srs {
     let mut one_row = 0u32.to_le_bytes().to_vec();
     for p in [g[0], g[0]] {
         one_row.extend(p.to_raw_bytes());
     }
     one_row.extend(g2.to_raw_bytes());
     one_row.extend(s_g2.to_raw_bytes());
-    let template = Srs::read_custom(&mut one_row.as_slice(), SerdeFormat::RawBytesUnchecked)
-        .expect("reading parameters from memory");
-    template.from_parts(k, g, None, g2, s_g2)
+    Srs::read_custom(&mut one_row.as_slice(), SerdeFormat::RawBytesUnchecked)
+        .expect("reading parameters from memory")
 }
 
 #[cfg(test)]
@@ -654,7 +721,6 @@ mod tests {
     use crate::proving::generate_srs;
     use halo2_proofs::halo2curves::bn256::G1;
     use halo2_proofs::poly::commitment::{Blind, Params, ParamsProver};
-    use halo2_proofs::poly::EvaluationDomain;
     use std::io::Cursor;
 
     /// A snarkjs-layout ptau file of `power` with secret `tau`, `tweak` altering tauG1.

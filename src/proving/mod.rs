@@ -6,6 +6,7 @@ pub mod artifacts;
 pub mod ceremony;
 
 use crate::circuit::{CircuitError, CircuitParams, ImageInput, Layout, Statement, WnnCircuit};
+use crate::fsutil;
 use crate::model::Model;
 use crate::progress::Reporter;
 pub use artifacts::{ImageClaim, KeyMeta, ProofFile};
@@ -57,7 +58,11 @@ pub enum ProofError {
     /// The circuit could not be built.
     #[error(transparent)]
     Circuit(#[from] CircuitError),
-    /// Parameters from a ceremony file or another project were refused.
+    /// A proof file that is not a proof of its own statement: it claims values the
+    /// statement does not publish, or holds bytes after the proof.
+    #[error("malformed proof file: {0}")]
+    Malformed(String),
+    /// Parameters (an SRS, a ceremony file) were refused.
     #[error("{path}: {error}")]
     Import {
         /// The file.
@@ -117,6 +122,43 @@ pub fn vk_fingerprint(vk: &VerifyingKey<G1Affine>) -> String {
     hex::encode(Sha256::digest(&bytes))
 }
 
+/// SHA-256 of the SRS elements a KZG verifier uses — `g[0]`, `g2` and `s·g2`, in halo2's raw
+/// encoding — hex. Keys record it ([`KeyMeta::srs_fingerprint`]): with `g[0]` and `g2` the
+/// standard generators (checked when an SRS is read), it names the setup's secret `τ`, so
+/// that two setups of the same `k` are told apart.
+pub fn srs_fingerprint(srs: &Srs) -> String {
+    use halo2_proofs::halo2curves::serde::SerdeObject;
+    let mut h = Sha256::new();
+    h.update(srs.get_g()[0].to_raw_bytes());
+    h.update(srs.g2().to_raw_bytes());
+    h.update(srs.s_g2().to_raw_bytes());
+    hex::encode(h.finalize())
+}
+
+/// Checks that `srs` is the SRS the keys of `meta` were made with (a proof made or checked
+/// with another setup's parameters could never verify).
+pub fn check_srs(srs: &Srs, meta: &KeyMeta) -> Result<(), ProofError> {
+    let fp = srs_fingerprint(srs);
+    if artifacts::parse_digest(&fp) != artifacts::parse_digest(&meta.srs_fingerprint) {
+        return Err(ProofError::Mismatch(format!(
+            "the SRS is not the one the keys were made with (this SRS is {}…, the keys' is \
+             {}…): use the keys' SRS, or generate keys with this one",
+            short(&fp),
+            short(&meta.srs_fingerprint)
+        )));
+    }
+    Ok(())
+}
+
+/// The first 16 characters of a digest or fingerprint, for messages. Any string is safe:
+/// it never cuts a character in two.
+pub fn short(s: &str) -> &str {
+    match s.char_indices().nth(16) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
 /// Generates the proving key (which holds the verifying key) for proofs of `statement`
 /// about `model`. Deterministic: the same model, statement and SRS give a byte-identical
 /// verifying key.
@@ -136,17 +178,61 @@ pub fn keygen(
     reporter.on_stage("proving key", 1);
     let pk = keygen_pk(&srs, vk, &circuit).map_err(|e| ProofError::Halo2(e.to_string()))?;
     reporter.on_stage_done();
-    let meta = KeyMeta::new(params, &model, vk_fingerprint(pk.get_vk()));
+    let meta = KeyMeta::new(
+        params,
+        &model,
+        vk_fingerprint(pk.get_vk()),
+        srs_fingerprint(&srs),
+    );
     Ok((pk, meta))
 }
 
 fn check_model(meta: &KeyMeta, model: &Model) -> Result<(), ProofError> {
     let digest = model.digest_hex();
-    if digest != meta.model_digest {
+    if artifacts::parse_digest(&digest) != artifacts::parse_digest(&meta.model_digest) {
         return Err(ProofError::Mismatch(format!(
             "the keys were generated for model {}…, but this model is {}…",
-            &meta.model_digest[..16.min(meta.model_digest.len())],
-            &digest[..16]
+            short(&meta.model_digest),
+            short(&digest)
+        )));
+    }
+    Ok(())
+}
+
+/// Checks that `vk` is the verifying key of `model` (for the statement and layout its
+/// metadata records) made with `srs`: the verifying key is rebuilt from the model and the
+/// SRS and the fingerprints compared. This is what ties a verifying key — and every proof it
+/// accepts — to a model file; the model digest in key and proof files is otherwise only a
+/// label (a public input when the statement publishes it, see `docs/circuit.md`). Costs a
+/// verifying-key generation (seconds).
+pub fn check_vk_for_model(
+    srs: &Srs,
+    vk: &VerifyingKey<G1Affine>,
+    meta: &KeyMeta,
+    model: Arc<Model>,
+) -> Result<(), ProofError> {
+    check_srs(srs, meta)?;
+    check_model(meta, &model)?;
+    let circuit =
+        WnnCircuit::<Fr>::keygen_for(model, meta.circuit.layout(), &meta.circuit.statement)?;
+    if *circuit.circuit_params() != meta.circuit {
+        return Err(ProofError::Mismatch(
+            "the verifying key's circuit shape is not the one this model gives: the key is \
+             not this model's"
+                .into(),
+        ));
+    }
+    let srs = srs_for(srs, meta.circuit.k)?;
+    let rebuilt = fsutil::no_panic(|| keygen_vk_custom(&srs, &circuit, true))
+        .ok_or_else(|| ProofError::Halo2("key generation panicked".into()))?
+        .map_err(|e| ProofError::Halo2(e.to_string()))?;
+    let (want, given) = (vk_fingerprint(&rebuilt), vk_fingerprint(vk));
+    if want != given {
+        return Err(ProofError::Mismatch(format!(
+            "the verifying key is not this model's: the model and the SRS give key {}…, the \
+             given key is {}…",
+            short(&want),
+            short(&given)
         )));
     }
     Ok(())
@@ -178,6 +264,14 @@ pub fn prove_bound(
     reporter: &dyn Reporter,
 ) -> Result<ProofFile, ProofError> {
     check_model(meta, &model)?;
+    check_srs(srs, meta)?;
+    if artifacts::parse_digest(&vk_fingerprint(pk.get_vk()))
+        != artifacts::parse_digest(&meta.vk_fingerprint)
+    {
+        return Err(ProofError::Mismatch(
+            "the proving key is not the one its metadata names".into(),
+        ));
+    }
     let bind =
         match (meta.circuit.statement.bind, bind) {
             (true, Some(b)) => b,
@@ -201,18 +295,21 @@ pub fn prove_bound(
         .public_images()
         .expect("a proving circuit has witnesses");
     reporter.on_stage("proving", 1);
-    let mut transcript =
-        EvmTranscript::<G1Affine, NativeLoader, Vec<u8>, Vec<u8>>::init(Vec::new());
-    create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(
-        &srs,
-        pk,
-        &[circuit],
-        &[&[&instances]],
-        rand::rngs::OsRng,
-        &mut transcript,
-    )
+    let proof = fsutil::no_panic(|| {
+        let mut transcript =
+            EvmTranscript::<G1Affine, NativeLoader, Vec<u8>, Vec<u8>>::init(Vec::new());
+        create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(
+            &srs,
+            pk,
+            &[circuit],
+            &[&[&instances]],
+            rand::rngs::OsRng,
+            &mut transcript,
+        )
+        .map(|()| transcript.finalize())
+    })
+    .ok_or_else(|| ProofError::Halo2("the prover panicked".into()))?
     .map_err(|e| ProofError::Halo2(e.to_string()))?;
-    let proof = transcript.finalize();
     reporter.on_stage_done();
     Ok(ProofFile::new(proof, &publics, bind, meta))
 }
@@ -234,20 +331,75 @@ impl Verdict {
     }
 }
 
-/// Checks a proof against a verifying key. A proof for another key or statement is an
-/// error, not an invalid proof.
+/// What a valid proof proves: its public values, read back from the instance column the
+/// proof was checked against (never from the file's claims).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Proven {
+    /// The statement.
+    pub statement: Statement,
+    /// Per image: the scores (when public); the class (proven when public, otherwise the
+    /// first maximum of the proven scores); the commitment (when public).
+    pub images: Vec<ImageClaim>,
+    /// The model digest, hex, when the statement publishes it.
+    pub model_digest: Option<String>,
+    /// The word the proof is bound to, when the statement binds.
+    pub bound_to: Option<String>,
+}
+
+/// The outcome of [`verify_report`]: the verdict and, for a valid proof, what it proves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// Valid or not.
+    pub verdict: Verdict,
+    /// What a valid proof proves (`None` when it is invalid).
+    pub proven: Option<Proven>,
+}
+
+/// Checks a proof against a verifying key. A proof for another key, statement, `k` or SRS,
+/// or one that claims what its statement does not publish, is an error, not an invalid
+/// proof. See [`verify_report`] for what a valid proof proves.
 pub fn verify(
     srs: &Srs,
     vk: &VerifyingKey<G1Affine>,
     meta: &KeyMeta,
     proof: &ProofFile,
 ) -> Result<Verdict, ProofError> {
-    if proof.vk_fingerprint != meta.vk_fingerprint {
+    verify_report(srs, vk, meta, proof).map(|r| r.verdict)
+}
+
+/// [`verify`], also returning what a valid proof proves, read back from the checked
+/// instances. The verifying key's fingerprint is computed from `vk` itself, and compared
+/// with its metadata's and the proof's; `srs` must be the keys' ([`check_srs`]); the proof
+/// file's `k` must be the key's; its claims must be exactly what the statement publishes;
+/// and no byte may follow the proof.
+pub fn verify_report(
+    srs: &Srs,
+    vk: &VerifyingKey<G1Affine>,
+    meta: &KeyMeta,
+    proof: &ProofFile,
+) -> Result<Report, ProofError> {
+    let fp = vk_fingerprint(vk);
+    if artifacts::parse_digest(&meta.vk_fingerprint) != artifacts::parse_digest(&fp) {
         return Err(ProofError::Mismatch(format!(
-            "the proof was made for verifying key {}…, not for this one ({}…)",
-            short(&proof.vk_fingerprint),
+            "the verifying key is {}…, not the key its metadata names ({}…)",
+            short(&fp),
             short(&meta.vk_fingerprint)
         )));
+    }
+    match artifacts::parse_digest(&proof.vk_fingerprint) {
+        None => {
+            return Err(ProofError::Malformed(
+                "its vk_fingerprint is not a SHA-256 digest (64 hex digits)".into(),
+            ))
+        }
+        Some(p) if artifacts::parse_digest(&fp) != Some(p) => {
+            return Err(ProofError::Mismatch(format!(
+                "the proof was made for verifying key {}…, not for this one ({}…)",
+                short(&proof.vk_fingerprint),
+                short(&fp)
+            )))
+        }
+        Some(_) => {}
     }
     if proof.statement != meta.circuit.statement {
         return Err(ProofError::Mismatch(format!(
@@ -256,30 +408,120 @@ pub fn verify(
             meta.circuit.statement.describe()
         )));
     }
+    if proof.k != meta.circuit.k {
+        return Err(ProofError::Mismatch(format!(
+            "the proof file says k = {}, but the key's circuit has k = {}",
+            proof.k, meta.circuit.k
+        )));
+    }
+    check_srs(srs, meta)?;
+    if let Some(what) = proof.unpublished() {
+        return Err(ProofError::Malformed(format!(
+            "it claims {what}, which its statement (`{}`) does not publish: nothing proves it",
+            proof.statement.describe()
+        )));
+    }
     let instances = match proof.instances(Some(meta.circuit.classes)) {
         Ok(i) => i,
-        Err(why) => return Ok(Verdict::Invalid(Some(why))),
+        Err(why) => {
+            return Ok(Report {
+                verdict: Verdict::Invalid(Some(why)),
+                proven: None,
+            })
+        }
     };
     let srs = verifier_srs_for(srs, meta.circuit.k)?;
-    let mut transcript =
-        EvmTranscript::<G1Affine, NativeLoader, &[u8], Vec<u8>>::init(proof.proof.as_slice());
-    let ok = verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
-        srs.verifier_params(),
-        vk,
-        SingleStrategy::new(&srs),
-        &[&[&instances]],
-        &mut transcript,
-    )
-    .is_ok();
-    Ok(if ok {
-        Verdict::Valid
-    } else {
-        Verdict::Invalid(None)
+    let mut rest = proof.proof.as_slice();
+    let ok = fsutil::no_panic(|| {
+        let mut transcript =
+            EvmTranscript::<G1Affine, NativeLoader, &mut &[u8], Vec<u8>>::init(&mut rest);
+        verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
+            srs.verifier_params(),
+            vk,
+            SingleStrategy::new(&srs),
+            &[&[&instances]],
+            &mut transcript,
+        )
+        .is_ok()
+    })
+    .unwrap_or(false);
+    if !ok {
+        return Ok(Report {
+            verdict: Verdict::Invalid(None),
+            proven: None,
+        });
+    }
+    if !rest.is_empty() {
+        return Err(ProofError::Malformed(format!(
+            "{} bytes follow the proof",
+            rest.len()
+        )));
+    }
+    let proven = read_back(&meta.circuit.statement, meta.circuit.classes, &instances)
+        .ok_or_else(|| ProofError::Halo2("the checked instances cannot be read back".into()))?;
+    Ok(Report {
+        verdict: Verdict::Valid,
+        proven: Some(proven),
     })
 }
 
-fn short(s: &str) -> &str {
-    &s[..16.min(s.len())]
+/// The public values of a statement, read from its instance column.
+fn read_back(st: &Statement, classes: usize, instances: &[Fr]) -> Option<Proven> {
+    use halo2_proofs::halo2curves::ff::PrimeField;
+    let small = |f: &Fr| -> Option<u128> {
+        let repr = f.to_repr();
+        repr[16..]
+            .iter()
+            .all(|&b| b == 0)
+            .then(|| u128::from_le_bytes(repr[..16].try_into().expect("16 bytes")))
+    };
+    let mut it = instances.iter();
+    let mut images = Vec::with_capacity(st.batch);
+    for _ in 0..st.batch {
+        let scores = if st.public.scores() {
+            let s = (0..classes)
+                .map(|_| small(it.next()?).and_then(|v| u32::try_from(v).ok()))
+                .collect::<Option<Vec<u32>>>()?;
+            Some(s)
+        } else {
+            None
+        };
+        let class = if st.public.class() {
+            usize::try_from(small(it.next()?)?).ok()?
+        } else {
+            crate::model::argmax(scores.as_deref()?)
+        };
+        let commitment = if st.commitment {
+            Some(crate::commitment::to_hex(it.next()?))
+        } else {
+            None
+        };
+        images.push(ImageClaim {
+            scores,
+            class,
+            commitment,
+        });
+    }
+    let model_digest = if st.model_digest {
+        let hi = small(it.next()?)?;
+        let lo = small(it.next()?)?;
+        let mut d = hi.to_be_bytes().to_vec();
+        d.extend(lo.to_be_bytes());
+        Some(hex::encode(d))
+    } else {
+        None
+    };
+    let bound_to = if st.bind {
+        Some(crate::commitment::to_hex(it.next()?))
+    } else {
+        None
+    };
+    it.next().is_none().then(|| Proven {
+        statement: st.clone(),
+        images,
+        model_digest,
+        bound_to,
+    })
 }
 
 /// The circuit shape for `statement` about `model`, for callers that need `k` before keygen.

@@ -2,8 +2,7 @@
 //! example contract `contracts/ClassificationBounty.sol` (see [`zero_g::evm::bounty`]).
 
 use super::evm::{
-    build_verifier, check_deployment, recorded_codehash, short, ChainArgs, Deployment, RpcArgs,
-    SubmitArgs,
+    build_verifier, check_deployment, recorded_codehash, ChainArgs, Deployment, RpcArgs, SubmitArgs,
 };
 use super::print_json;
 use crate::cli::Outcome;
@@ -185,7 +184,7 @@ pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
                 &format!(
                     "the verifier of {} (key {}…)",
                     a.vk_path.display(),
-                    short(&meta.vk_fingerprint)
+                    zero_g::proving::short(&meta.vk_fingerprint)
                 ),
             )
             .context("deploy it with `zero_g deploy-evm-verifier`")?;

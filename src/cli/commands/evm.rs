@@ -100,6 +100,7 @@ fn write_contract(dir: &Path, sol: &str, c: &Compiled, meta: &KeyMeta) -> Result
 /// The verifier of a verifying key: its Solidity, its compiled code and the key's metadata.
 pub fn build_verifier(srs: &Srs, vk_path: &Path) -> Result<(String, Compiled, KeyMeta)> {
     let (vk, meta) = artifacts::read_vk(vk_path)?;
+    proving::check_srs(srs, &meta)?;
     let sol = evm::verifier_solidity(srs, &vk, &meta)?;
     let compiled = evm::compile(&sol, evm::VERIFIER_CONTRACT)?;
     Ok((sol, compiled, meta))
@@ -278,6 +279,10 @@ pub struct DeployArgs {
     deployment_path: Option<PathBuf>,
     #[command(flatten)]
     out: OutputArgs,
+    /// Refuse to deploy unless the verifying key is this model's (rebuilt from the model and
+    /// the SRS; takes seconds).
+    #[arg(short = 'm', long, value_name = "FILE")]
+    model_path: Option<PathBuf>,
     /// Print the deployment record as JSON.
     #[arg(long)]
     json: bool,
@@ -310,6 +315,11 @@ pub struct Deployment {
 /// Runs `deploy-evm-verifier`.
 pub fn deploy(a: DeployArgs) -> Result<Outcome> {
     let srs = artifacts::read_srs(&a.srs_path)?;
+    if let Some(m) = &a.model_path {
+        let (vk, meta) = artifacts::read_vk(&a.vk_path)?;
+        proving::check_vk_for_model(&srs, &vk, &meta, Arc::new(load_model(m)?))
+            .with_context(|| format!("checking the verifying key against {}", m.display()))?;
+    }
     let (sol, c, meta) = build_verifier(&srs, &a.vk_path)?;
     if let Some(dir) = &a.out.output_dir {
         write_contract(dir, &sol, &c, &meta)?;
@@ -413,7 +423,8 @@ pub fn check_deployment(
     vk_fingerprint: &str,
 ) -> Result<Deployment> {
     let rec: Deployment = serde_json::from_slice(
-        &std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+        &zero_g::fsutil::read_regular(path, 1 << 20)
+            .with_context(|| format!("reading {}", path.display()))?,
     )
     .with_context(|| format!("{} is not a deployment record", path.display()))?;
     if chain::parse_address(&rec.address)? != address {
@@ -432,16 +443,11 @@ pub fn check_deployment(
     if rec.vk_fingerprint != vk_fingerprint {
         bail!(
             "the contract verifies key {}…, but the proof was made for key {}…",
-            short(&rec.vk_fingerprint),
-            short(vk_fingerprint)
+            proving::short(&rec.vk_fingerprint),
+            proving::short(vk_fingerprint)
         );
     }
     Ok(rec)
-}
-
-/// The first 16 hex digits of a key fingerprint.
-pub fn short(fingerprint: &str) -> &str {
-    &fingerprint[..16.min(fingerprint.len())]
 }
 
 /// A deployment record's code hash, if it has one.
@@ -491,8 +497,8 @@ fn check_verifier(
                 bail!(
                     "{} is key {}…, but the proof was made for key {}…",
                     vk.display(),
-                    short(&meta.vk_fingerprint),
-                    short(&proof.vk_fingerprint)
+                    proving::short(&meta.vk_fingerprint),
+                    proving::short(&proof.vk_fingerprint)
                 );
             }
             let srs = artifacts::read_srs(srs)?;
@@ -516,7 +522,10 @@ fn check_verifier(
     chain.expect_code(
         address,
         expected,
-        &format!("the verifier of key {}…", short(&proof.vk_fingerprint)),
+        &format!(
+            "the verifier of key {}…",
+            proving::short(&proof.vk_fingerprint)
+        ),
     )?;
     Ok(())
 }
@@ -619,7 +628,7 @@ pub fn submit(a: SubmitArgs) -> Result<Outcome> {
             "proof accepted on chain {} by the verifier of key {}…: transaction {} (block {}) \
              used {} gas",
             chain.chain_id,
-            short(&proof.vk_fingerprint),
+            proving::short(&proof.vk_fingerprint),
             mined.tx_hash,
             mined.block.unwrap_or_default(),
             mined.gas_used
@@ -678,7 +687,7 @@ pub fn verify_evm(a: VerifyEvmArgs) -> Result<Outcome> {
     if ok {
         println!(
             "proof valid (eth_call accepted by the verifier of key {}…)",
-            short(&proof.vk_fingerprint)
+            proving::short(&proof.vk_fingerprint)
         );
     } else {
         println!("proof INVALID (eth_call reverted)");

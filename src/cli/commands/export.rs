@@ -16,7 +16,7 @@ pub struct ExportArgs {
     /// Export the training split instead of the test split.
     #[arg(long)]
     train_split: bool,
-    /// Where to write the PNG files (created if missing).
+    /// Where to write the PNG files: a new (or empty) folder, created whole or not at all.
     #[arg(short = 'o', long, value_name = "DIR")]
     output_dir: PathBuf,
 }

@@ -307,8 +307,11 @@ pub fn keys(a: KeysArgs, printer: &Printer) -> Result<Outcome> {
         &printer.reporter(),
     )?;
     let secs = start.elapsed().as_secs_f64();
-    artifacts::write_vk(&a.vk_path, pk.get_vk(), &meta)?;
-    artifacts::write_pk(&a.pk_path, &pk, &meta)?;
+    if a.vk_path == a.pk_path {
+        bail!("--vk-path and --pk-path name the same file");
+    }
+    // both or neither: never a new verifying key beside an old proving key
+    artifacts::write_keys(&a.vk_path, &a.pk_path, &pk, &meta)?;
     if let Some(p) = &a.circuit_params_path {
         artifacts::write_json(p, &meta)?;
     }
@@ -368,10 +371,12 @@ pub fn proof(a: ProofArgs, printer: &Printer) -> Result<Outcome> {
     let proof = proving::prove_bound(&srs, &pk, &meta, model, &inputs, bind, &printer.reporter())?;
     let secs = start.elapsed().as_secs_f64();
     let openings = (!fresh.is_empty()).then(|| inputs::openings_path(&a.proof_path));
-    if let Some(p) = &openings {
-        artifacts::write_openings(p, &fresh)?;
-    }
-    artifacts::write_proof(&a.proof_path, &proof)?;
+    // the proof and the openings of its fresh salts as one unit
+    artifacts::write_proof_with_openings(
+        &a.proof_path,
+        &proof,
+        openings.as_deref().map(|p| (p, fresh.as_slice())),
+    )?;
     if a.json {
         print_json(&serde_json::json!({
             "proof_path": a.proof_path, "seconds": secs, "proof_bytes": proof.proof.len(),
@@ -418,7 +423,7 @@ pub fn describe_claim(im: &zero_g::proving::ImageClaim) -> String {
 /// Arguments of `verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// KZG parameters (from `generate-srs`).
+    /// KZG parameters (from `generate-srs`): those the keys were made with.
     #[arg(short = 's', long, value_name = "FILE")]
     srs_path: PathBuf,
     /// The verifying key (from `generate-keys`).
@@ -427,41 +432,56 @@ pub struct VerifyArgs {
     /// The proof (from `proof`).
     #[arg(long, value_name = "FILE")]
     proof_path: PathBuf,
+    /// Also check that the verifying key is this model's: rebuild it from the model and the
+    /// SRS and refuse a key that differs (takes seconds). Without it, the model a valid proof
+    /// is about is whatever model the verifying key was made from.
+    #[arg(short = 'm', long, value_name = "FILE")]
+    model_path: Option<PathBuf>,
     /// Print {"valid": bool, "images": [...], ...} as JSON.
     #[arg(long)]
     json: bool,
 }
 
-/// Runs `verify`: exit 0 if valid, 1 if invalid, 2 on unusable inputs.
+/// Runs `verify`: exit 0 if valid, 1 if invalid, 2 on unusable inputs. Every value printed
+/// is read back from the public instances the proof was checked against.
 pub fn verify(a: VerifyArgs) -> Result<Outcome> {
     let srs = artifacts::read_srs(&a.srs_path)?;
     let (vk, meta) = artifacts::read_vk(&a.vk_path)?;
     let proof = artifacts::read_proof(&a.proof_path)?;
+    if let Some(m) = &a.model_path {
+        let model = Arc::new(load_model(m)?);
+        proving::check_vk_for_model(&srs, &vk, &meta, model)
+            .with_context(|| format!("checking the verifying key against {}", m.display()))?;
+    }
     let start = Instant::now();
-    let verdict = proving::verify(&srs, &vk, &meta, &proof)?;
+    let report = proving::verify_report(&srs, &vk, &meta, &proof)?;
     let ms = start.elapsed().as_secs_f64() * 1e3;
-    let reason = match &verdict {
+    let reason = match &report.verdict {
         proving::Verdict::Invalid(Some(r)) => Some(r.clone()),
         _ => None,
     };
+    let statement = &meta.circuit.statement;
     if a.json {
+        let p = report.proven.as_ref();
         print_json(&serde_json::json!({
-            "valid": verdict.is_valid(), "reason": reason, "statement": proof.statement,
-            "images": proof.images, "model_digest": proof.model_digest,
+            "valid": report.verdict.is_valid(), "reason": reason, "statement": statement,
+            "images": p.map(|p| &p.images), "model_digest": p.and_then(|p| p.model_digest.as_ref()),
+            "bound_to": p.and_then(|p| p.bound_to.as_ref()),
+            "model_checked": a.model_path.is_some(),
         }));
-    } else if verdict.is_valid() {
-        println!(
-            "proof valid ({ms:.0} ms; public: {})",
-            proof.statement.describe()
-        );
-        for (i, im) in proof.images.iter().enumerate() {
+    } else if let Some(p) = &report.proven {
+        println!("proof valid ({ms:.0} ms; public: {})", statement.describe());
+        for (i, im) in p.images.iter().enumerate() {
             println!("  image {i}: {}", describe_claim(im));
         }
-        if proof.statement.model_digest {
-            println!("  model digest {} (public)", proof.model_digest);
+        if let Some(d) = &p.model_digest {
+            println!("  model digest {d} (public)");
         }
-        if let Some(b) = &proof.bound_to {
+        if let Some(b) = &p.bound_to {
             println!("  bound to {b}");
+        }
+        if let Some(m) = &a.model_path {
+            println!("  verifying key checked: it is {}'s", m.display());
         }
     } else {
         match reason {
@@ -469,7 +489,7 @@ pub fn verify(a: VerifyArgs) -> Result<Outcome> {
             None => println!("proof INVALID"),
         }
     }
-    Ok(if verdict.is_valid() {
+    Ok(if report.verdict.is_valid() {
         Outcome::Success
     } else {
         Outcome::Rejected
