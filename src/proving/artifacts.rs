@@ -522,15 +522,31 @@ pub fn srs_header(path: &Path) -> Result<(u32, SrsFormat), ProofError> {
 /// random linear combinations, see [`super::ceremony`]). A file that fails is refused with
 /// the reason, never used.
 pub fn read_srs(path: &Path) -> Result<Srs, ProofError> {
+    read_srs_with(path, true)
+}
+
+/// Reads an SRS for `proof` and `verify`: every point decoded and on its curve, the
+/// generators, τ ∉ {0, 1} and the G2 subgroup checked, but not the pairing consistency of
+/// the powers (see [`super::ceremony::read_params_file_with`]): the caller binds the
+/// parameters to the key by their fingerprint ([`super::check_srs`]), and the keys were made
+/// from parameters [`read_srs`] checked in full.
+pub fn read_srs_for_key(path: &Path) -> Result<Srs, ProofError> {
+    read_srs_with(path, false)
+}
+
+fn read_srs_with(path: &Path, consistency: bool) -> Result<Srs, ProofError> {
     let (_, _) = srs_header(path)?;
     let f = crate::fsutil::open_regular(path).map_err(io_err(path))?;
     let len = f.metadata().map_err(io_err(path))?.len();
-    super::ceremony::read_params_file(&mut BufReader::with_capacity(1 << 20, f), len).map_err(
-        |error| ProofError::Import {
-            path: path.to_path_buf(),
-            error,
-        },
+    super::ceremony::read_params_file_with(
+        &mut BufReader::with_capacity(1 << 20, f),
+        len,
+        consistency,
     )
+    .map_err(|error| ProofError::Import {
+        path: path.to_path_buf(),
+        error,
+    })
 }
 
 /// A key file's header: magic, format, metadata length and metadata.

@@ -172,7 +172,7 @@ pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
         }
     }
     if let Some(srs) = &a.srs_path {
-        let srs = artifacts::read_srs(srs)?;
+        let srs = artifacts::read_srs_for_key(srs)?;
         let (_, compiled, _) = build_verifier(&srs, &a.vk_path)?;
         expected.push(alloy::primitives::keccak256(&compiled.runtime));
     }

@@ -501,7 +501,7 @@ fn check_verifier(
                     proving::short(&proof.vk_fingerprint)
                 );
             }
-            let srs = artifacts::read_srs(srs)?;
+            let srs = artifacts::read_srs_for_key(srs)?;
             let (_, c, _) = build_verifier(&srs, vk)?;
             Some(keccak256(&c.runtime))
         }

@@ -362,7 +362,7 @@ pub fn proof(a: ProofArgs, printer: &Printer) -> Result<Outcome> {
     let model = Arc::new(load_model(&a.model.model_path)?);
     let paths = inputs::image_paths(&a.img_path)?;
     let images = inputs::load_images(&paths, &model)?;
-    let srs = artifacts::read_srs(&a.srs_path)?;
+    let srs = artifacts::read_srs_for_key(&a.srs_path)?;
     let (pk, meta) = artifacts::read_pk(&a.pk_path).context("reading the proving key")?;
     let statement = &meta.circuit.statement;
     let (inputs, fresh) = inputs::prover_inputs(images, &paths, statement, &a.opening_path)?;
@@ -445,7 +445,7 @@ pub struct VerifyArgs {
 /// Runs `verify`: exit 0 if valid, 1 if invalid, 2 on unusable inputs. Every value printed
 /// is read back from the public instances the proof was checked against.
 pub fn verify(a: VerifyArgs) -> Result<Outcome> {
-    let srs = artifacts::read_srs(&a.srs_path)?;
+    let srs = artifacts::read_srs_for_key(&a.srs_path)?;
     let (vk, meta) = artifacts::read_vk(&a.vk_path)?;
     let proof = artifacts::read_proof(&a.proof_path)?;
     if let Some(m) = &a.model_path {
