@@ -364,6 +364,20 @@ pub fn proof(a: ProofArgs, printer: &Printer) -> Result<Outcome> {
     let images = inputs::load_images(&paths, &model)?;
     let srs = artifacts::read_srs_for_key(&a.srs_path)?;
     let (pk, meta) = artifacts::read_pk(&a.pk_path).context("reading the proving key")?;
+    {
+        use halo2_proofs::poly::commitment::Params;
+        if srs.k() > meta.circuit.k && !a.json {
+            eprintln!(
+                "note: the SRS has 2^{} rows and the circuit 2^{}: cutting it down costs seconds \
+                 on every proof; write one of the circuit's size once with \
+                 `zero_g generate-srs --from-params {} -k {} --srs-path …`",
+                srs.k(),
+                meta.circuit.k,
+                a.srs_path.display(),
+                meta.circuit.k
+            );
+        }
+    }
     let statement = &meta.circuit.statement;
     let (inputs, fresh) = inputs::prover_inputs(images, &paths, statement, &a.opening_path)?;
     let start = Instant::now();
