@@ -1,6 +1,7 @@
 //! `mock-proof`, `generate-srs`, `generate-keys`, `proof` and `verify`.
 
 use super::inputs::{self, StatementArgs};
+use super::samples::SampleArgs;
 use super::{load_model, print_json};
 use crate::cli::progress::Printer;
 use crate::cli::{ModelArg, Outcome};
@@ -44,9 +45,10 @@ use zero_g::proving::{self, artifacts, ceremony};
 pub struct MockArgs {
     #[command(flatten)]
     model: ModelArg,
-    /// The image(s) to prove: files, or folders of PNG/JPEG files (repeat for a batch).
-    #[arg(short = 'i', long, value_name = "PATH", required = true, num_args = 1..)]
-    img_path: Vec<PathBuf>,
+    /// The input(s) to prove: images (files or folders), --features or --csv-row (repeat
+    /// for a batch).
+    #[command(flatten)]
+    input: SampleArgs,
     /// log2 of the rows; default: the smallest that fits (chosen automatically).
     #[arg(short = 'k', long)]
     k: Option<u32>,
@@ -62,9 +64,11 @@ pub struct MockArgs {
 
 /// Runs `mock-proof`: checks every constraint with halo2's MockProver.
 pub fn mock(a: MockArgs) -> Result<Outcome> {
+    a.input.require()?;
     let model = Arc::new(load_model(&a.model.model_path)?);
-    let paths = inputs::image_paths(&a.img_path)?;
-    let images = inputs::load_images(&paths, &model)?;
+    let samples = a.input.load(&model)?;
+    let paths = samples.paths();
+    let images = samples.inputs;
     let statement = a.statement.statement(images.len())?;
     let mut params = CircuitParams::for_statement(&model, a.layout.into(), &statement)?;
     if let Some(k) = a.k {
@@ -328,9 +332,10 @@ pub fn keys(a: KeysArgs, printer: &Printer) -> Result<Outcome> {
 pub struct ProofArgs {
     #[command(flatten)]
     model: ModelArg,
-    /// The private image(s): files, or folders of PNG/JPEG files; as many as the keys' batch.
-    #[arg(short = 'i', long, value_name = "PATH", required = true, num_args = 1..)]
-    img_path: Vec<PathBuf>,
+    /// The private input(s): images (files or folders), --features or --csv-row; as many as
+    /// the keys' batch.
+    #[command(flatten)]
+    input: SampleArgs,
     /// KZG parameters (from `generate-srs`).
     #[arg(short = 's', long, value_name = "FILE")]
     srs_path: PathBuf,
@@ -356,9 +361,11 @@ pub struct ProofArgs {
 
 /// Runs `proof`.
 pub fn proof(a: ProofArgs, printer: &Printer) -> Result<Outcome> {
+    a.input.require()?;
     let model = Arc::new(load_model(&a.model.model_path)?);
-    let paths = inputs::image_paths(&a.img_path)?;
-    let images = inputs::load_images(&paths, &model)?;
+    let samples = a.input.load(&model)?;
+    let paths = samples.paths();
+    let images = samples.inputs;
     let srs = artifacts::read_srs(&a.srs_path)?;
     let (pk, meta) = artifacts::read_pk(&a.pk_path).context("reading the proving key")?;
     let statement = &meta.circuit.statement;
