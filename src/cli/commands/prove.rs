@@ -137,10 +137,11 @@ pub fn mock(a: MockArgs) -> Result<Outcome> {
         println!("public:  {}", statement.describe());
         for (p, pred) in paths.iter().zip(&predictions) {
             println!(
-                "{}: class {}, scores {:?}",
+                "{}: class {}, scores {:?}{}",
                 p.display(),
                 pred.class,
-                pred.scores
+                pred.scores,
+                class_name_suffix(&model, pred.class)
             );
         }
         match &result {
@@ -372,7 +373,15 @@ pub fn proof(a: ProofArgs, printer: &Printer) -> Result<Outcome> {
     let (inputs, fresh) = inputs::prover_inputs(images, &paths, statement, &a.opening_path)?;
     let start = Instant::now();
     let bind = a.bind_to.as_deref().map(inputs::parse_bind).transpose()?;
-    let proof = proving::prove_bound(&srs, &pk, &meta, model, &inputs, bind, &printer.reporter())?;
+    let proof = proving::prove_bound(
+        &srs,
+        &pk,
+        &meta,
+        model.clone(),
+        &inputs,
+        bind,
+        &printer.reporter(),
+    )?;
     let secs = start.elapsed().as_secs_f64();
     let openings = (!fresh.is_empty()).then(|| inputs::openings_path(&a.proof_path));
     if let Some(p) = &openings {
@@ -388,7 +397,12 @@ pub fn proof(a: ProofArgs, printer: &Printer) -> Result<Outcome> {
     }
     println!("proved in {secs:.2} s (public: {})", statement.describe());
     for (p, im) in paths.iter().zip(&proof.images) {
-        println!("  {}: {}", p.display(), describe_claim(im));
+        println!(
+            "  {}: {}{}",
+            p.display(),
+            describe_claim(im),
+            class_name_suffix(&model, im.class)
+        );
     }
     if let Some(b) = &proof.bound_to {
         println!("  bound to {b}");
@@ -405,6 +419,16 @@ pub fn proof(a: ProofArgs, printer: &Printer) -> Result<Outcome> {
         );
     }
     Ok(Outcome::Success)
+}
+
+/// ` (name)` for a model whose classes have names, else nothing.
+fn class_name_suffix(model: &zero_g::Model, class: usize) -> String {
+    let spec = model.input();
+    if spec.class_names.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", spec.class_name(class))
+    }
 }
 
 /// One image's public values in words: `class 7 (proven), scores [..], commitment 0x..`.
