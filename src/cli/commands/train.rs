@@ -1,7 +1,7 @@
 //! `zero_g train`: training in Rust, for either family (`--family bthowen|lutnet`), on
 //! images (an MNIST IDX folder or a labelled PNG folder of any size) or on a table (a CSV
 //! file). Defaults that depend on the kind of data are documented on each flag and chosen
-//! in [`Defaults`].
+//! in `Defaults` (measured: models/README.md).
 
 use super::print_json;
 use crate::cli::progress::Printer;
@@ -50,14 +50,14 @@ enum Shifts {
 #[command(next_help_heading = "BTHOWeN (--family bthowen)")]
 struct BthowenArgs {
     /// Bits per Bloom filter (n). Default: 28 for images; for a table, the largest divisor
-    /// of features × bits per input that is at most TABLE_FILTER_INPUTS.
+    /// of features × bits per input that is at most 8.
     #[arg(long)]
     filter_inputs: Option<usize>,
-    /// Entries per Bloom filter (E, a power of two). Default: 1024 for images, TABLE_ENTRIES
-    /// for a table.
+    /// Entries per Bloom filter (E, a power of two). Default: 1024 for images, 64 for a
+    /// table.
     #[arg(long)]
     filter_entries: Option<usize>,
-    /// Hashes per Bloom lookup (K). Default: 2 for images, TABLE_HASHES for a table.
+    /// Hashes per Bloom lookup (K). Default: 2 for images, 1 for a table.
     #[arg(long)]
     filter_hashes: Option<usize>,
     /// How to search the bleaching threshold.
@@ -96,24 +96,23 @@ struct BthowenArgs {
 #[command(next_help_heading = "LUT network (--family lutnet)")]
 struct LutArgs {
     /// Nodes per layer, first to last (the last divisible by the number of classes).
-    /// Default: 2000 for images; for a table, one layer of the multiple of the number of
-    /// classes nearest above TABLE_NODES.
+    /// Default: one layer of 2000 nodes for images, 300 for a table (rounded up to a
+    /// multiple of the number of classes).
     #[arg(long, value_delimiter = ',', value_name = "N,...")]
     layers: Vec<usize>,
-    /// Inputs per node (2..=6). Default: 6 for images, TABLE_ARITY for a table.
+    /// Inputs per node (2..=6). Default: 6 for images, 4 for a table.
     #[arg(long)]
     arity: Option<usize>,
-    /// Training epochs. Default: 30 for images, TABLE_EPOCHS for a table.
+    /// Training epochs. Default: 30 for images, 200 for a table.
     #[arg(long)]
     epochs: Option<usize>,
-    /// Samples per gradient step. Default: 100 for images, TABLE_BATCH for a table.
+    /// Samples per gradient step. Default: 100 for images, 32 for a table.
     #[arg(long)]
     batch_size: Option<usize>,
     /// Adam's initial learning rate.
     #[arg(long, default_value_t = 0.01)]
     learning_rate: f32,
-    /// Epochs between ×0.1 learning-rate drops. Default: 14 for images, TABLE_LR_STEP for a
-    /// table.
+    /// Epochs between ×0.1 learning-rate drops. Default: 14 for images, 80 for a table.
     #[arg(long)]
     lr_step: Option<usize>,
     /// GroupSum temperature (default: 3.33·(last layer / 1000)^0.57).
@@ -154,11 +153,11 @@ pub struct TrainArgs {
     #[arg(long, value_name = "NAME")]
     label_column: Option<String>,
     /// Thermometer bits per input. Default: 2 for BTHOWeN, 3 for a LUT network on images;
-    /// TABLE_BTHOWEN_BPI and TABLE_LUT_BPI on a table.
+    /// 16 for either on a table.
     #[arg(long)]
     bits_per_input: Option<usize>,
     /// Share of the training data held out (at the end, after the shuffle of a table) for
-    /// every choice made in training. Default: 0.1 for images, TABLE_VALIDATION for a table.
+    /// every choice made in training. Default: 0.1 for images, 0.2 for a table.
     #[arg(long)]
     validation_fraction: Option<f64>,
     /// Seed of every random choice (same seed, same data: the same model, bit for bit).
@@ -324,7 +323,7 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
         )),
         FamilyArg::Lutnet => PathBuf::from(format!(
             "models/lutnet_{}_n{}.hdf5",
-            lut_layers(&a, IMAGE, classes, false)
+            lut_layers(&a, classes, false)
                 .iter()
                 .map(|l| l.to_string())
                 .collect::<Vec<_>>()
@@ -463,11 +462,10 @@ fn train_bthowen(
 
 /// The LUT network's layers: as given, or one layer of the default size rounded up to a
 /// multiple of the number of classes.
-fn lut_layers(a: &TrainArgs, d: Defaults, classes: usize, table: bool) -> Vec<usize> {
+fn lut_layers(a: &TrainArgs, classes: usize, table: bool) -> Vec<usize> {
     if !a.lut.layers.is_empty() {
         return a.lut.layers.clone();
     }
-    let _ = d;
     let nodes = if table { TABLE_NODES } else { IMAGE_NODES };
     vec![nodes.div_ceil(classes.max(1)) * classes.max(1)]
 }
@@ -483,7 +481,7 @@ fn train_lutnet(
     let l = &a.lut;
     let epochs = l.epochs.unwrap_or(d.epochs);
     let cfg = LutTrainConfig {
-        layers: lut_layers(a, d, classes, train.table),
+        layers: lut_layers(a, classes, train.table),
         arity: l.arity.unwrap_or(d.arity),
         bits_per_input: a.bits_per_input.unwrap_or(d.lut_bpi),
         epochs,
