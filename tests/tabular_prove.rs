@@ -107,10 +107,8 @@ fn every_statement_flag_works_on_a_tabular_model() {
     // the model's columns in another order, with its label column
     std::fs::write(
         &rows,
-        format!(
-            "species,petal_width_cm,petal_length_cm,sepal_width_cm,sepal_length_cm\n\
-             setosa,0.2,1.4,3.6,5.0\nvirginica,2.2,5.8,3.0,6.5\n"
-        ),
+        "species,petal_width_cm,petal_length_cm,sepal_width_cm,sepal_length_cm\n\
+         setosa,0.2,1.4,3.6,5.0\nvirginica,2.2,5.8,3.0,6.5\n",
     )
     .unwrap();
     let flags = [
