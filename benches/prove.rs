@@ -26,6 +26,9 @@ fn bench(c: &mut Criterion) {
     for path in names {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         let model = Arc::new(io::load(&path).unwrap());
+        if model.input().image_size() != Some((28, 28)) {
+            continue; // MNIST models only: the tabular ones have benches/tabular_table.sh
+        }
         let k = proving::circuit_params(&model, Layout::Auto, &st)
             .unwrap()
             .k;

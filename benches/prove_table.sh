@@ -9,7 +9,14 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ZG="$ROOT/target/release/zero_g"
 N="${1:-5}"; shift || true
 LAYOUT="${LAYOUT:-auto}"
-MODELS=("$@"); [ ${#MODELS[@]} -eq 0 ] && MODELS=("$ROOT"/models/*.hdf5)
+MODELS=("$@")
+if [ ${#MODELS[@]} -eq 0 ]; then
+  for m in "$ROOT"/models/*.hdf5; do
+    # 28×28 image models only: the tabular models have benches/tabular_table.sh
+    "$ZG" info --json -m "$m" | python3 -c 'import json,sys; i=json.load(sys.stdin)["input"]; sys.exit(not (i["kind"]=="image" and i["width"]==28 and i["height"]==28))' \
+      && MODELS+=("$m")
+  done
+fi
 OUT="$(mktemp -d)"; trap 'rm -rf "$OUT"' EXIT
 "$ZG" -q export-mnist --mnist-dir "$ROOT/data/mnist" -o "$OUT/png" >/dev/null
 IMG="$OUT/png/0000_7.png"

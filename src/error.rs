@@ -110,6 +110,9 @@ pub enum DataError {
     /// A data set does not fit the model.
     #[error("data set does not fit the model: {0}")]
     Mismatch(String),
+    /// A value given on the command line (feature values, a CSV row reference) is unusable.
+    #[error("{0}")]
+    Input(String),
     /// A CSV file has a bad cell, row or header.
     #[error("{path}:{line}: {reason}")]
     Csv {

@@ -33,7 +33,7 @@ fn predict_json() {
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(
         v,
-        serde_json::json!({"scores": [17, 13, 25, 27, 29, 21, 15, 55, 27, 32], "class": 7})
+        serde_json::json!({"scores": [17, 13, 25, 27, 29, 21, 15, 55, 27, 32], "class": 7, "class_name": "7"})
     );
 }
 

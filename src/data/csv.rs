@@ -11,7 +11,9 @@
 //!   differently (and may omit the label column when only features are needed).
 //!
 //! Features become bytes by the model's quantisation (see [`crate::model::input`]); fitting a
-//! new model takes each feature's training minimum and maximum as its range.
+//! new model takes each feature's training minimum and maximum as its range. Training
+//! shuffles a table's rows with its seed before holding out the last ones for validation
+//! ([`shuffled`]).
 
 use super::Dataset;
 use crate::error::DataError;
@@ -360,17 +362,43 @@ impl Table {
     }
 }
 
-/// Parses `--features "x1,x2,…"` for a tabular model (values in the model's feature order).
+/// The samples of `data` in an order shuffled by `seed` (ChaCha8, Fisher–Yates over the row
+/// indices): training holds out the *last* rows for validation, and a table is often sorted
+/// by class, so a table's rows are shuffled before the split.
+pub fn shuffled(data: &Dataset, seed: u64) -> Dataset {
+    use rand::seq::SliceRandom;
+    use rand::SeedableRng;
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(0x7ab1e);
+    order.shuffle(&mut rng);
+    let n = data.num_inputs();
+    let mut out = Dataset {
+        rows: data.rows,
+        cols: data.cols,
+        ..Default::default()
+    };
+    out.pixels.reserve(data.pixels.len());
+    for &i in &order {
+        out.pixels
+            .extend_from_slice(&data.pixels[i * n..(i + 1) * n]);
+        out.labels.push(data.labels[i]);
+    }
+    out
+}
+
+/// Parses `--features "x1,x2,…"` for a tabular model (values in the model's feature order):
+/// every value a finite decimal number, as many as the model's features.
 pub fn parse_features(s: &str, spec: &InputSpec) -> Result<Vec<u8>, DataError> {
     let features = spec.features().ok_or_else(|| {
-        DataError::Mismatch(format!(
-            "the model takes a {}, not features",
+        DataError::Input(format!(
+            "the model takes a {}, not features: give --img-path",
             spec.describe()
         ))
     })?;
     let parts: Vec<&str> = s.split(',').map(str::trim).collect();
     if parts.len() != features.len() {
-        return Err(DataError::Mismatch(format!(
+        return Err(DataError::Input(format!(
             "{} values given, the model takes {} features ({})",
             parts.len(),
             features.len(),
@@ -384,22 +412,29 @@ pub fn parse_features(s: &str, spec: &InputSpec) -> Result<Vec<u8>, DataError> {
     let mut values = Vec::with_capacity(parts.len());
     for (p, f) in parts.iter().zip(features) {
         let v: f64 = p.parse().map_err(|_| {
-            DataError::Mismatch(format!("feature `{}`: `{p}` is not a number", f.name))
+            DataError::Input(format!("feature `{}`: `{p}` is not a number", f.name))
         })?;
+        if !v.is_finite() {
+            return Err(DataError::Input(format!(
+                "feature `{}`: `{p}` is not a finite number",
+                f.name
+            )));
+        }
         values.push(v);
     }
     spec.quantise(&values)
-        .map_err(|e| DataError::Mismatch(e.to_string()))
+        .map_err(|e| DataError::Input(e.to_string()))
 }
 
 /// Parses `FILE:N` (the `N`-th data row, 1-based) of `--csv-row`.
 pub fn parse_row_ref(s: &str) -> Result<(PathBuf, usize), DataError> {
     let (file, n) = s
         .rsplit_once(':')
-        .ok_or_else(|| DataError::Mismatch(format!("--csv-row `{s}` is not FILE:N")))?;
-    let n: usize = n.parse().ok().filter(|&n| n >= 1).ok_or_else(|| {
-        DataError::Mismatch(format!("--csv-row `{s}`: N must be a row number ≥ 1"))
-    })?;
+        .ok_or_else(|| DataError::Input(format!("--csv-row `{s}` is not FILE:N")))?;
+    let n: usize =
+        n.parse().ok().filter(|&n| n >= 1).ok_or_else(|| {
+            DataError::Input(format!("--csv-row `{s}`: N must be a row number ≥ 1"))
+        })?;
     Ok((PathBuf::from(file), n))
 }
 
@@ -503,6 +538,27 @@ mod tests {
             .to_dataset(&spec)
             .unwrap_err();
         assert!(e.to_string().contains("no column `a`"), "{e}");
+    }
+
+    #[test]
+    fn shuffling_is_seeded_and_spreads_sorted_classes() {
+        let ds = Dataset {
+            pixels: (0..90u8).collect(),
+            labels: (0..90).map(|i| (i / 30) as u8).collect(),
+            rows: 1,
+            cols: 1,
+        };
+        let a = shuffled(&ds, 4);
+        assert_eq!(a.pixels, shuffled(&ds, 4).pixels);
+        assert_ne!(a.pixels, shuffled(&ds, 5).pixels);
+        // a permutation that keeps each sample with its label
+        let mut p = a.pixels.clone();
+        p.sort_unstable();
+        assert_eq!(p, ds.pixels);
+        assert!(a.iter().all(|(x, l)| l == x[0] / 30));
+        // the last 20 % (the validation split) holds every class
+        let tail = &a.labels[72..];
+        assert!((0..3).all(|c| tail.contains(&c)), "{tail:?}");
     }
 
     #[test]

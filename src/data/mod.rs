@@ -7,7 +7,8 @@ use crate::error::DataError;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
-/// A labelled set of square 8-bit grayscale images, stored contiguously.
+/// A labelled set of samples, stored contiguously: 8-bit grayscale images of one size, or
+/// rows of quantised features (`rows = 1`, `cols` = features; see [`csv`]).
 #[derive(Clone, Debug, Default)]
 pub struct Dataset {
     /// `len · rows · cols` pixels, image-major, row-major.

@@ -6,7 +6,7 @@ pub mod bthowen;
 pub mod lutnet;
 
 pub use crate::progress::{NoReporter, Reporter};
-pub use bthowen::{train, Augment, BleachSearch, TrainConfig, TrainReport};
+pub use bthowen::{train, train_with_input, Augment, BleachSearch, TrainConfig, TrainReport};
 
 use crate::data::Dataset;
 use crate::model::{argmax, Model};

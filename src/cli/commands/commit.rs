@@ -1,8 +1,10 @@
-//! `zero_g commit`: the salted Poseidon commitment of an image, computed natively.
+//! `zero_g commit`: the salted Poseidon commitment of an input (an image's pixels, or a row
+//! of features quantised by the model), computed natively.
 
 use super::print_json;
+use super::samples::SampleArgs;
 use crate::cli::Outcome;
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::Args;
 use std::path::PathBuf;
 use zero_g::proving::artifacts::{self, Opening};
@@ -10,10 +12,12 @@ use zero_g::proving::artifacts::{self, Opening};
 /// Arguments of `commit`.
 #[derive(Debug, Args)]
 pub struct CommitArgs {
-    /// The image (PNG or JPEG, 8-bit grayscale after conversion).
-    #[arg(short = 'i', long, value_name = "FILE")]
-    img_path: PathBuf,
-    /// The image's side in pixels (default: read from --model-path, else the image's own).
+    /// The input: one image, or (with --model-path) --features or --csv-row; the commitment
+    /// covers the bytes the circuit reads.
+    #[command(flatten)]
+    input: SampleArgs,
+    /// The model: its image size is checked, its quantisation turns features into bytes
+    /// (needed with --features and --csv-row; without it an image is taken as it is).
     #[arg(short = 'm', long, value_name = "FILE")]
     model_path: Option<PathBuf>,
     /// The salt, `0x` + 64 hex digits (a BN254 scalar); default: 32 fresh random bytes.
@@ -31,11 +35,19 @@ pub struct CommitArgs {
 /// Runs `commit`.
 pub fn run(a: CommitArgs) -> Result<Outcome> {
     let pixels = match &a.model_path {
-        Some(m) => {
-            let model = super::load_model(m)?;
-            super::inputs::load_images(std::slice::from_ref(&a.img_path), &model)?.remove(0)
+        Some(m) => a.input.load_one(&super::load_model(m)?)?.1,
+        None => {
+            if !(a.input.features.is_empty() && a.input.csv_row.is_empty()) {
+                bail!(
+                    "--features and --csv-row need --model-path (its quantisation makes the bytes)"
+                );
+            }
+            match a.input.img_path.as_slice() {
+                [p] if !p.is_dir() => zero_g::data::load_grayscale(p)?.0,
+                [] => bail!("no input given: give --img-path, --features or --csv-row"),
+                _ => bail!("commit takes one image file"),
+            }
         }
-        None => zero_g::data::load_grayscale(&a.img_path)?.0,
     };
     let salt = match &a.salt {
         Some(s) => zero_g::commitment::from_hex(s).context("--salt")?,

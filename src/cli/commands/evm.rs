@@ -141,12 +141,13 @@ pub fn generate(a: GenerateArgs) -> Result<Outcome> {
 /// Arguments of `dry-run-evm-verifier`.
 #[derive(Debug, Args)]
 pub struct DryRunArgs {
-    /// The model (with --img-path and --pk-path: prove first).
-    #[arg(short = 'm', long, value_name = "FILE", requires_all = ["img_path", "pk_path"])]
+    /// The model (with the input(s) and --pk-path: prove first).
+    #[arg(short = 'm', long, value_name = "FILE", requires_all = ["samples", "pk_path"])]
     model_path: Option<PathBuf>,
-    /// The image(s) to prove (files or folders; as many as the keys' batch).
-    #[arg(short = 'i', long, value_name = "PATH", num_args = 1..)]
-    img_path: Vec<PathBuf>,
+    /// The input(s) to prove: images (files or folders), --features or --csv-row; as many as
+    /// the keys' batch.
+    #[command(flatten)]
+    input: super::samples::SampleArgs,
     /// KZG parameters.
     #[arg(short = 's', long, value_name = "FILE")]
     srs_path: PathBuf,
@@ -177,8 +178,9 @@ pub fn dry_run(a: DryRunArgs, printer: &Printer) -> Result<Outcome> {
     let (vk, meta, proof): (_, KeyMeta, ProofFile) = match (&a.model_path, &a.proof_path) {
         (Some(m), _) => {
             let model = Arc::new(load_model(m)?);
-            let paths = inputs::image_paths(&a.img_path)?;
-            let images = inputs::load_images(&paths, &model)?;
+            let samples = a.input.load(&model)?;
+            let paths = samples.paths();
+            let images = samples.inputs;
             let (pk, meta) = artifacts::read_pk(a.pk_path.as_ref().expect("clap"))?;
             let (inputs, _) = inputs::prover_inputs(images, &paths, &meta.circuit.statement, &[])?;
             // a bound statement is dry-run bound to 0 (the raw verifier does not read it)

@@ -9,6 +9,7 @@ pub mod info;
 pub mod inputs;
 pub mod predict;
 pub mod prove;
+pub mod samples;
 pub mod train;
 
 use super::progress::Printer;

@@ -1,6 +1,7 @@
 //! `mock-proof`, `generate-srs`, `generate-keys`, `proof` and `verify`.
 
 use super::inputs::{self, StatementArgs};
+use super::samples::SampleArgs;
 use super::{load_model, print_json};
 use crate::cli::progress::Printer;
 use crate::cli::{ModelArg, Outcome};
@@ -44,9 +45,10 @@ use zero_g::proving::{self, artifacts, ceremony};
 pub struct MockArgs {
     #[command(flatten)]
     model: ModelArg,
-    /// The image(s) to prove: files, or folders of PNG/JPEG files (repeat for a batch).
-    #[arg(short = 'i', long, value_name = "PATH", required = true, num_args = 1..)]
-    img_path: Vec<PathBuf>,
+    /// The input(s) to prove: images (files or folders), --features or --csv-row (repeat
+    /// for a batch).
+    #[command(flatten)]
+    input: SampleArgs,
     /// log2 of the rows; default: the smallest that fits (chosen automatically).
     #[arg(short = 'k', long)]
     k: Option<u32>,
@@ -62,9 +64,11 @@ pub struct MockArgs {
 
 /// Runs `mock-proof`: checks every constraint with halo2's MockProver.
 pub fn mock(a: MockArgs) -> Result<Outcome> {
+    a.input.require()?;
     let model = Arc::new(load_model(&a.model.model_path)?);
-    let paths = inputs::image_paths(&a.img_path)?;
-    let images = inputs::load_images(&paths, &model)?;
+    let samples = a.input.load(&model)?;
+    let paths = samples.paths();
+    let images = samples.inputs;
     let statement = a.statement.statement(images.len())?;
     let mut params = CircuitParams::for_statement(&model, a.layout.into(), &statement)?;
     if let Some(k) = a.k {
@@ -133,10 +137,11 @@ pub fn mock(a: MockArgs) -> Result<Outcome> {
         println!("public:  {}", statement.describe());
         for (p, pred) in paths.iter().zip(&predictions) {
             println!(
-                "{}: class {}, scores {:?}",
+                "{}: class {}, scores {:?}{}",
                 p.display(),
                 pred.class,
-                pred.scores
+                pred.scores,
+                class_name_suffix(&model, pred.class)
             );
         }
         match &result {
@@ -331,9 +336,10 @@ pub fn keys(a: KeysArgs, printer: &Printer) -> Result<Outcome> {
 pub struct ProofArgs {
     #[command(flatten)]
     model: ModelArg,
-    /// The private image(s): files, or folders of PNG/JPEG files; as many as the keys' batch.
-    #[arg(short = 'i', long, value_name = "PATH", required = true, num_args = 1..)]
-    img_path: Vec<PathBuf>,
+    /// The private input(s): images (files or folders), --features or --csv-row; as many as
+    /// the keys' batch.
+    #[command(flatten)]
+    input: SampleArgs,
     /// KZG parameters (from `generate-srs`).
     #[arg(short = 's', long, value_name = "FILE")]
     srs_path: PathBuf,
@@ -359,9 +365,11 @@ pub struct ProofArgs {
 
 /// Runs `proof`.
 pub fn proof(a: ProofArgs, printer: &Printer) -> Result<Outcome> {
+    a.input.require()?;
     let model = Arc::new(load_model(&a.model.model_path)?);
-    let paths = inputs::image_paths(&a.img_path)?;
-    let images = inputs::load_images(&paths, &model)?;
+    let samples = a.input.load(&model)?;
+    let paths = samples.paths();
+    let images = samples.inputs;
     let srs = artifacts::read_srs_for_key(&a.srs_path)?;
     let (pk, meta) = artifacts::read_pk(&a.pk_path).context("reading the proving key")?;
     {
@@ -382,7 +390,15 @@ pub fn proof(a: ProofArgs, printer: &Printer) -> Result<Outcome> {
     let (inputs, fresh) = inputs::prover_inputs(images, &paths, statement, &a.opening_path)?;
     let start = Instant::now();
     let bind = a.bind_to.as_deref().map(inputs::parse_bind).transpose()?;
-    let proof = proving::prove_bound(&srs, &pk, &meta, model, &inputs, bind, &printer.reporter())?;
+    let proof = proving::prove_bound(
+        &srs,
+        &pk,
+        &meta,
+        model.clone(),
+        &inputs,
+        bind,
+        &printer.reporter(),
+    )?;
     let secs = start.elapsed().as_secs_f64();
     let openings = (!fresh.is_empty()).then(|| inputs::openings_path(&a.proof_path));
     // the proof and the openings of its fresh salts as one unit
@@ -400,7 +416,12 @@ pub fn proof(a: ProofArgs, printer: &Printer) -> Result<Outcome> {
     }
     println!("proved in {secs:.2} s (public: {})", statement.describe());
     for (p, im) in paths.iter().zip(&proof.images) {
-        println!("  {}: {}", p.display(), describe_claim(im));
+        println!(
+            "  {}: {}{}",
+            p.display(),
+            describe_claim(im),
+            class_name_suffix(&model, im.class)
+        );
     }
     if let Some(b) = &proof.bound_to {
         println!("  bound to {b}");
@@ -417,6 +438,16 @@ pub fn proof(a: ProofArgs, printer: &Printer) -> Result<Outcome> {
         );
     }
     Ok(Outcome::Success)
+}
+
+/// ` (name)` for a model whose classes have names, else nothing.
+fn class_name_suffix(model: &zero_g::Model, class: usize) -> String {
+    let spec = model.input();
+    if spec.class_names.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", spec.class_name(class))
+    }
 }
 
 /// One image's public values in words: `class 7 (proven), scores [..], commitment 0x..`.

@@ -1,4 +1,7 @@
-//! `zero_g train`: training in Rust, for either family (`--family bthowen|lutnet`).
+//! `zero_g train`: training in Rust, for either family (`--family bthowen|lutnet`), on
+//! images (an MNIST IDX folder or a labelled PNG folder of any size) or on a table (a CSV
+//! file). Defaults that depend on the kind of data are documented on each flag and chosen
+//! in `Defaults` (measured: models/README.md).
 
 use super::print_json;
 use crate::cli::progress::Printer;
@@ -7,6 +10,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::time::Instant;
+use zero_g::data::csv::{self as table, Label};
 use zero_g::data::{load_dataset, Dataset, Split};
 use zero_g::model::{InputSpec, Model};
 use zero_g::train::lutnet::{Checkpointing, LutTrainConfig};
@@ -45,15 +49,17 @@ enum Shifts {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "BTHOWeN (--family bthowen)")]
 struct BthowenArgs {
-    /// Bits per Bloom filter (n).
-    #[arg(long, default_value_t = 28)]
-    filter_inputs: usize,
-    /// Entries per Bloom filter (E, a power of two).
-    #[arg(long, default_value_t = 1024)]
-    filter_entries: usize,
-    /// Hashes per Bloom lookup (K).
-    #[arg(long, default_value_t = 2)]
-    filter_hashes: usize,
+    /// Bits per Bloom filter (n). Default: 28 for images; for a table, the largest divisor
+    /// of features × bits per input that is at most 8.
+    #[arg(long)]
+    filter_inputs: Option<usize>,
+    /// Entries per Bloom filter (E, a power of two). Default: 1024 for images, 64 for a
+    /// table.
+    #[arg(long)]
+    filter_entries: Option<usize>,
+    /// Hashes per Bloom lookup (K). Default: 2 for images, 1 for a table.
+    #[arg(long)]
+    filter_hashes: Option<usize>,
     /// How to search the bleaching threshold.
     #[arg(long, value_enum, default_value_t = Search::Exhaustive)]
     bleach_search: Search,
@@ -71,7 +77,8 @@ struct BthowenArgs {
     /// standard deviations; the best on validation is kept (0 alone is the original).
     #[arg(long, value_delimiter = ',', allow_hyphen_values = true, default_values_t = [0.0, -0.15, -0.3], value_name = "Z,...")]
     threshold_shifts: Vec<f64>,
-    /// Candidate augmentations of the training images; the best on validation is kept.
+    /// Candidate augmentations of the training images; the best on validation is kept
+    /// (tables are never shifted).
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Shifts::None, Shifts::Cross], value_name = "A,...")]
     augment: Vec<Shifts>,
     /// Number of seeded input permutations tried; the best on validation is kept.
@@ -89,30 +96,33 @@ struct BthowenArgs {
 #[command(next_help_heading = "LUT network (--family lutnet)")]
 struct LutArgs {
     /// Nodes per layer, first to last (the last divisible by the number of classes).
-    #[arg(long, value_delimiter = ',', default_values_t = [2000], value_name = "N,...")]
+    /// Default: one layer of 2000 nodes for images, 300 for a table (rounded up to a
+    /// multiple of the number of classes).
+    #[arg(long, value_delimiter = ',', value_name = "N,...")]
     layers: Vec<usize>,
-    /// Inputs per node (2..=6).
-    #[arg(long, default_value_t = 6)]
-    arity: usize,
-    /// Training epochs.
-    #[arg(long, default_value_t = 30)]
-    epochs: usize,
-    /// Samples per gradient step.
-    #[arg(long, default_value_t = 100)]
-    batch_size: usize,
+    /// Inputs per node (2..=6). Default: 6 for images, 4 for a table.
+    #[arg(long)]
+    arity: Option<usize>,
+    /// Training epochs. Default: 30 for images, 200 for a table.
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Samples per gradient step. Default: 100 for images, 32 for a table.
+    #[arg(long)]
+    batch_size: Option<usize>,
     /// Adam's initial learning rate.
     #[arg(long, default_value_t = 0.01)]
     learning_rate: f32,
-    /// Epochs between ×0.1 learning-rate drops.
-    #[arg(long, default_value_t = 14)]
-    lr_step: usize,
+    /// Epochs between ×0.1 learning-rate drops. Default: 14 for images, 80 for a table.
+    #[arg(long)]
+    lr_step: Option<usize>,
     /// GroupSum temperature (default: 3.33·(last layer / 1000)^0.57).
     #[arg(long)]
     tau: Option<f32>,
     /// Epochs during which the first layer's wiring is learned (default: all).
     #[arg(long)]
     mapping_epochs: Option<usize>,
-    /// Shift each training image by a random offset in [-S, S]² pixels every epoch.
+    /// Shift each training image by a random offset in [-S, S]² pixels every epoch (images
+    /// only).
     #[arg(long, default_value_t = 0, value_name = "S")]
     shift: usize,
     /// Write a checkpoint here after every epoch (default: <output>.ckpt).
@@ -129,18 +139,27 @@ pub struct TrainArgs {
     /// The model family.
     #[arg(long, value_enum, default_value_t = FamilyArg::Bthowen)]
     family: FamilyArg,
-    /// Training data: a folder with MNIST IDX files (train-*-ubyte) or NNNN_<label>.png images.
-    #[arg(long, value_name = "DIR", default_value = "data/mnist")]
+    /// Training data: a folder with MNIST IDX files (train-*-ubyte) or NNNN_<label>.png
+    /// images (any W×H, all alike), or a CSV file (a header row, numeric features, a label
+    /// column; the rows are shuffled with --seed before the validation split).
+    #[arg(long, value_name = "PATH", default_value = "data/mnist")]
     train_set_path: PathBuf,
-    /// Also report accuracy on this test set (IDX folder, t10k-*-ubyte, or PNG folder).
-    #[arg(long, value_name = "DIR")]
+    /// Also report accuracy on this test set (IDX folder, t10k-*-ubyte, PNG folder, or a CSV
+    /// file for a table).
+    #[arg(long, value_name = "PATH")]
     test_set_path: Option<PathBuf>,
-    /// Thermometer bits per input (default: 2 for BTHOWeN, 3 for a LUT network).
+    /// The CSV files' label column (default: the last column). Its distinct values become the
+    /// class names stored in the model.
+    #[arg(long, value_name = "NAME")]
+    label_column: Option<String>,
+    /// Thermometer bits per input. Default: 2 for BTHOWeN, 3 for a LUT network on images;
+    /// 16 for either on a table.
     #[arg(long)]
     bits_per_input: Option<usize>,
-    /// Share of the training data held out (at the end) for every choice made in training.
-    #[arg(long, default_value_t = 0.1)]
-    validation_fraction: f64,
+    /// Share of the training data held out (at the end, after the shuffle of a table) for
+    /// every choice made in training. Default: 0.1 for images, 0.2 for a table.
+    #[arg(long)]
+    validation_fraction: Option<f64>,
     /// Seed of every random choice (same seed, same data: the same model, bit for bit).
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -157,29 +176,128 @@ pub struct TrainArgs {
     json: bool,
 }
 
+/// The defaults that depend on the data: images (MNIST-sized) or a small table.
+#[derive(Debug, Clone, Copy)]
+struct Defaults {
+    bthowen_bpi: usize,
+    lut_bpi: usize,
+    validation_fraction: f64,
+    filter_entries: usize,
+    filter_hashes: usize,
+    arity: usize,
+    epochs: usize,
+    batch_size: usize,
+    lr_step: usize,
+}
+
+/// Images: the settings of the bundled MNIST models.
+const IMAGE: Defaults = Defaults {
+    bthowen_bpi: 2,
+    lut_bpi: 3,
+    validation_fraction: 0.1,
+    filter_entries: 1024,
+    filter_hashes: 2,
+    arity: 6,
+    epochs: 30,
+    batch_size: 100,
+    lr_step: 14,
+};
+
+/// Tables of a few hundred rows (measured on the bundled data sets: models/README.md).
+const TABLE: Defaults = Defaults {
+    bthowen_bpi: TABLE_BTHOWEN_BPI,
+    lut_bpi: TABLE_LUT_BPI,
+    validation_fraction: TABLE_VALIDATION,
+    filter_entries: TABLE_ENTRIES,
+    filter_hashes: TABLE_HASHES,
+    arity: TABLE_ARITY,
+    epochs: TABLE_EPOCHS,
+    batch_size: TABLE_BATCH,
+    lr_step: TABLE_LR_STEP,
+};
+const TABLE_BTHOWEN_BPI: usize = 16;
+const TABLE_LUT_BPI: usize = 16;
+const TABLE_VALIDATION: f64 = 0.2;
+const TABLE_ENTRIES: usize = 64;
+const TABLE_HASHES: usize = 1;
+const TABLE_FILTER_INPUTS: usize = 8;
+const TABLE_ARITY: usize = 4;
+const TABLE_EPOCHS: usize = 200;
+const TABLE_BATCH: usize = 32;
+const TABLE_LR_STEP: usize = 80;
+const TABLE_NODES: usize = 300;
+const IMAGE_FILTER_INPUTS: usize = 28;
+const IMAGE_NODES: usize = 2000;
+
+/// The largest divisor of `total` that is at most `cap` (at least 1).
+fn largest_divisor_at_most(total: usize, cap: usize) -> usize {
+    (1..=cap.min(total).max(1))
+        .rev()
+        .find(|d| total.is_multiple_of(*d))
+        .unwrap_or(1)
+}
+
+/// The training data, its input description and its kind.
+struct TrainData {
+    data: Dataset,
+    input: InputSpec,
+    table: bool,
+}
+
+/// Loads the training data: a CSV file (fitted, shuffled with `seed`) or an image folder.
+fn load_train(a: &TrainArgs) -> Result<TrainData> {
+    let path = &a.train_set_path;
+    // a table is a file (or, to name it in the error, a missing *.csv); the rest are folders
+    let table_file = path.is_file() || (!path.exists() && table::is_csv(path));
+    if !table_file {
+        let data = load_dataset(path, Split::Train)
+            .with_context(|| format!("loading training data from {}", path.display()))?;
+        let input = InputSpec::image(data.cols, data.rows);
+        return Ok(TrainData {
+            data,
+            input,
+            table: false,
+        });
+    }
+    let label = match &a.label_column {
+        Some(l) => Label::Named(l),
+        None => Label::Last,
+    };
+    let t = table::read(path, label)?;
+    let input = t.fit()?;
+    let data = table::shuffled(&t.to_dataset(&input)?, a.seed);
+    Ok(TrainData {
+        data,
+        input,
+        table: true,
+    })
+}
+
+/// Loads a test set for a model trained on `input`.
+fn load_test(path: &std::path::Path, a: &TrainArgs, input: &InputSpec) -> Result<Dataset> {
+    if input.features().is_some() {
+        if path.is_dir() {
+            bail!(
+                "{} is a folder, but the model takes {}: give a CSV test file",
+                path.display(),
+                input.describe()
+            );
+        }
+        return super::samples::labelled_csv(path, a.label_column.as_deref(), input);
+    }
+    Ok(load_dataset(path, Split::Test)?)
+}
+
 /// Runs `train`.
 pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
-    let output = a.output.clone().unwrap_or_else(|| match a.family {
-        FamilyArg::Bthowen => PathBuf::from(format!(
-            "models/model_{}input_{}entry_{}hash_{}bpi.hdf5",
-            a.bthowen.filter_inputs,
-            a.bthowen.filter_entries,
-            a.bthowen.filter_hashes,
-            a.bits_per_input.unwrap_or(2)
-        )),
-        FamilyArg::Lutnet => PathBuf::from(format!(
-            "models/lutnet_{}_n{}.hdf5",
-            a.lut
-                .layers
-                .iter()
-                .map(|l| l.to_string())
-                .collect::<Vec<_>>()
-                .join("x"),
-            a.lut.arity
-        )),
-    });
+    if a.output.is_none() && a.train_set_path.is_file() {
+        bail!("give the output model file (-o FILE) when training on a table");
+    }
     // Fail on a bad output folder before spending time on training.
-    let dir = output.parent().filter(|d| !d.as_os_str().is_empty());
+    let dir = match &a.output {
+        Some(o) => o.parent().filter(|d| !d.as_os_str().is_empty()),
+        None => Some(std::path::Path::new("models")),
+    };
     if let Some(dir) = dir {
         anyhow::ensure!(
             dir.is_dir(),
@@ -187,17 +305,41 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
             dir.display()
         );
     }
-    let data = load_dataset(&a.train_set_path, Split::Train)
-        .with_context(|| format!("loading training data from {}", a.train_set_path.display()))?;
+    let train = load_train(&a)?;
+    let d = if train.table { TABLE } else { IMAGE };
+    let classes = (train.data.labels.iter().map(|&l| l as usize + 1).max())
+        .unwrap_or(0)
+        .max(train.input.class_names.len());
+    if classes < 2 {
+        bail!("the training data has fewer than two classes");
+    }
+    let output = a.output.clone().unwrap_or_else(|| match a.family {
+        FamilyArg::Bthowen => PathBuf::from(format!(
+            "models/model_{}input_{}entry_{}hash_{}bpi.hdf5",
+            a.bthowen.filter_inputs.unwrap_or(IMAGE_FILTER_INPUTS),
+            a.bthowen.filter_entries.unwrap_or(IMAGE.filter_entries),
+            a.bthowen.filter_hashes.unwrap_or(IMAGE.filter_hashes),
+            a.bits_per_input.unwrap_or(IMAGE.bthowen_bpi)
+        )),
+        FamilyArg::Lutnet => PathBuf::from(format!(
+            "models/lutnet_{}_n{}.hdf5",
+            lut_layers(&a, classes, false)
+                .iter()
+                .map(|l| l.to_string())
+                .collect::<Vec<_>>()
+                .join("x"),
+            a.lut.arity.unwrap_or(IMAGE.arity)
+        )),
+    });
     let test = match &a.test_set_path {
-        Some(p) => Some(load_dataset(p, Split::Test)?),
+        Some(p) => Some(load_test(p, &a, &train.input)?),
         None => None,
     };
     let reporter = printer.reporter();
     let start = Instant::now();
     let (model, report): (Model, serde_json::Value) = match a.family {
-        FamilyArg::Bthowen => train_bthowen(&a, &data, &reporter)?,
-        FamilyArg::Lutnet => train_lutnet(&a, &data, &output, &reporter)?,
+        FamilyArg::Bthowen => train_bthowen(&a, &train, d, &reporter)?,
+        FamilyArg::Lutnet => train_lutnet(&a, &train, d, classes, &output, &reporter)?,
     };
     let seconds = start.elapsed().as_secs_f64();
     zero_g::model::io::save(&model, &output)?;
@@ -210,6 +352,9 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
                     model.num_inputs()
                 );
             }
+            if let Some(&l) = t.labels.iter().find(|&&l| l as usize >= classes) {
+                bail!("the test set has label {l}, but the model has only {classes} classes");
+            }
             let (c, n) = evaluate(&model, t, &reporter);
             Some((c, n, c as f64 / n as f64))
         }
@@ -219,6 +364,7 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
         print_json(&serde_json::json!({
             "output": output,
             "family": model.family().name(),
+            "input": model.input(),
             "report": report,
             "train_seconds": seconds,
             "test": test_acc.map(|(c, n, acc)| serde_json::json!({"correct": c, "total": n, "accuracy": acc})),
@@ -226,6 +372,9 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
         }));
     } else {
         println!("{}", model.describe());
+        if !model.input().class_names.is_empty() {
+            println!("classes: {}", model.input().class_names.join(", "));
+        }
         println!("trained in {seconds:.1} s");
         if let Some((c, n, acc)) = test_acc {
             println!("test accuracy: {c} / {n} ({:.2} %)", 100.0 * acc);
@@ -237,16 +386,26 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
 
 fn train_bthowen(
     a: &TrainArgs,
-    data: &Dataset,
+    train: &TrainData,
+    d: Defaults,
     reporter: &dyn zero_g::progress::Reporter,
 ) -> Result<(Model, serde_json::Value)> {
     let b = &a.bthowen;
+    let bits_per_input = a.bits_per_input.unwrap_or(d.bthowen_bpi);
+    let filter_inputs = b.filter_inputs.unwrap_or(if train.table {
+        largest_divisor_at_most(
+            train.input.num_inputs() * bits_per_input,
+            TABLE_FILTER_INPUTS,
+        )
+    } else {
+        IMAGE_FILTER_INPUTS
+    });
     let cfg = TrainConfig {
-        filter_inputs: b.filter_inputs,
-        filter_entries: b.filter_entries,
-        filter_hashes: b.filter_hashes,
-        bits_per_input: a.bits_per_input.unwrap_or(2),
-        validation_fraction: a.validation_fraction,
+        filter_inputs,
+        filter_entries: b.filter_entries.unwrap_or(d.filter_entries),
+        filter_hashes: b.filter_hashes.unwrap_or(d.filter_hashes),
+        bits_per_input,
+        validation_fraction: a.validation_fraction.unwrap_or(d.validation_fraction),
         seed: a.seed,
         bleach_search: match b.bleach_search {
             Search::Exhaustive => BleachSearch::Exhaustive,
@@ -258,7 +417,7 @@ fn train_bthowen(
         } else {
             b.threshold_shifts.clone()
         },
-        augment: if b.original {
+        augment: if b.original || train.table {
             vec![Augment::None]
         } else {
             b.augment
@@ -273,7 +432,8 @@ fn train_bthowen(
         permutation_trials: if b.original { 1 } else { b.permutation_trials },
         per_class_bleach: !(b.original || b.no_per_class_bleach),
     };
-    let (model, report) = zero_g::train::train(data, &cfg, reporter)?;
+    let (model, report) =
+        zero_g::train::train_with_input(&train.data, &train.input, &cfg, reporter)?;
     let kept = &report.candidates[report.chosen];
     if !a.json {
         println!(
@@ -300,26 +460,40 @@ fn train_bthowen(
     Ok((model.into(), json))
 }
 
+/// The LUT network's layers: as given, or one layer of the default size rounded up to a
+/// multiple of the number of classes.
+fn lut_layers(a: &TrainArgs, classes: usize, table: bool) -> Vec<usize> {
+    if !a.lut.layers.is_empty() {
+        return a.lut.layers.clone();
+    }
+    let nodes = if table { TABLE_NODES } else { IMAGE_NODES };
+    vec![nodes.div_ceil(classes.max(1)) * classes.max(1)]
+}
+
 fn train_lutnet(
     a: &TrainArgs,
-    data: &Dataset,
+    train: &TrainData,
+    d: Defaults,
+    classes: usize,
     output: &std::path::Path,
     reporter: &dyn zero_g::progress::Reporter,
 ) -> Result<(Model, serde_json::Value)> {
     let l = &a.lut;
+    let epochs = l.epochs.unwrap_or(d.epochs);
     let cfg = LutTrainConfig {
-        layers: l.layers.clone(),
-        arity: l.arity,
-        bits_per_input: a.bits_per_input.unwrap_or(3),
-        epochs: l.epochs,
-        batch_size: l.batch_size,
+        layers: lut_layers(a, classes, train.table),
+        arity: l.arity.unwrap_or(d.arity),
+        bits_per_input: a.bits_per_input.unwrap_or(d.lut_bpi),
+        epochs,
+        batch_size: l.batch_size.unwrap_or(d.batch_size),
         learning_rate: l.learning_rate,
-        lr_step: l.lr_step,
+        lr_step: l.lr_step.unwrap_or(d.lr_step),
         tau: l.tau,
-        mapping_epochs: l.mapping_epochs.unwrap_or(l.epochs),
-        validation_fraction: a.validation_fraction,
+        mapping_epochs: l.mapping_epochs.unwrap_or(epochs),
+        validation_fraction: a.validation_fraction.unwrap_or(d.validation_fraction),
         seed: a.seed,
-        shift: l.shift,
+        shift: if train.table { 0 } else { l.shift },
+        tie_break_by_loss: train.table,
     };
     let checkpoint = l.checkpoint.clone().unwrap_or_else(|| {
         let mut name = output.file_name().unwrap_or_default().to_os_string();
@@ -329,21 +503,12 @@ fn train_lutnet(
     if l.resume && !checkpoint.is_file() {
         bail!("--resume: no checkpoint at {}", checkpoint.display());
     }
-    let classes = data
-        .labels
-        .iter()
-        .map(|&l| l as usize + 1)
-        .max()
-        .unwrap_or(0);
-    if classes < 2 {
-        bail!("the training data has fewer than two classes");
-    }
-    let input = InputSpec::image(data.cols, data.rows);
     let ck = Checkpointing {
         path: Some(checkpoint.clone()),
         resume: l.resume,
     };
-    let (model, report) = zero_g::train::lutnet::train(data, &input, classes, &cfg, &ck, reporter)?;
+    let (model, report) =
+        zero_g::train::lutnet::train(&train.data, &train.input, classes, &cfg, &ck, reporter)?;
     if !a.json {
         println!(
             "trained on {} samples ({} held out for validation), {} candidate input bits, τ = {:.3}",

@@ -16,7 +16,9 @@
 //!    from `threshold_shifts`.
 //! 2. **Augmentation.** Training images may also be used shifted by one pixel
 //!    ([`Augment`]; vacated pixels are 0), which helps the larger Bloom filters and is
-//!    chosen on validation from the `augment` candidates.
+//!    chosen on validation from the `augment` candidates. Only image inputs are shifted: for
+//!    a row of features ([`train_with_input`] with a tabular [`InputSpec`]) every candidate
+//!    is [`Augment::None`].
 //! 3. **Permutation.** A uniformly random permutation of the `num_inputs·bpi` bits: ChaCha8
 //!    stream $t$ of `seed` for trial $t$.
 //! 4. **Counting Bloom filters.** Every training sample (and its shifted copies) updates its
@@ -38,13 +40,16 @@
 //!    the winner's counters, and each $b_c$ is scaled by $N_c^{\mathrm{all}} /
 //!    N_c^{\mathrm{train}}$, the growth of that class's sample count.
 //! 8. **Binarise:** `bloom[c, f, e]` $= [\mathrm{counter}_{c,f,e} \ge b_c]$.
+//!
+//! Inputs may be images of any `W × H` or rows of `N` quantised features: the statistics,
+//! thresholds and permutation are per input byte, whatever the bytes mean.
 
 pub mod stats;
 
 use crate::data::Dataset;
 use crate::error::TrainError;
 use crate::model::bthowen::hash::choose_p;
-use crate::model::{argmax, Wnn, WnnParams};
+use crate::model::{argmax, InputSpec, Wnn, WnnParams};
 use crate::progress::{NoReporter, Reporter};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -246,15 +251,35 @@ pub fn gaussian_thresholds(
         .collect()
 }
 
-/// Validates a configuration against a data set and returns the model shape it gives.
+/// Validates a configuration against a data set of square images and returns the model
+/// shape it gives.
 pub fn model_params(cfg: &TrainConfig, data: &Dataset) -> Result<WnnParams, TrainError> {
-    if data.is_empty() {
-        return Err(TrainError::Data("the training set is empty".into()));
-    }
     if data.rows != data.cols {
         return Err(TrainError::Data(format!(
             "images are {}×{}, not square",
             data.cols, data.rows
+        )));
+    }
+    model_params_for(cfg, data, &InputSpec::image(data.cols, data.rows))
+}
+
+/// Validates a configuration against a data set whose samples `input` describes (an image
+/// of any size, or a row of features) and returns the model shape it gives. The classes
+/// are `0..C` with `C` the larger of the largest label + 1 and the number of class names.
+pub fn model_params_for(
+    cfg: &TrainConfig,
+    data: &Dataset,
+    input: &InputSpec,
+) -> Result<WnnParams, TrainError> {
+    if data.is_empty() {
+        return Err(TrainError::Data("the training set is empty".into()));
+    }
+    if data.num_inputs() != input.num_inputs() {
+        return Err(TrainError::Data(format!(
+            "the samples have {} inputs, the model ({}) {}",
+            data.num_inputs(),
+            input.describe(),
+            input.num_inputs()
         )));
     }
     if let Some(&l) = data.labels.iter().max() {
@@ -295,10 +320,16 @@ pub fn model_params(cfg: &TrainConfig, data: &Dataset) -> Result<WnnParams, Trai
             "no usable MishMash prime for l = {l} bits (need 2 ≤ l ≤ 62, l = hashes·log2(entries))"
         ))
     })?;
-    let num_classes = data.labels.iter().copied().max().unwrap_or(0) as usize + 1;
+    let num_classes =
+        (data.labels.iter().copied().max().unwrap_or(0) as usize + 1).max(input.class_names.len());
+    if num_classes < 2 {
+        return Err(TrainError::Data(
+            "the training data has fewer than two classes".into(),
+        ));
+    }
     let params = WnnParams {
         num_classes,
-        num_inputs: data.rows * data.cols,
+        num_inputs: input.num_inputs(),
         bits_per_input: cfg.bits_per_input,
         num_filter_inputs: cfg.filter_inputs,
         num_filter_entries: cfg.filter_entries,
@@ -716,7 +747,27 @@ pub fn train(
     cfg: &TrainConfig,
     reporter: &dyn Reporter,
 ) -> Result<(Wnn, TrainReport), TrainError> {
-    let params = model_params(cfg, data)?;
+    model_params(cfg, data)?;
+    train_with_input(data, &InputSpec::image(data.cols, data.rows), cfg, reporter)
+}
+
+/// Trains a model on `data` (labels `0..C`) whose samples `input` describes: an image of any
+/// size (shifted copies as `cfg.augment` asks) or a row of quantised features (never
+/// shifted: every augmentation candidate is [`Augment::None`]). The model carries `input`
+/// (class names included).
+pub fn train_with_input(
+    data: &Dataset,
+    input: &InputSpec,
+    cfg: &TrainConfig,
+    reporter: &dyn Reporter,
+) -> Result<(Wnn, TrainReport), TrainError> {
+    let params = model_params_for(cfg, data, input)?;
+    let image = input.image_size().is_some();
+    let augments: Vec<Augment> = if image {
+        cfg.augment.clone()
+    } else {
+        vec![Augment::None]
+    };
     let (c, f, e, k) = (
         params.num_classes,
         params.num_filters(),
@@ -740,8 +791,14 @@ pub fn train(
     let val_labels = &data.labels[val_range.clone()];
     let empty = vec![false; c * f * e];
     let shell = |thresholds: &[f32], order: &[u64]| {
-        Wnn::new(params, thresholds.to_vec(), order.to_vec(), &empty)
-            .map_err(|e| TrainError::Config(e.to_string()))
+        Wnn::with_input(
+            params,
+            input.clone(),
+            thresholds.to_vec(),
+            order.to_vec(),
+            &empty,
+        )
+        .map_err(|e| TrainError::Config(e.to_string()))
     };
     // Trains and bleaches one candidate.
     let run = |augment: Augment, shift: f64, trial: usize| -> Result<Trained, TrainError> {
@@ -789,7 +846,7 @@ pub fn train(
         }
     };
     // stage 1: augmentation × threshold shift, permutation trial 0
-    for &augment in &cfg.augment {
+    for &augment in &augments {
         for &shift in &cfg.threshold_shifts {
             consider(run(augment, shift, 0)?, shift, 0, &mut best);
         }
@@ -849,7 +906,7 @@ pub fn train(
                 .for_each(|(x, &v)| *x = v as u32 >= b);
         });
     let fill = bloom.iter().filter(|&&b| b).count() as f64 / bloom.len() as f64;
-    let model = Wnn::new(params, thresholds, order, &bloom)
+    let model = Wnn::with_input(params, input.clone(), thresholds, order, &bloom)
         .map_err(|e| TrainError::Config(e.to_string()))?;
     Ok((
         model,

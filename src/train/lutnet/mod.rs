@@ -27,7 +27,8 @@
 //! dominant cost; the tables keep training).
 //!
 //! **Choices.** The last `validation_fraction` of the training samples are held out; the
-//! epoch whose network is most accurate on them is the one returned (the test set is never
+//! epoch whose network is most accurate on them is the one returned (the first of equals,
+//! or with `tie_break_by_loss` the one of lowest validation loss; the test set is never
 //! seen). Shuffling, initialisation and wiring draw from ChaCha8 streams of `seed`;
 //! every reduction runs in a fixed order, so a seed and a data set reproduce a model bit for
 //! bit, and a run resumed from a checkpoint reproduces the uninterrupted run.
@@ -78,6 +79,12 @@ pub struct LutTrainConfig {
     /// `[-shift, shift]²` pixels every epoch (vacated pixels are 0); 0 turns this off.
     #[serde(default)]
     pub shift: usize,
+    /// Among epochs of equal validation accuracy, keep the one of lowest validation loss
+    /// rather than the first. Small validation sets (a table of a few hundred rows) tie
+    /// often, and the first of them is usually an early, barely trained network; off by
+    /// default (the image models' rule).
+    #[serde(default)]
+    pub tie_break_by_loss: bool,
 }
 
 impl Default for LutTrainConfig {
@@ -95,6 +102,7 @@ impl Default for LutTrainConfig {
             validation_fraction: 0.1,
             seed: 0,
             shift: 0,
+            tie_break_by_loss: false,
         }
     }
 }
@@ -161,6 +169,10 @@ pub struct EpochStats {
     pub train_accuracy: f64,
     /// Validation accuracy at the end of the epoch (the discrete network, exactly).
     pub validation_accuracy: f64,
+    /// Mean validation loss (the training loss, of the discrete network) at the end of
+    /// the epoch.
+    #[serde(default)]
+    pub validation_loss: f64,
     /// Learning rate used.
     pub learning_rate: f32,
     /// Wall time of the epoch, seconds.
@@ -554,14 +566,16 @@ impl TrainState {
             .collect()
     }
 
-    /// Accuracy of the current network on encoded samples.
-    fn accuracy(&self, x: &[u8], labels: &[u8]) -> f64 {
+    /// Accuracy and mean loss (softmax cross-entropy of popcount / τ) of the current
+    /// network on encoded samples.
+    fn accuracy(&self, x: &[u8], labels: &[u8]) -> (f64, f64) {
         if labels.is_empty() {
-            return 0.0;
+            return (0.0, 0.0);
         }
         let i_count = self.candidates.len();
+        let tau = self.config.tau() as f64;
         let chunk = 1000;
-        let correct: usize = x
+        let (correct, loss) = x
             .chunks(chunk * i_count)
             .zip(labels.chunks(chunk))
             .map(|(xc, lc)| {
@@ -569,15 +583,20 @@ impl TrainState {
                 self.forward(xc, lc.len(), &mut s);
                 let out = &s.out[self.layers.len() - 1];
                 let mut sc = vec![0u32; self.classes];
-                (0..lc.len())
-                    .filter(|&b| {
-                        self.scores(out, b, &mut sc);
-                        crate::model::argmax(&sc) == lc[b] as usize
-                    })
-                    .count()
+                let (mut ok, mut loss) = (0usize, 0.0f64);
+                for (b, &y) in lc.iter().enumerate() {
+                    self.scores(out, b, &mut sc);
+                    ok += (crate::model::argmax(&sc) == y as usize) as usize;
+                    let logits: Vec<f64> = sc.iter().map(|&v| v as f64 / tau).collect();
+                    let mx = logits.iter().cloned().fold(f64::MIN, f64::max);
+                    let z: f64 = logits.iter().map(|l| (l - mx).exp()).sum();
+                    loss -= logits[y as usize] - mx - z.ln();
+                }
+                (ok, loss)
             })
-            .sum();
-        correct as f64 / labels.len() as f64
+            .fold((0, 0.0), |(a, l), (b, m)| (a + b, l + m));
+        let n = labels.len() as f64;
+        (correct as f64 / n, loss / n)
     }
 }
 
@@ -790,12 +809,13 @@ pub fn train(
             reporter.on_progress(1);
         }
         reporter.on_stage_done();
-        let val_acc = st.accuracy(&x_val, &val.labels);
+        let (val_acc, val_loss) = st.accuracy(&x_val, &val.labels);
         let stats = EpochStats {
             epoch: e + 1,
             loss: loss / train_n as f64,
             train_accuracy: correct as f64 / train_n as f64,
             validation_accuracy: val_acc,
+            validation_loss: val_loss,
             learning_rate: lr,
             seconds: start.elapsed().as_secs_f64(),
         };
@@ -807,10 +827,13 @@ pub fn train(
             100.0 * stats.validation_accuracy,
             stats.seconds
         ));
-        let better = st
-            .best
-            .as_ref()
-            .is_none_or(|(be, _)| val_acc > st.history[*be - 1].validation_accuracy);
+        let better = st.best.as_ref().is_none_or(|(be, _)| {
+            let b = &st.history[*be - 1];
+            val_acc > b.validation_accuracy
+                || (cfg.tie_break_by_loss
+                    && val_acc == b.validation_accuracy
+                    && val_loss < b.validation_loss)
+        });
         st.history.push(stats);
         if better {
             st.best = Some((e + 1, st.snapshot()));

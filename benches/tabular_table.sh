@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Prints one row per bundled tabular model (models/*.hdf5 whose input is a row of features):
+# features, classes, family, test accuracy on data/tabular/<model>/test.csv, the k-NN
+# baseline of the same split (examples/baseline.rs: 1-NN / 5-NN on standardised features),
+# circuit rows and k, proving time (median of 5 runs of the whole `zero_g proof` process, the
+# first test row) and the verification gas of the compact verifier
+# (`dry-run-evm-verifier --json`, in-process EVM).
+#   usage: benches/tabular_table.sh [MODEL.hdf5 ...]
+# Needs a release build, the data sets (scripts/fetch-datasets.sh) and the pinned npm tools
+# (scripts/setup.sh).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/env.sh"
+ZG="$ROOT/target/release/zero_g"
+(cd "$ROOT" && cargo build --release --quiet --example baseline)
+BASE="$ROOT/target/release/examples/baseline"
+MODELS=("$@"); [ ${#MODELS[@]} -eq 0 ] && MODELS=("$ROOT"/models/*.hdf5)
+OUT="$(mktemp -d)"; trap 'rm -rf "$OUT"' EXIT
+field() { python3 -c 'import json,sys; d=json.load(sys.stdin)
+for k in sys.argv[1].split("."): d=d[k]
+print(d)' "$1"; }
+
+printf "%-14s %8s %7s %-8s %18s %16s %6s %3s %8s %10s\n" \
+  model features classes family "accuracy" "1-NN / 5-NN" rows k prove_s verify_gas
+for M in "${MODELS[@]}"; do
+  name="$(basename "$M" .hdf5)"
+  info="$("$ZG" info --json -m "$M")"
+  [ "$(field input.kind <<<"$info")" = tabular ] || continue
+  TEST="$ROOT/data/tabular/$name/test.csv"
+  [ -f "$TEST" ] || { echo "$name: $TEST is missing (scripts/fetch-datasets.sh)" >&2; continue; }
+  features=$(python3 -c 'import json,sys; print(len(json.load(sys.stdin)["input"]["features"]))' <<<"$info")
+  classes=$(field num_classes <<<"$info")
+  family=$(field family <<<"$info")
+  acc="$("$ZG" -q compute-accuracy --json -m "$M" -t "$TEST")"
+  accuracy=$(python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.2f %% (%d/%d)" % (100*d["accuracy"], d["correct"], d["total"]))' <<<"$acc")
+  baseline=$("$BASE" --json "$ROOT/data/tabular/$name" | python3 -c 'import json,sys; d=json.load(sys.stdin)[0]; print("%.2f / %.2f %%" % (100*d["knn1"], 100*d["knn5"]))')
+  mock="$("$ZG" mock-proof --json --layout compact -m "$M" --csv-row "$TEST:1")"
+  k=$(field k <<<"$mock"); rows=$(field rows.circuit <<<"$mock")
+  "$ZG" -q generate-srs --seed 1 --layout compact -m "$M" -s "$OUT/$name.srs" 2>/dev/null >/dev/null
+  "$ZG" -q generate-keys --layout compact -m "$M" -s "$OUT/$name.srs" -v "$OUT/$name.vk" -p "$OUT/$name.pk" >/dev/null
+  times=()
+  for _ in 1 2 3 4 5; do
+    t0=$(date +%s.%N)
+    "$ZG" -q proof -m "$M" --csv-row "$TEST:1" -s "$OUT/$name.srs" --pk-path "$OUT/$name.pk" --proof-path "$OUT/$name.json" >/dev/null
+    t1=$(date +%s.%N)
+    times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")
+  done
+  prove=$(printf "%s\n" "${times[@]}" | sort -g | sed -n 3p)
+  gas=$(field verify_gas <<<"$("$ZG" -q dry-run-evm-verifier --json --proof-path "$OUT/$name.json" -v "$OUT/$name.vk" -s "$OUT/$name.srs")")
+  printf "%-14s %8s %7s %-8s %18s %16s %6s %3s %8.2f %10s\n" \
+    "$name" "$features" "$classes" "$family" "$accuracy" "$baseline" "$rows" "$k" "$prove" "$gas"
+done
