@@ -198,6 +198,60 @@ fn train_errors_are_exit_2() {
         .assert()
         .code(2)
         .stderr(contains("not a directory"));
+    // a flag of the other family is refused, not ignored
+    zg().args(["train", "--layers", "100", "--shift", "1", "-o", "m.hdf5"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "--layers, --shift belong to --family lutnet, but this is --family bthowen (the default",
+        ));
+    zg().args([
+        "train",
+        "--family",
+        "lutnet",
+        "--filter-hashes",
+        "2",
+        "-o",
+        "m.hdf5",
+    ])
+    .assert()
+    .code(2)
+    .stderr(contains("--filter-hashes belongs to --family bthowen"));
+    // LUT-network settings out of range
+    for (flag, value, wanted) in [
+        ("--arity", "7", "arity 7"),
+        ("--layers", "25", "divide into the 10 classes"),
+        ("--bits-per-input", "0", "bits per input"),
+    ] {
+        zg().args([
+            "train",
+            "--family",
+            "lutnet",
+            flag,
+            value,
+            "--train-set-path",
+        ])
+        .arg(mnist_dir())
+        .arg("-o")
+        .arg(tempfile::tempdir().unwrap().path().join("m.hdf5"))
+        .assert()
+        .code(2)
+        .stderr(contains(wanted));
+    }
+    // --resume without a checkpoint
+    zg().args([
+        "train",
+        "--family",
+        "lutnet",
+        "--resume",
+        "--train-set-path",
+    ])
+    .arg(mnist_dir())
+    .arg("-o")
+    .arg(tempfile::tempdir().unwrap().path().join("m.hdf5"))
+    .assert()
+    .code(2)
+    .stderr(contains("--resume: no checkpoint at"));
 }
 
 #[test]

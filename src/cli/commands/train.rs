@@ -288,8 +288,58 @@ fn load_test(path: &std::path::Path, a: &TrainArgs, input: &InputSpec) -> Result
     Ok(load_dataset(path, Split::Test)?)
 }
 
+/// The flags given that belong to the other family (they would be silently ignored).
+fn other_family_flags(a: &TrainArgs) -> Vec<&'static str> {
+    let (b, l) = (&a.bthowen, &a.lut);
+    let flags: Vec<(&'static str, bool)> = match a.family {
+        FamilyArg::Bthowen => vec![
+            ("--layers", !l.layers.is_empty()),
+            ("--arity", l.arity.is_some()),
+            ("--epochs", l.epochs.is_some()),
+            ("--batch-size", l.batch_size.is_some()),
+            ("--lr-step", l.lr_step.is_some()),
+            ("--tau", l.tau.is_some()),
+            ("--mapping-epochs", l.mapping_epochs.is_some()),
+            ("--shift", l.shift != 0),
+            ("--checkpoint", l.checkpoint.is_some()),
+            ("--resume", l.resume),
+        ],
+        FamilyArg::Lutnet => vec![
+            ("--filter-inputs", b.filter_inputs.is_some()),
+            ("--filter-entries", b.filter_entries.is_some()),
+            ("--filter-hashes", b.filter_hashes.is_some()),
+            ("--final-fit", b.final_fit),
+            ("--no-final-fit", b.no_final_fit),
+            ("--no-per-class-bleach", b.no_per_class_bleach),
+            ("--original", b.original),
+        ],
+    };
+    flags
+        .into_iter()
+        .filter(|(_, given)| *given)
+        .map(|(f, _)| f)
+        .collect()
+}
+
 /// Runs `train`.
 pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
+    let stray = other_family_flags(&a);
+    if !stray.is_empty() {
+        let (this, other) = match a.family {
+            FamilyArg::Bthowen => ("bthowen", "lutnet"),
+            FamilyArg::Lutnet => ("lutnet", "bthowen"),
+        };
+        bail!(
+            "{} belong{} to --family {other}, but this is --family {this}{}",
+            stray.join(", "),
+            if stray.len() == 1 { "s" } else { "" },
+            if a.family == FamilyArg::Bthowen {
+                " (the default; add --family lutnet to train a LUT network)"
+            } else {
+                ""
+            }
+        );
+    }
     if a.output.is_none() && a.train_set_path.is_file() {
         bail!("give the output model file (-o FILE) when training on a table");
     }
