@@ -3,15 +3,17 @@
 # the 10,000 test images, median whole-process `zero_g proof` time, verifier bytes and
 # verification gas), beside EZKL's points measured on this machine kind (../shared/PEERS.md),
 # as one table, and drawn into benches/frontier.svg (examples/frontier_plot.rs).
-#   usage: [LAYOUT=compact|fast|auto] benches/frontier.sh [N] [MODEL.hdf5 ...]
-#          (default: compact layout — the one a contract deploys — and 5 proving runs)
+#   usage: [LAYOUT=auto|fast|compact] [EVM_LAYOUT=compact|fast] benches/frontier.sh [N] [MODEL.hdf5 ...]
+#          proving time in LAYOUT (default auto, what `generate-keys` picks), 5 runs; gas and
+#          verifier bytes from keys in EVM_LAYOUT (default compact, the one a contract deploys)
 # Needs a release build, data/mnist and the pinned npm tools (scripts/setup.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/env.sh"
 ZG="$ROOT/target/release/zero_g"
 N="${1:-5}"; shift || true
-LAYOUT="${LAYOUT:-compact}"
+LAYOUT="${LAYOUT:-auto}"
+EVM_LAYOUT="${EVM_LAYOUT:-compact}"
 MODELS=("$@")
 if [ ${#MODELS[@]} -eq 0 ]; then
   for m in "$ROOT"/models/*.hdf5; do
@@ -27,7 +29,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 TSV="$OUT/frontier.tsv"
 echo "# system	model	accuracy	prove_s	gas	verifier_B	k" >"$TSV"
-echo "layout: $LAYOUT, $N proving runs per model (median), image $(basename "$IMG")"
+echo "proving: $LAYOUT layout, $N runs per model (median); EVM: $EVM_LAYOUT layout; image $(basename "$IMG")"
 printf "%-26s %-30s %9s %3s %8s %9s %11s\n" system model accuracy k prove_s gas verifier_B
 for M in "${MODELS[@]}"; do
   name="$(basename "$M" .hdf5)"
@@ -36,8 +38,12 @@ for M in "${MODELS[@]}"; do
     *) fam="zero_g BTHOWeN" ;;
   esac
   acc="$("$ZG" -q compute-accuracy --json -m "$M" -t "$ROOT/data/mnist" | field 'round(100*d["accuracy"], 2)')"
-  "$ZG" -q generate-srs --seed 1 --layout "$LAYOUT" -m "$M" -s "$OUT/$name.srs" 2>/dev/null >/dev/null
-  "$ZG" -q generate-keys --layout "$LAYOUT" -m "$M" -s "$OUT/$name.srs" -v "$OUT/$name.vk" -p "$OUT/$name.pk" >/dev/null
+  keys() {  # layout, prefix: an SRS of the circuit's size and its keys
+    "$ZG" -q generate-srs --seed 1 --layout "$1" -m "$M" -s "$OUT/$2.srs" 2>/dev/null >/dev/null
+    "$ZG" -q generate-keys --layout "$1" -m "$M" -s "$OUT/$2.srs" -v "$OUT/$2.vk" -p "$OUT/$2.pk" >/dev/null
+  }
+  keys "$LAYOUT" "$name"
+  keys "$EVM_LAYOUT" "$name-evm"
   k="$("$ZG" mock-proof --json --layout "$LAYOUT" -m "$M" -i "$IMG" | field 'd["k"]')"
   : >"$OUT/prove"
   for _ in $(seq "$N"); do
@@ -46,7 +52,9 @@ for M in "${MODELS[@]}"; do
     cat "$OUT/t" >>"$OUT/prove"
   done
   t="$(median <"$OUT/prove")"
-  evm="$("$ZG" -q dry-run-evm-verifier --json -s "$OUT/$name.srs" -v "$OUT/$name.vk" --proof-path "$OUT/$name.json")"
+  "$ZG" -q proof -m "$M" -i "$IMG" -s "$OUT/$name-evm.srs" --pk-path "$OUT/$name-evm.pk" \
+    --proof-path "$OUT/$name-evm.json" >/dev/null
+  evm="$("$ZG" -q dry-run-evm-verifier --json -s "$OUT/$name-evm.srs" -v "$OUT/$name-evm.vk" --proof-path "$OUT/$name-evm.json")"
   gas="$(field 'd["verify_gas"]' <<<"$evm")"; bytes="$(field 'd["runtime_bytes"]' <<<"$evm")"
   printf "%-26s %-30s %8s%% %3s %8s %9s %11s\n" "$fam" "$name" "$acc" "$k" "$t" "$gas" "$bytes"
   printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$fam" "$name" "$acc" "$t" "$gas" "$bytes" "$k" >>"$TSV"
