@@ -2,6 +2,7 @@
 //! consistently), and MockProver rejects it with the specific failure.
 
 mod common;
+use common::circuit::{assert_only, names};
 use common::*;
 use halo2_proofs::dev::{MockProver, VerifyFailure};
 use halo2_proofs::halo2curves::bn256::Fr;
@@ -54,29 +55,6 @@ impl Setup {
             .unwrap()
             .verify()
     }
-}
-
-/// The names of the failing constraints/lookups, for readable assertions.
-fn names(errs: &[VerifyFailure]) -> Vec<String> {
-    errs.iter()
-        .map(|e| match e {
-            VerifyFailure::ConstraintNotSatisfied { constraint, .. } => {
-                format!("gate {constraint}")
-            }
-            VerifyFailure::Lookup { name, .. } => format!("lookup {name}"),
-            VerifyFailure::Permutation { .. } => "permutation".into(),
-            other => format!("{other:?}"),
-        })
-        .collect()
-}
-
-fn assert_only(errs: Result<(), Vec<VerifyFailure>>, wanted: &str) {
-    let errs = errs.expect_err("the tampered witness must be rejected");
-    let n = names(&errs);
-    assert!(
-        n.iter().all(|s| s.contains(wanted)),
-        "expected only `{wanted}` failures, got {n:#?}"
-    );
 }
 
 fn first_filter_with_comparisons(s: &Setup) -> usize {

@@ -4,12 +4,13 @@
 //! constraint (MockProver).
 
 mod common;
+use common::circuit::{assert_only, assert_some, names, LANE};
 use common::*;
 use halo2_proofs::dev::{MockProver, VerifyFailure};
 use halo2_proofs::halo2curves::bn256::Fr;
 use rand::{Rng, SeedableRng};
 use std::sync::Arc;
-use zero_g::circuit::lutnet::trace::{address, LutEncoding, LutTrace, Source};
+use zero_g::circuit::lutnet::trace::{address, LutEncoding, LutTrace};
 use zero_g::circuit::{CircuitParams, ImageWitness, Layout, Public, Statement, Trace, WnnCircuit};
 use zero_g::data::load_image_for;
 use zero_g::model::{InputSpec, LutLayer, LutNet, Model};
@@ -118,41 +119,6 @@ impl Setup {
     }
 }
 
-fn names(errs: &[VerifyFailure]) -> Vec<String> {
-    errs.iter()
-        .map(|e| match e {
-            VerifyFailure::ConstraintNotSatisfied { constraint, .. } => {
-                format!("gate {constraint}")
-            }
-            VerifyFailure::Lookup { name, .. } => format!("lookup {name}"),
-            VerifyFailure::Permutation { .. } => "permutation".into(),
-            other => format!("{other:?}"),
-        })
-        .collect()
-}
-
-/// Every failure mentions `wanted` (and there is at least one).
-fn assert_only(r: Result<(), Vec<VerifyFailure>>, wanted: &str) {
-    let errs = r.expect_err("the tampered witness must be rejected");
-    let n = names(&errs);
-    assert!(
-        n.iter().all(|s| s.contains(wanted)),
-        "expected only `{wanted}` failures, got {n:#?}"
-    );
-}
-
-/// Some failure mentions `wanted`.
-fn assert_some(r: Result<(), Vec<VerifyFailure>>, wanted: &str) {
-    let errs = r.expect_err("the tampered witness must be rejected");
-    let n = names(&errs);
-    assert!(
-        n.iter().any(|s| s.contains(wanted)),
-        "expected a `{wanted}` failure, got {n:#?}"
-    );
-}
-
-const LANE: &str = "lookup lane < 2^tag | keyed data";
-
 #[test]
 fn honest_witnesses_pass_and_equal_native_inference() {
     let net = random_net(7);
@@ -213,19 +179,7 @@ fn nibble_tables_are_sound_too() {
         t.recompute_counts(&enc);
         assert_only(run(t), LANE);
         let mut t = honest.clone();
-        t.outputs[3] ^= 1; // a first-layer node: its table is in nibbles
-        for j in 4..enc.nodes() {
-            t.inputs[j] = enc.node_inputs[j]
-                .iter()
-                .map(|src| match *src {
-                    Source::Compare(i) => t.bits[i],
-                    Source::Constant(c) => c,
-                    Source::Node(m) => t.outputs[m] == 1,
-                })
-                .collect();
-            t.outputs[j] = t.output_of_inputs(&enc, j);
-        }
-        t.recompute_counts(&enc);
+        t.flip_node_output(&enc, 3); // a first-layer node: its table is in nibbles
         assert_only(run(t), LANE);
     }
 }
@@ -284,19 +238,7 @@ fn flipped_node_output_is_rejected_by_the_node_table() {
         let s = setup(layout, &Statement::default());
         // a first-layer node, everything downstream recomputed from its flipped output
         let mut t = s.honest.clone();
-        t.outputs[5] ^= 1;
-        for k in 6..s.enc.nodes() {
-            t.inputs[k] = s.enc.node_inputs[k]
-                .iter()
-                .map(|src| match *src {
-                    Source::Compare(i) => t.bits[i],
-                    Source::Constant(c) => c,
-                    Source::Node(j) => t.outputs[j] == 1,
-                })
-                .collect();
-            t.outputs[k] = t.output_of_inputs(&s.enc, k);
-        }
-        t.recompute_counts(&s.enc);
+        t.flip_node_output(&s.enc, 5);
         assert_only(s.run(t), LANE);
     }
 }

@@ -6,6 +6,7 @@
 
 mod common;
 use common::anvil::{cli_keys, zg};
+use common::circuit::{assert_only, LANE};
 use common::*;
 use halo2_proofs::dev::{MockProver, VerifyFailure};
 use halo2_proofs::halo2curves::bn256::Fr;
@@ -229,30 +230,6 @@ fn table() -> (Dataset, InputSpec) {
     (t.to_dataset(&spec).unwrap(), spec)
 }
 
-fn names(errs: &[VerifyFailure]) -> Vec<String> {
-    errs.iter()
-        .map(|e| match e {
-            VerifyFailure::ConstraintNotSatisfied { constraint, .. } => {
-                format!("gate {constraint}")
-            }
-            VerifyFailure::Lookup { name, .. } => format!("lookup {name}"),
-            VerifyFailure::Permutation { .. } => "permutation".into(),
-            other => format!("{other:?}"),
-        })
-        .collect()
-}
-
-fn assert_only(r: Result<(), Vec<VerifyFailure>>, wanted: &str) {
-    let errs = r.expect_err("the tampered witness must be rejected");
-    let n = names(&errs);
-    assert!(
-        n.iter().all(|s| s.contains(wanted)),
-        "expected only `{wanted}` failures, got {n:#?}"
-    );
-}
-
-const LANE: &str = "lookup lane < 2^tag | keyed data";
-
 fn mock(
     model: &Arc<Model>,
     params: &CircuitParams,
@@ -310,7 +287,7 @@ fn a_tampered_tabular_bthowen_witness_is_rejected() {
 
 #[test]
 fn a_tampered_tabular_lut_witness_is_rejected() {
-    use zero_g::circuit::lutnet::trace::{LutEncoding, LutTrace, Source};
+    use zero_g::circuit::lutnet::trace::{LutEncoding, LutTrace};
     let (data, spec) = table();
     let cfg = zero_g::train::lutnet::LutTrainConfig {
         layers: vec![24],
@@ -353,19 +330,7 @@ fn a_tampered_tabular_lut_witness_is_rejected() {
     assert_only(run(t), LANE);
     // a flipped node output, everything downstream recomputed from it
     let mut t = honest.clone();
-    t.outputs[2] ^= 1;
-    for k in 3..enc.nodes() {
-        t.inputs[k] = enc.node_inputs[k]
-            .iter()
-            .map(|src| match *src {
-                Source::Compare(i) => t.bits[i],
-                Source::Constant(c) => c,
-                Source::Node(j) => t.outputs[j] == 1,
-            })
-            .collect();
-        t.outputs[k] = t.output_of_inputs(&enc, k);
-    }
-    t.recompute_counts(&enc);
+    t.flip_node_output(&enc, 2);
     assert_only(run(t), LANE);
 }
 

@@ -38,3 +38,40 @@ pub fn only_public_mismatch(errs: &[VerifyFailure]) -> bool {
                 if constraint.to_string().contains("public value"))
         })
 }
+
+/// The names of the failing constraints and lookups, for readable assertions.
+pub fn names(errs: &[VerifyFailure]) -> Vec<String> {
+    errs.iter()
+        .map(|e| match e {
+            VerifyFailure::ConstraintNotSatisfied { constraint, .. } => {
+                format!("gate {constraint}")
+            }
+            VerifyFailure::Lookup { name, .. } => format!("lookup {name}"),
+            VerifyFailure::Permutation { .. } => "permutation".into(),
+            other => format!("{other:?}"),
+        })
+        .collect()
+}
+
+/// The tampered witness is rejected, and every failure mentions `wanted`.
+pub fn assert_only(r: Result<(), Vec<VerifyFailure>>, wanted: &str) {
+    let errs = r.expect_err("the tampered witness must be rejected");
+    let n = names(&errs);
+    assert!(
+        n.iter().all(|s| s.contains(wanted)),
+        "expected only `{wanted}` failures, got {n:#?}"
+    );
+}
+
+/// The tampered witness is rejected, and some failure mentions `wanted`.
+pub fn assert_some(r: Result<(), Vec<VerifyFailure>>, wanted: &str) {
+    let errs = r.expect_err("the tampered witness must be rejected");
+    let n = names(&errs);
+    assert!(
+        n.iter().any(|s| s.contains(wanted)),
+        "expected a `{wanted}` failure, got {n:#?}"
+    );
+}
+
+/// The range/data lookup's name as [`names`] prints it.
+pub const LANE: &str = "lookup lane < 2^tag | keyed data";

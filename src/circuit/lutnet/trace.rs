@@ -153,7 +153,22 @@ impl LutTrace {
     pub fn recompute_from_bits(&mut self, enc: &LutEncoding) {
         self.inputs.clear();
         self.outputs.clear();
-        for (ins, &table) in enc.node_inputs.iter().zip(&enc.tables) {
+        self.recompute_nodes_from(enc, 0);
+    }
+
+    /// Flips node `k`'s output and recomputes every later node and the counts honestly from
+    /// it: a prover who cheats in exactly one table lookup.
+    pub fn flip_node_output(&mut self, enc: &LutEncoding, k: usize) {
+        self.outputs[k] ^= 1;
+        self.inputs.truncate(k + 1);
+        self.outputs.truncate(k + 1);
+        self.recompute_nodes_from(enc, k + 1);
+    }
+
+    /// Recomputes the input cells and outputs of nodes `start..` (the earlier ones are kept)
+    /// and then the counts.
+    fn recompute_nodes_from(&mut self, enc: &LutEncoding, start: usize) {
+        for (ins, &table) in enc.node_inputs.iter().zip(&enc.tables).skip(start) {
             let values: Vec<bool> = ins
                 .iter()
                 .map(|s| match *s {
