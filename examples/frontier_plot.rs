@@ -37,13 +37,40 @@ fn read(path: &str) -> Result<Vec<Point>, String> {
     Ok(out)
 }
 
+/// A short label for a bundled model's file name (the table keeps the file names).
+fn label(model: &str) -> String {
+    if let Some(n) = model.strip_prefix("lutnet_mnist_") {
+        return format!("LUT-6 ×{n}");
+    }
+    match model {
+        "model_28input_256entry_1hash_1bpi" => "BTHOWeN Tiny".into(),
+        "model_28input_1024entry_2hash_2bpi" => "BTHOWeN Small".into(),
+        "model_28input_2048entry_2hash_3bpi" => "BTHOWeN Medium".into(),
+        "model_49input_8192entry_4hash_6bpi" => "BTHOWeN Large".into(),
+        other => other.into(),
+    }
+}
+
+/// The points no other point of the same system beats in both time and accuracy, by time.
+fn pareto<'a>(mut pts: Vec<&'a Point>) -> Vec<&'a Point> {
+    pts.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+    let mut best = f64::MIN;
+    pts.into_iter()
+        .filter(|p| {
+            let keep = p.accuracy > best;
+            best = best.max(p.accuracy);
+            keep
+        })
+        .collect()
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     if args.len() != 3 {
         return Err("usage: frontier_plot TABLE.tsv OUT.svg".into());
     }
     let points = read(&args[1])?;
-    let root = SVGBackend::new(&args[2], (900, 600)).into_drawing_area();
+    let root = SVGBackend::new(&args[2], (960, 720)).into_drawing_area();
     root.fill(&WHITE)?;
     let (lo, hi) = points.iter().fold((f64::MAX, f64::MIN), |(l, h), p| {
         (l.min(p.seconds), h.max(p.seconds))
@@ -51,43 +78,63 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let amin = points.iter().map(|p| p.accuracy).fold(f64::MAX, f64::min);
     let mut chart = ChartBuilder::on(&root)
         .caption(
-            "MNIST: accuracy vs proving time (2-vCPU machine, median of 5)",
+            "MNIST: test accuracy vs proving time (2-vCPU machine, whole process, median)",
             ("sans-serif", 20),
         )
         .margin(20)
         .x_label_area_size(45)
         .y_label_area_size(60)
         .build_cartesian_2d(
-            ((lo * 0.7)..(hi * 1.5)).log_scale(),
-            (amin.floor() - 0.5)..100.0,
+            ((lo * 0.75)..(hi * 2.6)).log_scale().with_key_points(
+                [0.3, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 30.0, 50.0]
+                    .into_iter()
+                    .filter(|&t| (lo * 0.75..=hi * 2.6).contains(&t))
+                    .collect::<Vec<f64>>(),
+            ),
+            (amin.floor() - 0.5)..99.5,
         )?;
     chart
         .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .x_label_formatter(&|v| format!("{v}"))
+        .y_labels(14)
+        .y_label_formatter(&|v| format!("{v:.0}"))
         .x_desc("proving time, seconds (log scale)")
         .y_desc("test accuracy, %")
         .draw()?;
     let styles = [
         ("zero_g LUT network", BLUE),
-        ("zero_g BTHOWeN", GREEN),
+        ("zero_g BTHOWeN", RGBColor(20, 140, 60)),
         ("EZKL", RED),
     ];
     for (system, colour) in styles {
-        let mut pts: Vec<&Point> = points.iter().filter(|p| p.system == system).collect();
-        pts.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+        let pts: Vec<&Point> = points.iter().filter(|p| p.system == system).collect();
         if pts.is_empty() {
             continue;
         }
+        // the system's frontier: each point that beats every faster one
         chart
             .draw_series(LineSeries::new(
-                pts.iter().map(|p| (p.seconds, p.accuracy)),
-                colour.mix(0.5),
+                pareto(pts.clone())
+                    .into_iter()
+                    .map(|p| (p.seconds, p.accuracy)),
+                colour.mix(0.45).stroke_width(2),
             ))?
             .label(system)
             .legend(move |(x, y)| Circle::new((x + 10, y), 5, colour.filled()));
         chart.draw_series(pts.iter().map(|p| {
             EmptyElement::at((p.seconds, p.accuracy))
                 + Circle::new((0, 0), 5, colour.filled())
-                + Text::new(p.model.clone(), (7, -14), ("sans-serif", 12))
+                + Text::new(
+                    format!(
+                        "{} ({:.2} %, {:.2} s)",
+                        label(&p.model),
+                        p.accuracy,
+                        p.seconds
+                    ),
+                    (9, -6),
+                    ("sans-serif", 12),
+                )
         }))?;
     }
     chart
