@@ -52,7 +52,7 @@ fn label(model: &str) -> String {
 }
 
 /// The points no other point of the same system beats in both time and accuracy, by time.
-fn pareto<'a>(mut pts: Vec<&'a Point>) -> Vec<&'a Point> {
+fn pareto(mut pts: Vec<&Point>) -> Vec<&Point> {
     pts.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
     let mut best = f64::MIN;
     pts.into_iter()
