@@ -178,6 +178,24 @@ fn compute_accuracy_errors_are_exit_2() {
         .assert()
         .code(2)
         .stderr(contains("test images are 4×4, but the model expects 28×28"));
+    // a folder of mixed sizes: the message names the odd file, not the first one
+    let mixed = tempfile::tempdir().unwrap();
+    zero_g::data::save_png(&mixed.path().join("0000_1.png"), &[0; 784], 28, 28).unwrap();
+    zero_g::data::save_png(&mixed.path().join("0001_2.png"), &[0; 784], 28, 28).unwrap();
+    zero_g::data::save_png(&mixed.path().join("0002_3.png"), &[0; 560], 20, 28).unwrap();
+    zg().args(["compute-accuracy", "-m"])
+        .arg(reference(TINY))
+        .arg("-t")
+        .arg(mixed.path())
+        .assert()
+        .code(2)
+        .stderr(
+            contains("0002_3.png")
+                .and(contains(
+                    "this image is 20×28, but the folder's first image",
+                ))
+                .and(contains("0000_1.png, is 28×28")),
+        );
 }
 
 #[test]

@@ -297,6 +297,32 @@ fn bad_or_foreign_srs_is_exit_2() {
         .code(2)
         .stderr(contains("g2 is not the standard BN254 G2 generator"))
         .stdout(contains("proof valid").not());
+    // nor is a verifier built from it: the dry run and the deployment stop before any code
+    zg().args(["-q", "dry-run-evm-verifier", "-s"])
+        .arg(&zeroed_g2)
+        .arg("-v")
+        .arg(&a.vk)
+        .arg("--proof-path")
+        .arg(&a.proof)
+        .assert()
+        .code(2)
+        .stderr(contains("g2 is not the standard BN254 G2 generator"))
+        .stdout(contains("accepted").not());
+    zg().args([
+        "-q",
+        "deploy-evm-verifier",
+        "--rpc-url",
+        "http://127.0.0.1:9",
+        "-s",
+    ])
+    .arg(&zeroed_g2)
+    .arg("-v")
+    .arg(&a.vk)
+    .arg("--deployment-path")
+    .arg(dir.path().join("d.json"))
+    .assert()
+    .code(2)
+    .stderr(contains("g2 is not the standard BN254 G2 generator"));
     let bad_g1 = altered_srs(dir.path(), "g1.srs", |b| b[4 + 100 * 64 + 5] ^= 0x10);
     verify(&bad_g1, &a.vk, &a.proof)
         .code(2)

@@ -261,6 +261,28 @@ fn every_point_of_an_srs_is_checked_when_it_is_read() {
         m.contains("Lagrange points are not the Lagrange basis"),
         "{m}"
     );
+    // τ·G2 replaced by a point of G2's curve outside the prime-order subgroup (the twist's
+    // cofactor is large, so nearly every point of the curve is one)
+    let off_subgroup = (1u64..)
+        .find_map(|i| {
+            use halo2_proofs::halo2curves::bn256::{Fq, Fq2, G2Affine, G2};
+            use halo2_proofs::halo2curves::ff::Field;
+            use halo2_proofs::halo2curves::group::cofactor::CofactorGroup;
+            use halo2_proofs::halo2curves::CurveAffine;
+            let x = Fq2 {
+                c0: Fq::from(i),
+                c1: Fq::ONE,
+            };
+            let y = Option::<Fq2>::from((x.square() * x + G2Affine::b()).sqrt())?;
+            let p = Option::<G2Affine>::from(G2Affine::from_xy(x, y))?;
+            (!bool::from(G2::from(p).is_torsion_free())).then_some(p)
+        })
+        .unwrap();
+    let m = e(&|b| b[g2_at + 128..g2_at + 256].copy_from_slice(&off_subgroup.to_raw_bytes()));
+    assert!(
+        m.contains("is not in the prime-order subgroup of G2"),
+        "{m}"
+    );
     // g[0] moved off the generator
     let m = e(&|b| b[4..68].copy_from_slice(&two_g));
     assert!(

@@ -203,6 +203,15 @@ fn a_class_only_batch_proof_verifies_and_hides_the_scores() {
     assert!(p.proof.images.iter().all(|i| i.scores.is_none()));
     let json = serde_json::to_string(&p.proof).unwrap();
     assert!(!json.contains("scores"), "{json}");
+    // scores added to the file are claims the proof never checked: refused, never echoed
+    let mut claimed = p.proof.clone();
+    claimed.images[1].scores = Some(vec![1; 10]);
+    let e = proving::verify(&p.srs, p.pk.get_vk(), &p.meta, &claimed).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("claims image 1: scores, which its statement (`class + model digest, 2 images`) does not publish"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -277,10 +277,7 @@ impl H5 {
             path: self.path.clone(),
             reason: format!("dataset `{name}`: {e}"),
         };
-        let ds = self
-            .file
-            .dataset(name)
-            .map_err(|_| ModelError::MissingDataset(name.into()))?;
+        let ds = self.open_dataset(name)?;
         if ds.is_chunked() || !ds.filters().is_empty() {
             return Err(ModelError::Invalid(format!(
                 "dataset `{name}` is chunked or compressed; model files store contiguous, \
@@ -328,6 +325,17 @@ impl H5 {
             });
         }
         Ok((ds, dt))
+    }
+
+    /// Opens dataset `name`: missing when no object has that name, unreadable when its
+    /// header cannot be parsed.
+    fn open_dataset(&self, name: &str) -> Result<hdf5_pure::Dataset, ModelError> {
+        self.file.dataset(name).map_err(|e| match e {
+            hdf5_pure::Error::Format(hdf5_pure::FormatError::PathNotFound(_)) => {
+                ModelError::MissingDataset(name.into())
+            }
+            e => self.read_err(name)(e),
+        })
     }
 
     fn read_err<'a>(&'a self, name: &'a str) -> impl Fn(hdf5_pure::Error) -> ModelError + 'a {
@@ -383,10 +391,7 @@ impl H5 {
 
     /// The shape of dataset `name` (for error messages and schemas whose shape varies).
     pub fn shape(&self, name: &str) -> Result<Vec<usize>, ModelError> {
-        let ds = self
-            .file
-            .dataset(name)
-            .map_err(|_| ModelError::MissingDataset(name.into()))?;
+        let ds = self.open_dataset(name)?;
         let s = ds.shape().map_err(self.read_err(name))?;
         Ok(s.iter()
             .map(|&v| v.min(usize::MAX as u64) as usize)
@@ -421,4 +426,158 @@ pub fn write_input(fb: &mut FileBuilder, input: &InputSpec) -> Result<(), ModelE
         fb.set_attr(INPUT_ATTR, AttrValue::VarLenString(json));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes the file `build` describes to a temporary folder.
+    fn written(build: impl FnOnce(&mut FileBuilder)) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.hdf5");
+        let mut fb = FileBuilder::new();
+        fb.with_libver_bounds(LibVer::Earliest, LibVer::V18);
+        build(&mut fb);
+        std::fs::write(&path, fb.finish().unwrap()).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn booleans_are_read_as_h5py_reads_them() {
+        // h5py reads its bool enum through numpy's int8 → bool cast: any non-zero byte is
+        // True (0x02 and 0xFE included); a plain uint8 dataset must hold 0 or 1
+        let raw = vec![0u8, 1, 2, 0xFE, 0x80, 0];
+        let (_d, path) = written(|fb| {
+            fb.create_dataset("b")
+                .with_raw_data(h5py_bool(), raw.clone(), 6)
+                .with_shape(&[6]);
+            fb.create_dataset("u")
+                .with_raw_data(hdf5_pure::make_u8_type(), raw.clone(), 6)
+                .with_shape(&[6]);
+        });
+        let h5 = H5::open(&path).unwrap();
+        assert_eq!(
+            h5.read_bool("b", &[6]).unwrap(),
+            [false, true, true, true, true, false]
+        );
+        let e = h5.read_bool("u", &[6]).unwrap_err().to_string();
+        assert!(e.contains("`u` holds 2; only 0 and 1 are allowed"), "{e}");
+    }
+
+    /// Bob Jenkins' lookup3 `hashlittle` with seed 0: the checksum of HDF5's version-2
+    /// object headers (so that a test can edit one and re-seal it).
+    fn lookup3(data: &[u8]) -> u32 {
+        let word = |k: &[u8], i: usize| u32::from_le_bytes(k[i..i + 4].try_into().unwrap());
+        let init = 0xdead_beefu32.wrapping_add(data.len() as u32);
+        let (mut a, mut b, mut c) = (init, init, init);
+        let mut k = data;
+        while k.len() > 12 {
+            a = a.wrapping_add(word(k, 0));
+            b = b.wrapping_add(word(k, 4));
+            c = c.wrapping_add(word(k, 8));
+            for (r1, r2, r3) in [(4, 6, 8), (16, 19, 4)] {
+                a = a.wrapping_sub(c) ^ c.rotate_left(r1);
+                c = c.wrapping_add(b);
+                b = b.wrapping_sub(a) ^ a.rotate_left(r2);
+                a = a.wrapping_add(c);
+                c = c.wrapping_sub(b) ^ b.rotate_left(r3);
+                b = b.wrapping_add(a);
+            }
+            k = &k[12..];
+        }
+        if k.is_empty() {
+            return c;
+        }
+        let mut tail = [0u8; 12];
+        tail[..k.len()].copy_from_slice(k);
+        a = a.wrapping_add(word(&tail, 0));
+        b = b.wrapping_add(word(&tail, 4));
+        c = c.wrapping_add(word(&tail, 8));
+        c = (c ^ b).wrapping_sub(b.rotate_left(14));
+        a = (a ^ c).wrapping_sub(c.rotate_left(11));
+        b = (b ^ a).wrapping_sub(a.rotate_left(25));
+        c = (c ^ b).wrapping_sub(b.rotate_left(16));
+        a = (a ^ c).wrapping_sub(c.rotate_left(4));
+        b = (b ^ a).wrapping_sub(a.rotate_left(14));
+        (c ^ b).wrapping_sub(b.rotate_left(24))
+    }
+
+    /// The byte range `start..end` of every version-2 object header's first chunk (its
+    /// checksum follows at `end`).
+    fn object_headers(bytes: &[u8]) -> Vec<(usize, usize)> {
+        (0..bytes.len() - 4)
+            .filter(|&i| &bytes[i..i + 4] == b"OHDR" && bytes[i + 4] == 2)
+            .map(|i| {
+                let flags = bytes[i + 5];
+                let mut at = i + 6;
+                at += if flags & 0x20 != 0 { 16 } else { 0 }; // times
+                at += if flags & 0x10 != 0 { 4 } else { 0 }; // attribute phase change
+                let n = 1usize << (flags & 3);
+                let mut size = [0u8; 8];
+                size[..n].copy_from_slice(&bytes[at..at + n]);
+                (i, at + n + u64::from_le_bytes(size) as usize)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_dataset_declared_larger_than_the_file_is_refused_before_it_is_read() {
+        // a 777-byte dataset whose dataspace is edited (and its header re-sealed) to declare
+        // 2^40 elements (1 TiB): reading it must not try to allocate a terabyte
+        let n = 777u64;
+        let huge = 1u64 << 40;
+        let (_d, path) = written(|fb| {
+            fb.create_dataset("d")
+                .with_raw_data(hdf5_pure::make_u8_type(), vec![1; n as usize], n)
+                .with_shape(&[n]);
+        });
+        let mut bytes = std::fs::read(&path).unwrap();
+        let (start, end) = *object_headers(&bytes)
+            .iter()
+            .find(|&&(s, e)| bytes[s..e].windows(8).any(|w| w == n.to_le_bytes()))
+            .expect("the dataset's object header");
+        let sealed = |b: &[u8]| u32::from_le_bytes(b[end..end + 4].try_into().unwrap());
+        assert_eq!(
+            lookup3(&bytes[start..end]),
+            sealed(&bytes),
+            "lookup3 as HDF5's"
+        );
+        // the dataspace's current and maximum size come first; the layout's byte count after
+        let first = (start..end)
+            .find(|&i| bytes[i..i + 8] == n.to_le_bytes())
+            .unwrap();
+        bytes[first..first + 8].copy_from_slice(&huge.to_le_bytes());
+        if bytes[first + 8..first + 16] == n.to_le_bytes() {
+            bytes[first + 8..first + 16].copy_from_slice(&huge.to_le_bytes());
+        }
+        let sum = lookup3(&bytes[start..end]);
+        bytes[end..end + 4].copy_from_slice(&sum.to_le_bytes());
+        std::fs::write(&path, &bytes).unwrap();
+        let h5 = H5::open(&path).unwrap();
+        assert_eq!(h5.shape("d").unwrap(), [huge as usize]);
+        let e = h5
+            .read_uint("d", &[huge as usize], 1)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("dataset `d` is larger than the file"), "{e}");
+        let e = h5.read_bool("d", &[huge as usize]).unwrap_err().to_string();
+        assert!(e.contains("dataset `d` is larger than the file"), "{e}");
+        // asked for the shape a schema expects, it is a shape error naming both
+        let e = h5.read_uint("d", &[n as usize], 1).unwrap_err().to_string();
+        assert!(e.contains("`d`") && e.contains("1099511627776"), "{e}");
+    }
+
+    #[test]
+    fn a_file_over_the_size_limit_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.hdf5");
+        let f = std::fs::File::create(&path).unwrap();
+        f.set_len(MAX_MODEL_BYTES + 1).unwrap(); // sparse: no disk used
+        let e = H5::open(&path).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!("at most {MAX_MODEL_BYTES} are accepted")),
+            "{e}"
+        );
+    }
 }
