@@ -1,6 +1,7 @@
 //! The statements on a real anvil: a batch proof (scores of two images) and a class-only
 //! proof with the model digest public are accepted in a transaction; a changed score, a
-//! swapped image order, a changed class and another model's digest revert.
+//! swapped image order, a changed class and another model's digest revert. The same for the
+//! flagship LUT network (the other model family).
 
 mod common;
 use common::anvil::*;
@@ -23,14 +24,25 @@ impl Setup {
 /// Keys for `flags`, a proof of the first `n` MNIST test digits, and the verifier deployed
 /// on `anvil`; returns the proof file and the contract address.
 fn deploy(anvil: &Anvil, s: &Setup, name: &str, flags: &[&str], n: usize) -> (ProofFile, String) {
+    deploy_model(anvil, s, &reference(TINY), name, flags, n)
+}
+
+/// [`deploy`] for `model`.
+fn deploy_model(
+    anvil: &Anvil,
+    s: &Setup,
+    model: &Path,
+    name: &str,
+    flags: &[&str],
+    n: usize,
+) -> (ProofFile, String) {
     let test = load_dataset(&mnist_dir(), Split::Test).unwrap();
-    let model = reference(TINY);
     let srs = s.p(&format!("{name}.srs"));
     let (vk, pk) = (s.p(&format!("{name}.vk")), s.p(&format!("{name}.pk")));
     zg().args(["-q", "generate-srs", "--seed", "8", "--layout", "compact"])
         .args(flags)
         .arg("-m")
-        .arg(&model)
+        .arg(model)
         .arg("--srs-path")
         .arg(&srs)
         .assert()
@@ -38,7 +50,7 @@ fn deploy(anvil: &Anvil, s: &Setup, name: &str, flags: &[&str], n: usize) -> (Pr
     zg().args(["-q", "generate-keys", "--layout", "compact"])
         .args(flags)
         .arg("-m")
-        .arg(&model)
+        .arg(model)
         .arg("-s")
         .arg(&srs)
         .arg("-v")
@@ -50,7 +62,7 @@ fn deploy(anvil: &Anvil, s: &Setup, name: &str, flags: &[&str], n: usize) -> (Pr
     let mut prove = zg();
     prove
         .args(["-q", "proof", "-m"])
-        .arg(&model)
+        .arg(model)
         .arg("-s")
         .arg(&srs)
         .arg("--pk-path")
@@ -171,4 +183,38 @@ fn batch_and_class_statements_on_chain() {
     )
     .code(1)
     .stdout(contains("REJECTED"));
+}
+
+#[test]
+fn the_flagship_lut_network_on_chain() {
+    let anvil = start_anvil();
+    let s = Setup {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let flagship = bundled("lutnet_mnist_2000.hdf5");
+    let (proof, addr) = deploy_model(
+        &anvil,
+        &s,
+        &flagship,
+        "lut",
+        &["--public", "class", "--model-digest"],
+        1,
+    );
+    assert_eq!(proof.images[0].class, 7);
+    submit(&anvil, &s, "lut", &addr, &s.p("lut.json"))
+        .success()
+        .stdout(contains("proof accepted"));
+    let mut bad = proof.clone();
+    bad.images[0].class = 1;
+    submit(&anvil, &s, "lut", &addr, &write(&s, "lut_wrong.json", &bad))
+        .code(1)
+        .stdout(contains("REJECTED"));
+    // the proof claimed for the compact LUT network instead
+    let mut bad = proof;
+    bad.model_digest = zero_g::model::io::load(&bundled("lutnet_mnist_1000.hdf5"))
+        .unwrap()
+        .digest_hex();
+    submit(&anvil, &s, "lut", &addr, &write(&s, "lut_model.json", &bad))
+        .code(1)
+        .stdout(contains("REJECTED"));
 }
