@@ -16,11 +16,8 @@ LAYOUT="${LAYOUT:-auto}"
 EVM_LAYOUT="${EVM_LAYOUT:-compact}"
 MODELS=("$@")
 if [ ${#MODELS[@]} -eq 0 ]; then
-  for m in "$ROOT"/models/*.hdf5; do
-    # MNIST models only (28×28 images, 10 classes): the tabular models have their own table
-    "$ZG" info --json -m "$m" | python3 -c 'import json,sys; d=json.load(sys.stdin); i=d["input"]; sys.exit(not (i["kind"]=="image" and i["width"]==28 and d["num_classes"]==10))' \
-      && MODELS+=("$m")
-  done
+  source "$ROOT/benches/lib.sh"
+  mapfile -t MODELS < <(mnist_models "$ZG")
 fi
 OUT="$(mktemp -d)"; trap 'rm -rf "$OUT"' EXIT
 "$ZG" -q export-mnist --mnist-dir "$ROOT/data/mnist" -o "$OUT/png" >/dev/null

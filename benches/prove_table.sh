@@ -11,11 +11,8 @@ N="${1:-5}"; shift || true
 LAYOUT="${LAYOUT:-auto}"
 MODELS=("$@")
 if [ ${#MODELS[@]} -eq 0 ]; then
-  for m in "$ROOT"/models/*.hdf5; do
-    # 28×28 image models only: the tabular models have benches/tabular_table.sh
-    "$ZG" info --json -m "$m" | python3 -c 'import json,sys; i=json.load(sys.stdin)["input"]; sys.exit(not (i["kind"]=="image" and i["width"]==28 and i["height"]==28))' \
-      && MODELS+=("$m")
-  done
+  source "$ROOT/benches/lib.sh"
+  mapfile -t MODELS < <(mnist_models "$ZG")
 fi
 OUT="$(mktemp -d)"; trap 'rm -rf "$OUT"' EXIT
 "$ZG" -q export-mnist --mnist-dir "$ROOT/data/mnist" -o "$OUT/png" >/dev/null
