@@ -26,6 +26,7 @@ fi
 # the compact layout: the verifier a contract deploys (smaller and cheaper; see README)
 LAYOUT=(--layout compact)
 run() { echo; echo "\$ zero_g $*"; "$ZG" "$@"; }
+rm -rf "$OUT/digits"  # a fresh export each run (export-mnist never writes into a full folder)
 "$ZG" -q export-mnist --mnist-dir data/mnist -o "$OUT/digits" >/dev/null
 IMG="$OUT/digits/0000_7.png"
 run predict --model-path "$MODEL" --img-path "$IMG"
