@@ -4,6 +4,7 @@
 
 pub mod artifacts;
 pub mod ceremony;
+mod keyfile;
 
 use crate::circuit::{CircuitError, CircuitParams, ImageInput, Layout, Statement, WnnCircuit};
 use crate::fsutil;
