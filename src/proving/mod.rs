@@ -5,6 +5,7 @@
 pub mod artifacts;
 pub mod ceremony;
 mod keyfile;
+mod srs_check;
 
 use crate::circuit::{CircuitError, CircuitParams, ImageInput, Layout, Statement, WnnCircuit};
 use crate::fsutil;
