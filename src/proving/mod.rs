@@ -4,6 +4,8 @@
 
 pub mod artifacts;
 pub mod ceremony;
+mod keyfile;
+mod srs_check;
 
 use crate::circuit::{CircuitError, CircuitParams, ImageInput, Layout, Statement, WnnCircuit};
 use crate::fsutil;

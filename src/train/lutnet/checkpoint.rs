@@ -7,7 +7,8 @@
 //! everything before it. Written to a temporary file and renamed, so a kill never leaves a
 //! half-written checkpoint.
 
-use super::{Moments, TrainState};
+use super::{LutTrainConfig, Moments, TrainState};
+use crate::data::Dataset;
 use crate::error::TrainError;
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -15,6 +16,26 @@ use std::path::Path;
 
 const MAGIC: &[u8; 13] = b"ZEROG-LUTCKPT";
 const FORMAT: u8 = 1;
+
+/// Digest of the training data, recorded in the state (a resumed run must see the same
+/// data).
+pub(super) fn data_digest(data: &Dataset) -> String {
+    let mut h = Sha256::new();
+    h.update((data.len() as u64).to_le_bytes());
+    h.update(&data.pixels);
+    h.update(&data.labels);
+    hex::encode(h.finalize())
+}
+
+impl LutTrainConfig {
+    /// Whether a checkpoint made with `other` can continue a run with these settings (the
+    /// number of epochs may grow).
+    pub(super) fn same_run(&self, other: &LutTrainConfig) -> bool {
+        let mut a = self.clone();
+        a.epochs = other.epochs;
+        a == *other
+    }
+}
 
 fn err(path: &Path, what: impl std::fmt::Display) -> TrainError {
     TrainError::Checkpoint(format!("{}: {what}", path.display()))

@@ -36,13 +36,17 @@
 pub mod checkpoint;
 pub mod efd;
 pub mod encode;
+mod optim;
 
 use crate::data::Dataset;
 use crate::error::TrainError;
 use crate::model::input::InputSpec;
 use crate::model::lutnet::{LutLayer, LutNet, MAX_ARITY, MIN_ARITY};
 use crate::progress::Reporter;
+use checkpoint::data_digest;
 use encode::CandidateBit;
+pub(crate) use optim::Moments;
+use optim::{adam, argmax_f32, balanced_wiring, mapping_step, B1, B2};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -198,39 +202,6 @@ pub struct LutTrainReport {
     pub tau: f32,
 }
 
-/// Adam moments of one parameter vector.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Moments {
-    pub m: Vec<f32>,
-    pub v: Vec<f32>,
-}
-
-impl Moments {
-    fn new(n: usize) -> Self {
-        Moments {
-            m: vec![0.0; n],
-            v: vec![0.0; n],
-        }
-    }
-}
-
-const B1: f32 = 0.9;
-const B2: f32 = 0.999;
-const EPS: f32 = 1e-8;
-
-/// One Adam step on a slice (`lr` already bias-corrected), clamping to `[lo, hi]`.
-#[inline]
-fn adam(w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], lr: f32, lo: f32, hi: f32) {
-    for i in 0..w.len() {
-        let gi = g[i];
-        let mi = B1 * m[i] + (1.0 - B1) * gi;
-        let vi = B2 * v[i] + (1.0 - B2) * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        w[i] = (w[i] - lr * mi / (vi.sqrt() + EPS)).clamp(lo, hi);
-    }
-}
-
 /// The trainable state of one layer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub(crate) struct LayerState {
@@ -291,15 +262,6 @@ struct Scratch {
     xpm: Vec<f32>,
     /// Mapping gradient `S × I`.
     gw: Vec<f32>,
-}
-
-fn data_digest(data: &Dataset) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    h.update((data.len() as u64).to_le_bytes());
-    h.update(&data.pixels);
-    h.update(&data.labels);
-    hex::encode(h.finalize())
 }
 
 impl TrainState {
@@ -600,62 +562,6 @@ impl TrainState {
     }
 }
 
-/// The mapping's gradient (`gW = G · (2X − 1)`, `G` slot-major `S × B`) and its Adam step
-/// (the wiring is re-selected by the caller).
-#[allow(clippy::too_many_arguments)]
-fn mapping_step(
-    map: &mut MappingState,
-    x: &[u8],
-    batch: usize,
-    gslot: &[f32],
-    slots: usize,
-    xpm: &mut Vec<f32>,
-    gw: &mut Vec<f32>,
-    lr_t: f32,
-) {
-    let ic = map.candidates;
-    xpm.clear();
-    xpm.extend(x[..batch * ic].iter().map(|&v| 2.0 * v as f32 - 1.0));
-    gw.resize(slots * ic, 0.0);
-    // SAFETY: the pointers and strides describe the three row-major matrices exactly:
-    // gslot is slots × batch, xpm is batch × ic, gw is slots × ic, all allocated above.
-    #[allow(unsafe_code)]
-    unsafe {
-        matrixmultiply::sgemm(
-            slots,
-            batch,
-            ic,
-            1.0,
-            gslot.as_ptr(),
-            batch as isize,
-            1,
-            xpm.as_ptr(),
-            ic as isize,
-            1,
-            0.0,
-            gw.as_mut_ptr(),
-            ic as isize,
-            1,
-        );
-    }
-    map.weights
-        .par_chunks_mut(ic)
-        .zip(map.moments.m.par_chunks_mut(ic))
-        .zip(map.moments.v.par_chunks_mut(ic))
-        .zip(gw.par_chunks(ic))
-        .for_each(|(((w, m), v), g)| adam(w, g, m, v, lr_t, f32::MIN, f32::MAX));
-}
-
-fn argmax_f32(row: &[f32]) -> usize {
-    let mut best = 0;
-    for (i, &v) in row.iter().enumerate() {
-        if v > row[best] {
-            best = i;
-        }
-    }
-    best
-}
-
 /// Shifts a `w × h` image by `(dx, dy)` pixels (right, down), filling with 0.
 fn shift_image(img: &[u8], w: usize, h: usize, (dx, dy): (i32, i32), out: &mut [u8]) {
     for y in 0..h as i32 {
@@ -669,17 +575,6 @@ fn shift_image(img: &[u8], w: usize, h: usize, (dx, dy): (i32, i32), out: &mut [
                 };
         }
     }
-}
-
-/// `slots` indices into `0..inputs`: concatenated random permutations.
-fn balanced_wiring(inputs: usize, slots: usize, rng: &mut ChaCha8Rng) -> Vec<u32> {
-    let mut out = Vec::with_capacity(slots);
-    while out.len() < slots {
-        let mut p: Vec<u32> = (0..inputs as u32).collect();
-        p.shuffle(rng);
-        out.extend(p.into_iter().take(slots - out.len()));
-    }
-    out
 }
 
 /// Where a run keeps its checkpoint, and whether it starts from it.
@@ -855,16 +750,6 @@ pub fn train(
         tau: cfg.tau(),
     };
     Ok((model, report))
-}
-
-impl LutTrainConfig {
-    /// Whether a checkpoint made with `other` can continue a run with these settings (the
-    /// number of epochs may grow).
-    fn same_run(&self, other: &LutTrainConfig) -> bool {
-        let mut a = self.clone();
-        a.epochs = other.epochs;
-        a == *other
-    }
 }
 
 impl TrainState {
