@@ -10,5 +10,7 @@ echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 echo "==> cargo clippy"
 cargo clippy --release --all-targets -- -D warnings
+echo "==> cargo doc (the library's documentation builds, every link resolved)"
+cargo doc --no-deps --quiet
 echo "==> cargo test --release"
 cargo test --release --all-targets

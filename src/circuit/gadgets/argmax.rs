@@ -18,8 +18,8 @@
 //! $e_0 + \alpha_0 = 1$ (gate `one class`, `q_first`). The lane proves $0 \le d_c < 2^s$.
 //!
 //! **Relation.** $\alpha_c = \sum_{c' > c} e_{c'}$, so $e_0 + \alpha_0 = \sum_c e_c = 1$: the
-//! $e_c$ are one-hot at some $j$; $\beta = \sigma_j$; $\alpha_c = [c < j]$; $\kappa_0 =
-//! \sum_c \alpha_c = j$ is the output. $d_c \ge 0$ says $\sigma_j \ge \sigma_c + [c < j]$,
+//! $e_c$ are one-hot at some $j$; $\beta = \sigma_j$; $\alpha_c = \[c < j\]$; $\kappa_0 =
+//! \sum_c \alpha_c = j$ is the output. $d_c \ge 0$ says $\sigma_j \ge \sigma_c + \[c < j\]$,
 //! which is the first-maximum rule. **Precondition:** every $\sigma_c < 2^s$ (the WNN's scores
 //! are limbs of an $s$-bit decomposition); then $d_c$, an integer in $(-2^s, 2^s)$, is
 //! range-checked without wrap-around.

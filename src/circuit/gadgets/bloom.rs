@@ -1,7 +1,7 @@
 //! Bloom lookup: one table lookup per (filter, hash index) yields the class vector of **all**
 //! classes at that entry.
 //!
-//! The class vector of filter $f$, entry $e$ is $V(f,e) = \sum_c \mathit{bloom}[c,f,e]\,2^c$
+//! The class vector of filter $f$, entry $e$ is $V(f,e) = \sum_c \mathit{bloom}\[c,f,e\]\,2^c$
 //! ($C$ bits). Entries are grouped $M = g\cdot m$ to a table row: with
 //! $e = wM + tm + j$ ($t < g$, $j < m$), the keyed data row $(256 + f, w, W_0, \dots, W_{g-1})$
 //! of the range chip's table holds $W_t = \sum_{j<m} V(f, wM + tm + j)\,2^{Cj}$ (so

@@ -2,7 +2,7 @@
 //!
 //! halo2-axiom's floor planner is single-pass and places every region at row 0, so gadgets
 //! here take a [`Region`] and an **absolute** row offset, and report how many rows they used.
-//! Callers own row allocation (see [`crate::circuit::wnn`]). Every gadget documents the
+//! Callers own row allocation (see [`crate::circuit::WnnCircuit`]). Every gadget documents the
 //! relation it enforces and the preconditions it assumes; functions whose soundness depends
 //! on a caller-side check carry `_unchecked` in their name.
 

@@ -3,7 +3,7 @@
 //! Inference, bit-exact with the original zero_g (see `docs/model.md`):
 //!
 //! 1. quantise each threshold $t$ to $t_q = \min(256, \max(0, \lceil 255 t \rceil))$ and set
-//!    bit $b\cdot W^2 + rW + c$ to $[\mathrm{img}_{r,c} \ge t_q[r,c,b]]$;
+//!    bit $b\cdot W^2 + rW + c$ to $[\mathrm{img}_{r,c} \ge t_q\[r,c,b\]]$;
 //! 2. permute: $\mathrm{permuted}_k = \mathrm{bits}_{\mathrm{order}_k}$;
 //! 3. read chunk $f$ of $n$ bits little-endian as $x_f$;
 //! 4. hash $x_f$ with [MishMash](hash::mishmash) into $K$ indices;

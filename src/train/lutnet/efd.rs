@@ -5,7 +5,7 @@
 //! with respect to input bit $l$ is taken as
 //!
 //! $$\frac{\partial y}{\partial x_l}(a) = \alpha \sum_{k \in \{0,1\}^n}
-//!   s_l(k)\, \beta^{H_{\neg l}(a, k)}\, T[k], \qquad s_l(k) = 2 k_l - 1,$$
+//!   s_l(k)\, \beta^{H_{\neg l}(a, k)}\, T\[k\], \qquad s_l(k) = 2 k_l - 1,$$
 //!
 //! where $H_{\neg l}$ is the Hamming distance over the other $n-1$ bits,
 //! $\alpha = \tfrac12\,0.75^{\,n-1}$ and $\beta = 1/3$: half the finite difference
@@ -14,7 +14,7 @@
 //!
 //! The kernel $\beta^{H}$ factorises over bits, so for each $l$ the derivative at every
 //! address is one butterfly pass over the $2^{n-1}$ differences
-//! $D_l[m] = T[m, l{=}1] - T[m, l{=}0]$: `(p, q) → (p + βq, βp + q)` along each other bit.
+//! $D_l\[m\] = T\[m, l{=}1\] - T\[m, l{=}0\]$: `(p, q) → (p + βq, βp + q)` along each other bit.
 
 /// β of the EFD kernel.
 pub const BETA: f32 = 1.0 / 3.0;

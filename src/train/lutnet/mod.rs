@@ -3,7 +3,7 @@
 //!
 //! **Model during training.** Inputs are thermometer-encoded at the training quantiles
 //! ([`encode`]). Each layer holds one real table $T_k \in [-1, 1]^{2^n}$ per node; a node's
-//! output bit is $[T_k[a] > 0]$ at its address $a$, so the training forward pass *is* the
+//! output bit is $\[T_k\[a\] > 0\]$ at its address $a$, so the training forward pass *is* the
 //! boolean network that [`LutNet`] evaluates and the circuit proves: no relaxation gap.
 //! The first layer's wiring is a **learnable mapping**: a weight matrix
 //! $W \in \mathbb{R}^{S \times I}$ ($S = m n$ input slots, $I$ candidate input bits) whose
