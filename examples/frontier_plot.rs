@@ -123,18 +123,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .label(system)
             .legend(move |(x, y)| Circle::new((x + 10, y), 5, colour.filled()));
         chart.draw_series(pts.iter().map(|p| {
+            let text = format!(
+                "{} ({:.2} %, {:.2} s)",
+                label(&p.model),
+                p.accuracy,
+                p.seconds
+            );
+            // right of the point, or left of it near the right edge (≈ 6.5 px a character)
+            let dx = if p.seconds > hi / 2.0 {
+                -9 - (text.chars().count() as f64 * 6.5) as i32
+            } else {
+                9
+            };
             EmptyElement::at((p.seconds, p.accuracy))
                 + Circle::new((0, 0), 5, colour.filled())
-                + Text::new(
-                    format!(
-                        "{} ({:.2} %, {:.2} s)",
-                        label(&p.model),
-                        p.accuracy,
-                        p.seconds
-                    ),
-                    (9, -6),
-                    ("sans-serif", 12),
-                )
+                + Text::new(text, (dx, -6), ("sans-serif", 12))
         }))?;
     }
     chart
