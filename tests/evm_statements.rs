@@ -6,6 +6,7 @@
 mod common;
 use common::anvil::*;
 use common::*;
+use predicates::prelude::*;
 use predicates::str::contains;
 use std::path::{Path, PathBuf};
 use zero_g::data::{load_dataset, Split};
@@ -201,12 +202,30 @@ fn the_flagship_lut_network_on_chain() {
         1,
     );
     assert_eq!(proof.images[0].class, 7);
+    // natively, with the key checked against the model
+    let verify = |proof: &Path| {
+        zg().args(["verify", "-s"])
+            .arg(s.p("lut.srs"))
+            .arg("-v")
+            .arg(s.p("lut.vk"))
+            .arg("--model-path")
+            .arg(&flagship)
+            .arg("--proof-path")
+            .arg(proof)
+            .assert()
+    };
+    verify(&s.p("lut.json"))
+        .success()
+        .stdout(contains("proof valid").and(contains("class 7 (proven")));
+    // and on chain
     submit(&anvil, &s, "lut", &addr, &s.p("lut.json"))
         .success()
         .stdout(contains("proof accepted"));
     let mut bad = proof.clone();
     bad.images[0].class = 1;
-    submit(&anvil, &s, "lut", &addr, &write(&s, "lut_wrong.json", &bad))
+    let wrong = write(&s, "lut_wrong.json", &bad);
+    verify(&wrong).code(1).stdout(contains("INVALID"));
+    submit(&anvil, &s, "lut", &addr, &wrong)
         .code(1)
         .stdout(contains("REJECTED"));
     // the proof claimed for the compact LUT network instead
