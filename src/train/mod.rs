@@ -12,6 +12,29 @@ use crate::data::Dataset;
 use crate::model::{argmax, Model};
 use rayon::prelude::*;
 
+/// Writes the `width × height` image `img` shifted by `(dx, dy)` pixels (right, down) into
+/// `out`; vacated pixels are 0. The data augmentation of both trainers.
+pub(crate) fn shift_image(
+    img: &[u8],
+    width: usize,
+    height: usize,
+    (dx, dy): (i32, i32),
+    out: &mut [u8],
+) {
+    for y in 0..height as i64 {
+        let sy = y - dy as i64;
+        for x in 0..width as i64 {
+            let sx = x - dx as i64;
+            out[y as usize * width + x as usize] =
+                if (0..height as i64).contains(&sy) && (0..width as i64).contains(&sx) {
+                    img[sy as usize * width + sx as usize]
+                } else {
+                    0
+                };
+        }
+    }
+}
+
 /// Accuracy of a model on a data set: (correct, total), in parallel.
 ///
 /// # Panics
@@ -34,4 +57,22 @@ pub fn evaluate(model: &Model, data: &Dataset, reporter: &dyn Reporter) -> (usiz
         .sum();
     reporter.on_stage_done();
     (correct, data.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shift_image;
+
+    #[test]
+    fn shifted_images_move_and_fill_with_zero() {
+        // a 3-wide, 2-high image
+        let img = [1, 2, 3, 4, 5, 6];
+        let mut out = [0u8; 6];
+        shift_image(&img, 3, 2, (1, 0), &mut out);
+        assert_eq!(out, [0, 1, 2, 0, 4, 5]);
+        shift_image(&img, 3, 2, (0, -1), &mut out);
+        assert_eq!(out, [4, 5, 6, 0, 0, 0]);
+        shift_image(&img, 3, 2, (0, 0), &mut out);
+        assert_eq!(out, img);
+    }
 }

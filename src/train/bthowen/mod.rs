@@ -344,21 +344,6 @@ pub fn model_params_for(
     Ok(params)
 }
 
-/// Writes `img` (rows × cols) shifted by `(dx, dy)` into `out`; vacated pixels are 0.
-fn shift_image(img: &[u8], rows: usize, cols: usize, (dx, dy): (i32, i32), out: &mut [u8]) {
-    for r in 0..rows {
-        let sr = r as i64 - dy as i64;
-        for c in 0..cols {
-            let sc = c as i64 - dx as i64;
-            out[r * cols + c] = if sr >= 0 && sr < rows as i64 && sc >= 0 && sc < cols as i64 {
-                img[sr as usize * cols + sc as usize]
-            } else {
-                0
-            };
-        }
-    }
-}
-
 /// The flattened `K` indices of every filter of the images `range`, each under every offset
 /// of `offsets` (image-major): `idx[((i·S + s)·F + f)·K + k]`.
 fn all_indices(
@@ -385,7 +370,7 @@ fn all_indices(
                     let x = if off == (0, 0) {
                         model.filter_inputs(img)
                     } else {
-                        shift_image(img, data.rows, data.cols, off, &mut buf);
+                        super::shift_image(img, data.cols, data.rows, off, &mut buf);
                         model.filter_inputs(&buf)
                     };
                     for (fi, &xv) in x.iter().enumerate() {
@@ -608,16 +593,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shifted_images_move_and_fill_with_zero() {
-        // 2×3 image
-        let img = [1, 2, 3, 4, 5, 6];
-        let mut out = [0u8; 6];
-        shift_image(&img, 2, 3, (1, 0), &mut out);
-        assert_eq!(out, [0, 1, 2, 0, 4, 5]);
-        shift_image(&img, 2, 3, (0, -1), &mut out);
-        assert_eq!(out, [4, 5, 6, 0, 0, 0]);
-        shift_image(&img, 2, 3, (0, 0), &mut out);
-        assert_eq!(out, img);
+    fn augmentations_list_their_offsets() {
         assert_eq!(Augment::Cross.offsets().len(), 5);
         assert_eq!(Augment::Square.offsets()[0], (0, 0));
     }

@@ -88,12 +88,17 @@ pub fn candidate_bits(
 pub fn encode(data: &Dataset, bits: &[CandidateBit]) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len() * bits.len());
     for (x, _) in data.iter() {
-        out.extend(
-            bits.iter()
-                .map(|b| (x[b.input as usize] as u16 >= b.threshold) as u8),
-        );
+        encode_sample(x, bits, &mut out);
     }
     out
+}
+
+/// Appends the candidate bits of one sample `x` to `out`, one byte (0 or 1) per bit.
+pub fn encode_sample(x: &[u8], bits: &[CandidateBit], out: &mut Vec<u8>) {
+    out.extend(
+        bits.iter()
+            .map(|b| (x[b.input as usize] as u16 >= b.threshold) as u8),
+    );
 }
 
 #[cfg(test)]

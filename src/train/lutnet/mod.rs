@@ -244,6 +244,34 @@ pub(crate) struct TrainState {
     pub data_digest: String,
 }
 
+/// The softmax of the logits `popcount / τ` of one sample, the training loss's one
+/// definition: logits $l_c = \sigma_c / \tau$, their maximum $\mu$ and
+/// $Z = \sum_c e^{l_c - \mu}$.
+struct Softmax {
+    logits: Vec<f64>,
+    max: f64,
+    z: f64,
+}
+
+impl Softmax {
+    fn of(scores: &[u32], tau: f64) -> Self {
+        let logits: Vec<f64> = scores.iter().map(|&v| v as f64 / tau).collect();
+        let max = logits.iter().cloned().fold(f64::MIN, f64::max);
+        let z = logits.iter().map(|l| (l - max).exp()).sum();
+        Softmax { logits, max, z }
+    }
+
+    /// $p_c = e^{l_c - \mu} / Z$.
+    fn probability(&self, c: usize) -> f64 {
+        (self.logits[c] - self.max).exp() / self.z
+    }
+
+    /// The cross-entropy of class `y`: $-(l_y - \mu - \ln Z)$.
+    fn loss(&self, y: usize) -> f64 {
+        -(self.logits[y] - self.max - self.z.ln())
+    }
+}
+
 /// Per-batch scratch buffers (reused across steps).
 #[derive(Default)]
 struct Scratch {
@@ -414,17 +442,14 @@ impl TrainState {
                 let mut sc = vec![0u32; classes];
                 self.scores(out, b, &mut sc);
                 let pred = crate::model::argmax(&sc);
-                let logits: Vec<f64> = sc.iter().map(|&v| v as f64 / tau as f64).collect();
-                let mx = logits.iter().cloned().fold(f64::MIN, f64::max);
-                let z: f64 = logits.iter().map(|l| (l - mx).exp()).sum();
+                let sm = Softmax::of(&sc, tau as f64);
                 let y = labels[b] as usize;
-                let loss = -(logits[y] - mx - z.ln());
                 for c in 0..classes {
-                    let p = ((logits[c] - mx).exp() / z) as f32;
+                    let p = sm.probability(c) as f32;
                     let d = (p - (c == y) as u8 as f32) / (tau * batch as f32);
                     gyb[c * g..(c + 1) * g].iter_mut().for_each(|v| *v = d);
                 }
-                (loss, pred == y)
+                (sm.loss(y), pred == y)
             })
             .collect();
         let loss: f64 = results.iter().map(|r| r.0).sum();
@@ -549,31 +574,13 @@ impl TrainState {
                 for (b, &y) in lc.iter().enumerate() {
                     self.scores(out, b, &mut sc);
                     ok += (crate::model::argmax(&sc) == y as usize) as usize;
-                    let logits: Vec<f64> = sc.iter().map(|&v| v as f64 / tau).collect();
-                    let mx = logits.iter().cloned().fold(f64::MIN, f64::max);
-                    let z: f64 = logits.iter().map(|l| (l - mx).exp()).sum();
-                    loss -= logits[y as usize] - mx - z.ln();
+                    loss += Softmax::of(&sc, tau).loss(y as usize);
                 }
                 (ok, loss)
             })
             .fold((0, 0.0), |(a, l), (b, m)| (a + b, l + m));
         let n = labels.len() as f64;
         (correct as f64 / n, loss / n)
-    }
-}
-
-/// Shifts a `w × h` image by `(dx, dy)` pixels (right, down), filling with 0.
-fn shift_image(img: &[u8], w: usize, h: usize, (dx, dy): (i32, i32), out: &mut [u8]) {
-    for y in 0..h as i32 {
-        for x in 0..w as i32 {
-            let (sx, sy) = (x - dx, y - dy);
-            out[(y as usize) * w + x as usize] =
-                if sx >= 0 && sy >= 0 && (sx as usize) < w && (sy as usize) < h {
-                    img[sy as usize * w + sx as usize]
-                } else {
-                    0
-                };
-        }
     }
 }
 
@@ -687,12 +694,8 @@ pub fn train(
                     Some((w, h)) => {
                         let r = cfg.shift as i32;
                         let d = (shift_rng.gen_range(-r..=r), shift_rng.gen_range(-r..=r));
-                        shift_image(train.image(i), w, h, d, &mut shifted);
-                        xb.extend(
-                            cands
-                                .iter()
-                                .map(|c| (shifted[c.input as usize] as u16 >= c.threshold) as u8),
-                        );
+                        super::shift_image(train.image(i), w, h, d, &mut shifted);
+                        encode::encode_sample(&shifted, &cands, &mut xb);
                     }
                     None => xb.extend_from_slice(&x_train[i * ic..(i + 1) * ic]),
                 }
