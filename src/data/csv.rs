@@ -313,7 +313,12 @@ impl Table {
 
     /// Row `i`'s bytes under the model's quantisation (features matched by name).
     pub fn quantise_row(&self, spec: &InputSpec, i: usize) -> Result<Vec<u8>, DataError> {
-        let cols = self.columns_for(spec)?;
+        self.quantised(spec, &self.columns_for(spec)?, i)
+    }
+
+    /// Row `i`'s bytes: the values of columns `cols` (the model's features, in its order)
+    /// under its quantisation; an error names the row's line.
+    fn quantised(&self, spec: &InputSpec, cols: &[usize], i: usize) -> Result<Vec<u8>, DataError> {
         let row = self.row(i);
         let values: Vec<f64> = cols.iter().map(|&c| row[c]).collect();
         spec.quantise(&values)
@@ -335,12 +340,7 @@ impl Table {
         };
         ds.pixels.reserve(self.len() * cols.len());
         for i in 0..self.len() {
-            let row = self.row(i);
-            let values: Vec<f64> = cols.iter().map(|&c| row[c]).collect();
-            ds.pixels.extend(
-                spec.quantise(&values)
-                    .map_err(|e| err(&self.path, self.lines[i], e.to_string()))?,
-            );
+            ds.pixels.extend(self.quantised(spec, &cols, i)?);
             let l = &self.labels[i];
             let c = spec
                 .class_names
