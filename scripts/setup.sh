@@ -29,3 +29,5 @@ echo "==> MNIST"
 scripts/fetch-mnist.sh
 echo "==> tabular data sets (iris, wine, breast cancer, digits, penguins)"
 scripts/fetch-datasets.sh
+echo "==> Fashion-MNIST"
+scripts/fetch-fashion-mnist.sh

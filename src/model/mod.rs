@@ -175,8 +175,12 @@ impl Model {
                     .iter()
                     .map(|l| format!("{}×LUT-{}", l.nodes(), l.arity))
                     .collect();
+                let arch = match m.architecture() {
+                    Some(a) => format!(", architecture {a}"),
+                    None => String::new(),
+                };
                 format!(
-                    "LUT network: {} classes, {}, {} bits/input, layers {}",
+                    "LUT network: {} classes, {}, {} bits/input, layers {}{arch}",
                     m.num_classes(),
                     m.input().describe(),
                     m.bits_per_input(),

@@ -13,6 +13,7 @@ use std::time::Instant;
 use zero_g::data::csv::{self as table, Label};
 use zero_g::data::{load_dataset, Dataset, Split};
 use zero_g::model::{InputSpec, Model};
+use zero_g::train::lutnet::deep::DeepTrainConfig;
 use zero_g::train::lutnet::{Checkpointing, LutTrainConfig};
 use zero_g::train::{evaluate, Augment, BleachSearch, TrainConfig};
 
@@ -95,6 +96,13 @@ struct BthowenArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "LUT network (--family lutnet)")]
 struct LutArgs {
+    /// A deep architecture instead of --layers: stages joined by commas, e.g.
+    /// `conv(4,2,8,4),pool(2),fc(2000,in)` — conv(K,S,C,T): C kernels over K×K patches at
+    /// stride S, each T leaf nodes and a root (T = 1: one node); pool(P): OR over P×P
+    /// windows; fc(N[,in]): N nodes (`in`: also reading the input bits). Images: every pixel
+    /// gets the same thresholds (--bits-per-input, default 2). See models/FORMAT.md.
+    #[arg(long, value_name = "STAGES", conflicts_with = "layers")]
+    arch: Option<String>,
     /// Nodes per layer, first to last (the last divisible by the number of classes).
     /// Default: one layer of 2000 nodes for images, 300 for a table (rounded up to a
     /// multiple of the number of classes).
@@ -160,6 +168,10 @@ pub struct TrainArgs {
     /// every choice made in training. Default: 0.1 for images, 0.2 for a table.
     #[arg(long)]
     validation_fraction: Option<f64>,
+    /// Class names by label, comma-separated, for an image model (default: the training
+    /// folder's class-names.txt, one name a line, if there is one; else numbered classes).
+    #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
+    class_names: Vec<String>,
     /// Seed of every random choice (same seed, same data: the same model, bit for bit).
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -252,7 +264,8 @@ fn load_train(a: &TrainArgs) -> Result<TrainData> {
     if !table_file {
         let data = load_dataset(path, Split::Train)
             .with_context(|| format!("loading training data from {}", path.display()))?;
-        let input = InputSpec::image(data.cols, data.rows);
+        let mut input = InputSpec::image(data.cols, data.rows);
+        input.class_names = image_class_names(a, path)?;
         return Ok(TrainData {
             data,
             input,
@@ -271,6 +284,31 @@ fn load_train(a: &TrainArgs) -> Result<TrainData> {
         input,
         table: true,
     })
+}
+
+/// Most bytes of a `class-names.txt`.
+const CLASS_NAMES_MAX_BYTES: u64 = 1 << 16;
+
+/// The class names of an image model: `--class-names`, else the training folder's
+/// `class-names.txt` (one name a line, by label), else none (classes are numbered).
+fn image_class_names(a: &TrainArgs, dir: &std::path::Path) -> Result<Vec<String>> {
+    if !a.class_names.is_empty() {
+        return Ok(a.class_names.clone());
+    }
+    let file = dir.join("class-names.txt");
+    if !file.is_file() {
+        return Ok(vec![]);
+    }
+    let bytes = zero_g::fsutil::read_regular(&file, CLASS_NAMES_MAX_BYTES)
+        .with_context(|| format!("reading {}", file.display()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", file.display()))?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect())
 }
 
 /// Loads a test set for a model trained on `input`.
@@ -294,6 +332,7 @@ fn other_family_flags(a: &TrainArgs) -> Vec<&'static str> {
     let flags: Vec<(&'static str, bool)> = match a.family {
         FamilyArg::Bthowen => vec![
             ("--layers", !l.layers.is_empty()),
+            ("--arch", l.arch.is_some()),
             ("--arity", l.arity.is_some()),
             ("--epochs", l.epochs.is_some()),
             ("--batch-size", l.batch_size.is_some()),
@@ -371,6 +410,7 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
             a.bthowen.filter_hashes.unwrap_or(IMAGE.filter_hashes),
             a.bits_per_input.unwrap_or(IMAGE.bthowen_bpi)
         )),
+        FamilyArg::Lutnet if a.lut.arch.is_some() => PathBuf::from("models/lutnet_deep.hdf5"),
         FamilyArg::Lutnet => PathBuf::from(format!(
             "models/lutnet_{}_n{}.hdf5",
             lut_layers(&a, classes, false)
@@ -389,6 +429,9 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
     let start = Instant::now();
     let (model, report): (Model, serde_json::Value) = match a.family {
         FamilyArg::Bthowen => train_bthowen(&a, &train, d, &reporter)?,
+        FamilyArg::Lutnet if a.lut.arch.is_some() => {
+            train_deep(&a, &train, d, classes, &output, &reporter)?
+        }
         FamilyArg::Lutnet => train_lutnet(&a, &train, d, classes, &output, &reporter)?,
     };
     let seconds = start.elapsed().as_secs_f64();
@@ -545,6 +588,27 @@ fn train_lutnet(
         shift: if train.table { 0 } else { l.shift },
         tie_break_by_loss: train.table,
     };
+    let (ck, checkpoint) = checkpointing(l, output)?;
+    let (model, report) =
+        zero_g::train::lutnet::train(&train.data, &train.input, classes, &cfg, &ck, reporter)?;
+    if !a.json {
+        println!(
+            "trained on {} samples ({} held out for validation), {} candidate input bits, τ = {:.3}",
+            report.train_samples, report.validation_samples, report.candidate_bits, report.tau
+        );
+        println!(
+            "kept epoch {} of {}: validation accuracy {:.2} %",
+            report.chosen_epoch,
+            report.epochs.len(),
+            100.0 * report.validation_accuracy
+        );
+    }
+    let json = serde_json::json!({ "config": cfg, "report": report, "checkpoint": checkpoint });
+    Ok((model.into(), json))
+}
+
+/// Where the run keeps its checkpoint (default: `<output>.ckpt`), checked for `--resume`.
+fn checkpointing(l: &LutArgs, output: &std::path::Path) -> Result<(Checkpointing, PathBuf)> {
     let checkpoint = l.checkpoint.clone().unwrap_or_else(|| {
         let mut name = output.file_name().unwrap_or_default().to_os_string();
         name.push(".ckpt");
@@ -557,13 +621,58 @@ fn train_lutnet(
         path: Some(checkpoint.clone()),
         resume: l.resume,
     };
-    let (model, report) =
-        zero_g::train::lutnet::train(&train.data, &train.input, classes, &cfg, &ck, reporter)?;
+    Ok((ck, checkpoint))
+}
+
+/// Bits per pixel of a deep network on images (shared thresholds; MNIST measured:
+/// models/README.md).
+const DEEP_IMAGE_BPI: usize = 2;
+
+fn train_deep(
+    a: &TrainArgs,
+    train: &TrainData,
+    d: Defaults,
+    classes: usize,
+    output: &std::path::Path,
+    reporter: &dyn zero_g::progress::Reporter,
+) -> Result<(Model, serde_json::Value)> {
+    let l = &a.lut;
+    let epochs = l.epochs.unwrap_or(d.epochs);
+    let cfg = DeepTrainConfig {
+        arch: l.arch.clone().expect("checked by the caller"),
+        arity: l.arity.unwrap_or(d.arity),
+        bits_per_input: a.bits_per_input.unwrap_or(if train.table {
+            d.lut_bpi
+        } else {
+            DEEP_IMAGE_BPI
+        }),
+        epochs,
+        batch_size: l.batch_size.unwrap_or(d.batch_size),
+        learning_rate: l.learning_rate,
+        lr_step: l.lr_step.unwrap_or(d.lr_step),
+        tau: l.tau,
+        mapping_epochs: l.mapping_epochs.unwrap_or(epochs),
+        validation_fraction: a.validation_fraction.unwrap_or(d.validation_fraction),
+        seed: a.seed,
+        shift: if train.table { 0 } else { l.shift },
+    };
+    let (ck, checkpoint) = checkpointing(l, output)?;
+    let (model, report) = zero_g::train::lutnet::deep::train_deep(
+        &train.data,
+        &train.input,
+        classes,
+        &cfg,
+        &ck,
+        reporter,
+    )?;
     if !a.json {
         println!(
-            "trained on {} samples ({} held out for validation), {} candidate input bits, τ = {:.3}",
-            report.train_samples, report.validation_samples, report.candidate_bits, report.tau
+            "trained on {} samples ({} held out for validation), {} node evaluations, τ = {:.3}",
+            report.train_samples, report.validation_samples, report.nodes, report.tau
         );
+        for (name, positions, kernel, arity) in &report.layers {
+            println!("  {name}: {positions} positions × {kernel} nodes of arity {arity}");
+        }
         println!(
             "kept epoch {} of {}: validation accuracy {:.2} %",
             report.chosen_epoch,

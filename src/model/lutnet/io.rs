@@ -8,21 +8,29 @@
 //! `layer_<l>_tables` bool `(m_l, 2^n_l)` (entry `a` of node `k` is its output at address
 //! `a`). The arity `n_l` is the wiring's second dimension.
 
+use super::arch::Arch;
 use super::{LutLayer, LutNet, MAX_ARITY, MAX_BITS_PER_INPUT, MAX_CLASSES, MAX_LAYERS, MAX_NODES};
 use crate::error::ModelError;
 use crate::model::input::{InputSpec, MAX_INPUTS};
 use crate::model::io::{write_bool, write_input, FAMILY_ATTR, FORMAT_ATTR, H5};
 use hdf5_pure::{AttrValue, FileBuilder};
 
-/// The schema version this zero_g reads and writes.
+/// The schema version of a plain LUT network (written when the model has no architecture).
 pub const FORMAT: i64 = 1;
+/// Version 2: version 1 plus the string attribute `architecture` (a deep network's stages,
+/// checked against the layers on reading).
+pub const FORMAT_DEEP: i64 = 2;
+
+/// Longest `architecture` attribute (16 stages of a few dozen characters fit easily).
+const MAX_ARCH_TEXT: usize = 1024;
 
 /// Reads the LUT-network schema from an open file.
 pub(crate) fn read(h5: &H5) -> Result<LutNet, ModelError> {
     let v = h5.int_attr(FORMAT_ATTR)?;
-    if v != Some(FORMAT) {
+    if v != Some(FORMAT) && v != Some(FORMAT_DEEP) {
         return Err(ModelError::Invalid(format!(
-            "unsupported LUT-network format version {v:?} (this zero_g reads version {FORMAT})"
+            "unsupported LUT-network format version {v:?} (this zero_g reads versions \
+             {FORMAT} and {FORMAT_DEEP})"
         )));
     }
     let classes = h5.usize_attr("num_classes", MAX_CLASSES)?;
@@ -84,13 +92,35 @@ pub(crate) fn read(h5: &H5) -> Result<LutNet, ModelError> {
             tables,
         });
     }
-    LutNet::new(input, classes, bpi, thresholds, out)
+    let net = LutNet::new(input, classes, bpi, thresholds, out)?;
+    if v != Some(FORMAT_DEEP) {
+        return Ok(net);
+    }
+    let text = h5.string_attr("architecture")?.ok_or_else(|| {
+        ModelError::Invalid("format 2 without its `architecture` attribute".into())
+    })?;
+    if text.len() > MAX_ARCH_TEXT {
+        return Err(ModelError::Invalid(format!(
+            "the architecture attribute is {} bytes long (at most {MAX_ARCH_TEXT})",
+            text.len()
+        )));
+    }
+    let arch = text
+        .parse::<Arch>()
+        .map_err(|e| ModelError::Invalid(format!("architecture `{text}`: {e}")))?;
+    net.with_architecture(arch)
 }
 
 /// Adds the LUT-network schema to a file being built.
 pub(crate) fn write(model: &LutNet, fb: &mut FileBuilder) -> Result<(), ModelError> {
     fb.set_attr(FAMILY_ATTR, AttrValue::VarLenString("lutnet".into()));
-    fb.set_attr(FORMAT_ATTR, AttrValue::I64(FORMAT));
+    match model.architecture() {
+        Some(arch) => {
+            fb.set_attr(FORMAT_ATTR, AttrValue::I64(FORMAT_DEEP));
+            fb.set_attr("architecture", AttrValue::VarLenString(arch.to_string()));
+        }
+        None => fb.set_attr(FORMAT_ATTR, AttrValue::I64(FORMAT)),
+    }
     for (name, v) in [
         ("num_classes", model.num_classes()),
         ("num_inputs", model.num_inputs()),

@@ -17,6 +17,7 @@
 //!
 //! Nothing here depends on halo2.
 
+pub mod arch;
 pub mod io;
 
 use super::input::InputSpec;
@@ -73,6 +74,8 @@ pub struct LutNet {
     /// `(N, B)` row-major: threshold `j` of input `i` is `thresholds[i·B + j]`.
     thresholds: Vec<u16>,
     layers: Vec<LutLayer>,
+    /// The deep architecture the layers unroll, when the model has one (checked).
+    architecture: Option<arch::Arch>,
 }
 
 impl LutNet {
@@ -173,7 +176,25 @@ impl LutNet {
             bits_per_input,
             thresholds,
             layers,
+            architecture: None,
         })
+    }
+
+    /// The same model described by the deep architecture `arch`, after checking that its
+    /// layers are exactly `arch` unrolled ([`arch::check`]): same sizes, one truth table and
+    /// one set of patch offsets per kernel node at every position, OR pooling.
+    pub fn with_architecture(mut self, arch: arch::Arch) -> Result<Self, ModelError> {
+        let grid = arch::input_grid(&self.input, self.bits_per_input);
+        arch::check(&arch, grid, &self.layers)
+            .map_err(|e| ModelError::Invalid(format!("architecture `{arch}`: {e}")))?;
+        self.architecture = Some(arch);
+        Ok(self)
+    }
+
+    /// The deep architecture of the layers, if the model was built from one (a description:
+    /// the layers are what inference, the digest and the circuit use).
+    pub fn architecture(&self) -> Option<&arch::Arch> {
+        self.architecture.as_ref()
     }
 
     /// What the model reads.

@@ -34,6 +34,7 @@
 //! bit, and a run resumed from a checkpoint reproduces the uninterrupted run.
 
 pub mod checkpoint;
+pub mod deep;
 pub mod efd;
 pub mod encode;
 mod optim;
@@ -247,14 +248,14 @@ pub(crate) struct TrainState {
 /// The softmax of the logits `popcount / τ` of one sample, the training loss's one
 /// definition: logits $l_c = \sigma_c / \tau$, their maximum $\mu$ and
 /// $Z = \sum_c e^{l_c - \mu}$.
-struct Softmax {
+pub(crate) struct Softmax {
     logits: Vec<f64>,
     max: f64,
     z: f64,
 }
 
 impl Softmax {
-    fn of(scores: &[u32], tau: f64) -> Self {
+    pub(crate) fn of(scores: &[u32], tau: f64) -> Self {
         let logits: Vec<f64> = scores.iter().map(|&v| v as f64 / tau).collect();
         let max = logits.iter().cloned().fold(f64::MIN, f64::max);
         let z = logits.iter().map(|l| (l - max).exp()).sum();
@@ -262,12 +263,12 @@ impl Softmax {
     }
 
     /// $p_c = e^{l_c - \mu} / Z$.
-    fn probability(&self, c: usize) -> f64 {
+    pub(crate) fn probability(&self, c: usize) -> f64 {
         (self.logits[c] - self.max).exp() / self.z
     }
 
     /// The cross-entropy of class `y`: $-(l_y - \mu - \ln Z)$.
-    fn loss(&self, y: usize) -> f64 {
+    pub(crate) fn loss(&self, y: usize) -> f64 {
         -(self.logits[y] - self.max - self.z.ln())
     }
 }

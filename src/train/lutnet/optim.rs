@@ -16,7 +16,7 @@ pub(crate) struct Moments {
 }
 
 impl Moments {
-    pub(super) fn new(n: usize) -> Self {
+    pub(crate) fn new(n: usize) -> Self {
         Moments {
             m: vec![0.0; n],
             v: vec![0.0; n],
@@ -24,13 +24,13 @@ impl Moments {
     }
 }
 
-pub(super) const B1: f32 = 0.9;
-pub(super) const B2: f32 = 0.999;
+pub(crate) const B1: f32 = 0.9;
+pub(crate) const B2: f32 = 0.999;
 const EPS: f32 = 1e-8;
 
 /// One Adam step on a slice (`lr` already bias-corrected), clamping to `[lo, hi]`.
 #[inline]
-pub(super) fn adam(
+pub(crate) fn adam(
     w: &mut [f32],
     g: &[f32],
     m: &mut [f32],
@@ -95,7 +95,7 @@ pub(super) fn mapping_step(
         .for_each(|(((w, m), v), g)| adam(w, g, m, v, lr_t, f32::MIN, f32::MAX));
 }
 
-pub(super) fn argmax_f32(row: &[f32]) -> usize {
+pub(crate) fn argmax_f32(row: &[f32]) -> usize {
     let mut best = 0;
     for (i, &v) in row.iter().enumerate() {
         if v > row[best] {

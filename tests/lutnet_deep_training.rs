@@ -1,0 +1,153 @@
+//! Training deep LUT networks: deterministic for a seed, resumable bit for bit, and the
+//! network kept is exactly what the model file, `predict` and the circuit compute.
+
+mod common;
+use common::*;
+use zero_g::data::{load_dataset, Dataset, Split};
+use zero_g::model::{io, InputSpec, Model};
+use zero_g::train::lutnet::deep::{train_deep, DeepTrainConfig};
+use zero_g::train::lutnet::Checkpointing;
+use zero_g::train::NoReporter;
+
+fn data() -> Dataset {
+    load_dataset(&mnist_dir(), Split::Train)
+        .unwrap()
+        .slice(0..1500)
+}
+
+fn cfg(epochs: usize) -> DeepTrainConfig {
+    DeepTrainConfig {
+        arch: "conv(4,3,4,2),pool(2),fc(60,in)".into(),
+        arity: 4,
+        bits_per_input: 2,
+        epochs,
+        batch_size: 50,
+        mapping_epochs: 2,
+        shift: 1,
+        ..Default::default()
+    }
+}
+
+fn run(epochs: usize, ck: &Checkpointing) -> (zero_g::LutNet, Vec<f64>, f64) {
+    let (m, r) = train_deep(
+        &data(),
+        &InputSpec::image(28, 28),
+        10,
+        &cfg(epochs),
+        ck,
+        &NoReporter,
+    )
+    .unwrap();
+    let losses = r.epochs.iter().map(|e| e.loss).collect();
+    (m, losses, r.validation_accuracy)
+}
+
+#[test]
+fn the_same_seed_gives_the_same_deep_network() {
+    let none = Checkpointing::default();
+    let (a, la, _) = run(2, &none);
+    let (b, lb, _) = run(2, &none);
+    assert_eq!(a, b);
+    assert_eq!(la, lb);
+    let mut other = cfg(2);
+    other.seed = 1;
+    let (c, _) = train_deep(
+        &data(),
+        &InputSpec::image(28, 28),
+        10,
+        &other,
+        &none,
+        &NoReporter,
+    )
+    .unwrap();
+    assert_ne!(a.digest(), c.digest());
+}
+
+#[test]
+fn a_resumed_deep_run_equals_the_uninterrupted_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let ck = dir.path().join("run.ckpt");
+    let (full, lfull, _) = run(3, &Checkpointing::default());
+    run(
+        2,
+        &Checkpointing {
+            path: Some(ck.clone()),
+            resume: false,
+        },
+    );
+    let (resumed, lres, _) = run(
+        3,
+        &Checkpointing {
+            path: Some(ck.clone()),
+            resume: true,
+        },
+    );
+    assert_eq!(resumed, full);
+    assert_eq!(lres, lfull);
+    // another architecture cannot continue this checkpoint
+    let mut other = cfg(3);
+    other.arch = "conv(4,3,4,2),pool(2),fc(70,in)".into();
+    let e = train_deep(
+        &data(),
+        &InputSpec::image(28, 28),
+        10,
+        &other,
+        &Checkpointing {
+            path: Some(ck),
+            resume: true,
+        },
+        &NoReporter,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("checkpoint"), "{e}");
+}
+
+#[test]
+fn the_kept_deep_network_is_what_the_file_and_predict_compute() {
+    let (m, losses, val_acc) = run(2, &Checkpointing::default());
+    assert!(losses[1] < losses[0], "it learns: {losses:?}");
+    // the validation share (the last 10 %) scored by the boolean model equals the report
+    let d = data();
+    let val = d.slice(1350..1500);
+    let ok = val
+        .iter()
+        .filter(|(x, y)| m.predict(x).class == *y as usize)
+        .count();
+    assert_eq!(ok as f64 / 150.0, val_acc);
+    assert!(val_acc > 0.5, "a working network: {val_acc}");
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("deep.hdf5");
+    io::save(&Model::from(m.clone()), &p).unwrap();
+    let Model::LutNet(back) = io::load(&p).unwrap() else {
+        panic!("a LUT network")
+    };
+    assert_eq!(back, m);
+    assert!(back.architecture().is_some());
+}
+
+#[test]
+fn bad_architectures_are_refused_before_training() {
+    for (arch, want) in [
+        ("conv(30,1,4,1),fc(10)", "does not fit"),
+        ("conv(4,2,4,1),pool(2)", "last stage must be fc"),
+        ("fc(15)", "divide into the 10 classes"),
+        ("conv(4,2,4,9),fc(10)", "leaves"),
+        ("pool(3),fc(10)", "window"),
+        ("dense(10)", "unknown stage"),
+    ] {
+        let mut c = cfg(1);
+        c.arch = arch.into();
+        let e = train_deep(
+            &data(),
+            &InputSpec::image(28, 28),
+            10,
+            &c,
+            &Checkpointing::default(),
+            &NoReporter,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains(want), "{arch}: {e}");
+    }
+}
