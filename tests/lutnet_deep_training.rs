@@ -151,3 +151,121 @@ fn bad_architectures_are_refused_before_training() {
         assert!(e.contains(want), "{arch}: {e}");
     }
 }
+
+/// A labelled PNG folder of the first `n` MNIST training images, with class names.
+struct Folder {
+    _tmp: tempfile::TempDir,
+    dir: std::path::PathBuf,
+}
+
+impl Folder {
+    fn path(&self) -> &std::path::Path {
+        &self.dir
+    }
+}
+
+fn png_folder(n: usize) -> Folder {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("train");
+    let d = data().slice(0..n);
+    zero_g::data::export_png_folder(&d, &dir).unwrap();
+    let names: Vec<String> = (0..10).map(|c| format!("digit {c}")).collect();
+    std::fs::write(dir.join("class-names.txt"), names.join("\n")).unwrap();
+    Folder { _tmp: tmp, dir }
+}
+
+fn zg() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("zero_g").unwrap()
+}
+
+#[test]
+fn train_arch_writes_a_deep_model_with_the_folders_class_names() {
+    let train = png_folder(300);
+    let out = tempfile::tempdir().unwrap();
+    let model = out.path().join("deep.hdf5");
+    zg().args([
+        "train",
+        "--family",
+        "lutnet",
+        "--arch",
+        "conv(4,3,4,1),pool(2),fc(20,in)",
+    ])
+    .args([
+        "--arity",
+        "4",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "50",
+        "--train-set-path",
+    ])
+    .arg(train.path())
+    .arg("-o")
+    .arg(&model)
+    .assert()
+    .success()
+    .stdout(predicates::str::contains(
+        "conv1: 81 positions × 4 nodes of arity 4",
+    ))
+    .stdout(predicates::str::contains(
+        "architecture conv(4,3,4,1),pool(2),fc(20,in)",
+    ));
+    zg().args(["info", "--model-path"])
+        .arg(&model)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "architecture conv(4,3,4,1),pool(2),fc(20,in)",
+        ));
+    let img = train.path().join("0000_5.png");
+    zg().args(["predict", "--model-path"])
+        .arg(&model)
+        .arg("--img-path")
+        .arg(&img)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("digit "));
+}
+
+#[test]
+fn train_arch_errors_are_exit_2() {
+    let train = png_folder(100);
+    let out = tempfile::tempdir().unwrap();
+    for (args, want) in [
+        (
+            vec!["--arch", "conv(4,2,4,1),pool(2)"],
+            "last stage must be fc",
+        ),
+        (vec!["--arch", "conv(40,2,4,1),fc(10)"], "does not fit"),
+        (vec!["--arch", "fc(10"], "missing `)`"),
+        (
+            vec!["--arch", "fc(10)", "--layers", "100"],
+            "cannot be used with",
+        ),
+    ] {
+        zg().args([
+            "train",
+            "--family",
+            "lutnet",
+            "--epochs",
+            "1",
+            "--train-set-path",
+        ])
+        .arg(train.path())
+        .arg("-o")
+        .arg(out.path().join("m.hdf5"))
+        .args(&args)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(want));
+        assert!(!out.path().join("m.hdf5").exists());
+    }
+    // BTHOWeN takes no architecture
+    zg().args(["train", "--arch", "fc(10)", "--train-set-path"])
+        .arg(train.path())
+        .arg("-o")
+        .arg(out.path().join("m.hdf5"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--arch"));
+}

@@ -17,9 +17,9 @@ use hdf5_pure::{AttrValue, FileBuilder};
 
 /// The schema version of a plain LUT network (written when the model has no architecture).
 pub const FORMAT: i64 = 1;
-/// Version 2: version 1 plus the string attribute `architecture` (a deep network's stages,
+/// Version 3: versions 1 and 2 plus the string attribute `architecture` (a deep network's stages,
 /// checked against the layers on reading).
-pub const FORMAT_DEEP: i64 = 2;
+pub const FORMAT_DEEP: i64 = 3;
 
 /// Longest `architecture` attribute (16 stages of a few dozen characters fit easily).
 const MAX_ARCH_TEXT: usize = 1024;
@@ -97,7 +97,7 @@ pub(crate) fn read(h5: &H5) -> Result<LutNet, ModelError> {
         return Ok(net);
     }
     let text = h5.string_attr("architecture")?.ok_or_else(|| {
-        ModelError::Invalid("format 2 without its `architecture` attribute".into())
+        ModelError::Invalid("format 3 without its `architecture` attribute".into())
     })?;
     if text.len() > MAX_ARCH_TEXT {
         return Err(ModelError::Invalid(format!(
