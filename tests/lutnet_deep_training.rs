@@ -269,3 +269,50 @@ fn train_arch_errors_are_exit_2() {
         .code(2)
         .stderr(predicates::str::contains("--arch"));
 }
+
+#[test]
+fn fashion_mnist_is_a_first_class_data_set() {
+    // a slice of Fashion-MNIST as a PNG folder, with the class names the data script wrote
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("fashion");
+    let d = load_dataset(&fashion_dir(), Split::Train)
+        .unwrap()
+        .slice(0..400);
+    zero_g::data::export_png_folder(&d, &dir).unwrap();
+    std::fs::copy(
+        fashion_dir().join("class-names.txt"),
+        dir.join("class-names.txt"),
+    )
+    .unwrap();
+    let model = tmp.path().join("fashion.hdf5");
+    zg().args(["train", "--family", "lutnet", "--arch", "conv(4,3,4,1),pool(2),fc(20,in)"])
+        .args(["--arity", "4", "--epochs", "1", "--batch-size", "50", "--train-set-path"])
+        .arg(&dir)
+        .arg("-o")
+        .arg(&model)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "classes: T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot",
+        ));
+    // the full test set, read from the IDX folder
+    zg().args(["compute-accuracy", "--model-path"])
+        .arg(&model)
+        .arg("--test-set-path")
+        .arg(fashion_dir())
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("/ 10000"));
+    let Model::LutNet(m) = io::load(&model).unwrap() else {
+        panic!("a LUT network")
+    };
+    let x = d.image(0);
+    let name = m.input().class_name(m.predict(x).class);
+    zg().args(["predict", "--model-path"])
+        .arg(&model)
+        .arg("--img-path")
+        .arg(dir.join("0000_9.png"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(name));
+}

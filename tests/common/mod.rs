@@ -29,6 +29,18 @@ pub fn mnist_dir() -> PathBuf {
     p
 }
 
+/// The Fashion-MNIST IDX folder written by `scripts/fetch-fashion-mnist.sh` (with its
+/// `class-names.txt`).
+#[allow(dead_code)]
+pub fn fashion_dir() -> PathBuf {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/fashion-mnist");
+    assert!(
+        p.join("t10k-images-idx3-ubyte").is_file() && p.join("class-names.txt").is_file(),
+        "Fashion-MNIST is missing: run scripts/fetch-fashion-mnist.sh first"
+    );
+    p
+}
+
 /// A bundled model of `models/`.
 pub fn bundled(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
