@@ -26,6 +26,7 @@ pub fn run(a: InfoArgs) -> Result<Outcome> {
             "bits_per_input": m.bits_per_input(),
             "layers": m.layers().iter().map(|l| serde_json::json!({"nodes": l.nodes(), "arity": l.arity})).collect::<Vec<_>>(),
             "nodes": m.num_nodes(),
+            "architecture": m.architecture().map(|a| a.to_string()),
         }),
     };
     if a.json {
