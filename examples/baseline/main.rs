@@ -15,6 +15,7 @@
 
 use std::path::{Path, PathBuf};
 use zero_g::data::csv::{read, Label, Table};
+use zero_g::model::InputSpec;
 
 /// k-NN accuracy (correct, total) of `test` given `train`, both standardised.
 fn knn(
@@ -47,20 +48,42 @@ fn knn(
     correct
 }
 
-/// The rows of a table in the training file's column order.
-fn rows(t: &Table, columns: &[String]) -> Result<Vec<Vec<f64>>, String> {
-    let idx: Vec<usize> = columns
+/// The rows of a table as numbers for the classical models: the model's column encodings
+/// (`Table::fit` of the training file: one-hot categories, missing-value indicators), except
+/// that a number column keeps its value (its training median when the cell is empty) instead
+/// of the quantised byte. Columns are matched by name.
+fn rows(t: &Table, spec: &InputSpec) -> Result<Vec<Vec<f64>>, String> {
+    let features = spec.features().ok_or("not a table")?;
+    let idx: Vec<usize> = features
         .iter()
-        .map(|c| {
+        .map(|f| {
             t.features
                 .iter()
-                .position(|f| f == c)
-                .ok_or_else(|| format!("{}: no column `{c}`", t.path.display()))
+                .position(|c| *c == f.name)
+                .ok_or_else(|| format!("{}: no column `{}`", t.path.display(), f.name))
         })
         .collect::<Result<_, _>>()?;
-    Ok((0..t.len())
-        .map(|i| idx.iter().map(|&j| t.row(i)[j]).collect())
-        .collect())
+    (0..t.len())
+        .map(|i| {
+            let cells: Vec<_> = idx.iter().map(|&j| t.cell(i, j)).collect();
+            let bytes = spec
+                .encode_cells(&cells)
+                .map_err(|(_, e)| format!("{}:{}: {e}", t.path.display(), t.lines[i]))?;
+            let mut row: Vec<f64> = bytes.iter().map(|&b| b as f64 / 255.0).collect();
+            let mut at = 0;
+            for (f, &j) in features.iter().zip(&idx) {
+                if !f.is_category() {
+                    row[at] = if t.is_missing(i, j) {
+                        f.fill.unwrap_or(f.lo)
+                    } else {
+                        t.row(i)[j]
+                    };
+                }
+                at += f.width();
+            }
+            Ok(row)
+        })
+        .collect()
 }
 
 struct Result1 {
@@ -89,9 +112,9 @@ fn run(dir: &Path) -> Result<Result1, String> {
             .collect()
     };
     let (ytr, yte) = (class_of(&train)?, class_of(&test)?);
-    let mut xtr = rows(&train, &train.features)?;
-    let mut xte = rows(&test, &train.features)?;
-    let n = train.features.len();
+    let mut xtr = rows(&train, &spec)?;
+    let mut xte = rows(&test, &spec)?;
+    let n = spec.num_inputs();
     for j in 0..n {
         let m = xtr.iter().map(|r| r[j]).sum::<f64>() / xtr.len() as f64;
         let v = xtr.iter().map(|r| (r[j] - m) * (r[j] - m)).sum::<f64>() / xtr.len() as f64;

@@ -1,23 +1,38 @@
-//! Tabular data: a CSV file with a header row, one label column and numeric features.
+//! Tabular data: a CSV file with a header row, one label column and feature columns of
+//! numbers or text, with empty cells allowed.
 //!
 //! Rules (each broken rule is an error naming the file, the line and the column):
 //!
 //! - the first line is the header; column names are unique;
 //! - the label column is chosen by name (default: the last column); every other column is a
-//!   feature and must hold a finite decimal number on every row (no empty cells, no `NA`);
+//!   feature. Cells are trimmed of spaces. A cell that is empty or reads `NA`, `N/A`, `NaN`,
+//!   `nan`, `?`, `null` or `NULL` is *missing* ([`crate::model::input::MISSING_CELLS`]).
+//!   A feature column whose other cells are all finite decimal numbers is a **number**
+//!   column; a column with any other text is a **category** column (its distinct values, at
+//!   most [`MAX_CATEGORIES`], become one input each). A column whose cells are all missing
+//!   carries nothing and is left out of a new model ([`Table::fit`]). A number that is not
+//!   finite (`inf`) is an error;
 //! - labels are strings: a model's class names are the distinct labels of its training file,
 //!   in numeric order when every label is an integer, else in lexicographic order;
 //! - features are matched to a model's by **name**, so a test file may order its columns
 //!   differently (and may omit the label column when only features are needed).
 //!
-//! Features become bytes by the model's quantisation (see [`crate::model::input`]); fitting a
-//! new model takes each feature's training minimum and maximum as its range. Training
+//! Features become bytes by the model's column encodings (see [`crate::model::input`]):
+//! fitting a new model takes each number column's training minimum and maximum as its range
+//! and its median as the fill value of its empty cells, and lists each category column's
+//! values in lexicographic order; a column with an empty cell in training gets a "missing"
+//! input. With `unseen_other` ([`Table::fit_with`]), each category column also gets an
+//! "other" input for values not seen in training. Training
 //! shuffles a table's rows with its seed before holding out the last ones for validation
 //! ([`shuffled`]).
 
 use super::Dataset;
 use crate::error::DataError;
-use crate::model::input::{Feature, InputKind, InputSpec, MAX_INPUTS, MAX_NAME_BYTES};
+use crate::model::input::{
+    is_missing, Feature, InputKind, InputSpec, MAX_CATEGORIES, MAX_INPUTS, MAX_NAME_BYTES,
+};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The largest CSV file zero_g reads.
@@ -34,8 +49,12 @@ pub struct Table {
     pub features: Vec<String>,
     /// The label column's name, if the file has it.
     pub label_column: Option<String>,
-    /// `rows × features` values, row-major.
+    /// `rows × features` cells, row-major, as numbers: a cell that is not a finite number
+    /// (text or missing) is `NaN`, and its text is in `text`.
     pub values: Vec<f64>,
+    /// The trimmed text of every cell whose number does not print back as the cell (text,
+    /// missing cells, numbers written another way such as `1.0` or `+3`), by cell index.
+    pub text: HashMap<usize, Box<str>>,
     /// One label per row (when the file has the label column).
     pub labels: Vec<String>,
     /// The line of each row in the file.
@@ -78,7 +97,8 @@ pub fn read(path: &Path, label: Label<'_>) -> Result<Table, DataError> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .from_reader(bytes.as_slice());
+        // a UTF-8 byte order mark (spreadsheet exports) is not part of the first name
+        .from_reader(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes));
     let header = rdr
         .headers()
         .map_err(|e| err(path, 1, format!("unreadable header: {e}")))?
@@ -140,6 +160,7 @@ pub fn read(path: &Path, label: Label<'_>) -> Result<Table, DataError> {
         features,
         label_column: label_idx.map(|i| names[i].clone()),
         values: vec![],
+        text: HashMap::new(),
         labels: vec![],
         lines: vec![],
     };
@@ -177,28 +198,21 @@ pub fn read(path: &Path, label: Label<'_>) -> Result<Table, DataError> {
                 continue;
             }
             let f = field.trim();
-            let v: f64 = match f {
-                "" | "NA" | "N/A" | "NaN" | "nan" | "?" | "null" => {
-                    return Err(err(
-                        path,
-                        line,
-                        format!("column `{}`: missing value `{f}`", names[i]),
-                    ))
+            let v = match f.parse::<f64>() {
+                Ok(v) if !is_missing(f) => {
+                    if !v.is_finite() {
+                        return Err(err(
+                            path,
+                            line,
+                            format!("column `{}`: `{f}` is not finite", names[i]),
+                        ));
+                    }
+                    v
                 }
-                _ => f.parse().map_err(|_| {
-                    err(
-                        path,
-                        line,
-                        format!("column `{}`: `{f}` is not a number", names[i]),
-                    )
-                })?,
+                _ => f64::NAN,
             };
-            if !v.is_finite() {
-                return Err(err(
-                    path,
-                    line,
-                    format!("column `{}`: `{f}` is not finite", names[i]),
-                ));
+            if v.is_nan() || v.to_string() != f {
+                t.text.insert(t.values.len(), f.into());
             }
             t.values.push(v);
         }
@@ -219,10 +233,33 @@ impl Table {
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }
-    /// The feature values of row `i`.
+    /// The feature values of row `i` (`NaN` for a cell that is text or missing).
     pub fn row(&self, i: usize) -> &[f64] {
         let n = self.features.len();
         &self.values[i * n..(i + 1) * n]
+    }
+
+    /// The trimmed text of the cell of row `i`, feature column `j`.
+    pub fn cell(&self, i: usize, j: usize) -> Cow<'_, str> {
+        let k = i * self.features.len() + j;
+        match self.text.get(&k) {
+            Some(t) => Cow::Borrowed(t),
+            None => Cow::Owned(self.values[k].to_string()),
+        }
+    }
+
+    /// Whether the cell of row `i`, feature column `j` is missing.
+    pub fn is_missing(&self, i: usize, j: usize) -> bool {
+        let k = i * self.features.len() + j;
+        self.text.get(&k).is_some_and(|t| is_missing(t))
+    }
+
+    /// The feature columns whose cells are all missing (left out by [`Table::fit`]).
+    pub fn empty_columns(&self) -> Vec<&str> {
+        (0..self.features.len())
+            .filter(|&j| (0..self.len()).all(|i| self.is_missing(i, j)))
+            .map(|j| self.features[j].as_str())
+            .collect()
     }
 
     /// The class names of a training file: its distinct labels, in numeric order when they
@@ -254,27 +291,100 @@ impl Table {
         Ok(names)
     }
 
-    /// The input description of a model trained on this file: each feature's range is its
-    /// minimum and maximum here (a constant feature gets `[v, v + 1]`).
+    /// The input description of a model trained on this file (see the module doc): each
+    /// number column's range is its minimum and maximum here (a constant column gets
+    /// `[v, v + 1]`); a value not seen here is an error at prediction time.
     pub fn fit(&self) -> Result<InputSpec, DataError> {
-        let n = self.features.len();
-        let features = (0..n)
-            .map(|j| {
-                let (lo, hi) = (0..self.len())
-                    .map(|i| self.values[i * n + j])
-                    .fold((f64::MAX, f64::MIN), |(l, h), v| (l.min(v), h.max(v)));
-                Feature {
-                    name: self.features[j].clone(),
-                    lo,
-                    hi: if hi > lo { hi } else { lo + 1.0 },
+        self.fit_with(false)
+    }
+
+    /// [`Table::fit`], with an "other" input for each category column when `unseen_other`.
+    pub fn fit_with(&self, unseen_other: bool) -> Result<InputSpec, DataError> {
+        let mut features = Vec::new();
+        for j in 0..self.features.len() {
+            let name = &self.features[j];
+            let mut numbers = Vec::new();
+            let mut texts: Vec<&str> = Vec::new();
+            let mut missing = false;
+            for i in 0..self.len() {
+                let k = i * self.features.len() + j;
+                match self.text.get(&k) {
+                    Some(t) if is_missing(t) => missing = true,
+                    Some(t) if self.values[k].is_nan() => texts.push(t),
+                    _ => numbers.push(self.values[k]),
                 }
-            })
-            .collect();
-        Ok(InputSpec {
+            }
+            if numbers.is_empty() && texts.is_empty() {
+                continue; // every cell is empty: nothing to learn from
+            }
+            let feature = if texts.is_empty() {
+                let (lo, hi) = numbers
+                    .iter()
+                    .fold((f64::MAX, f64::MIN), |(l, h), &v| (l.min(v), h.max(v)));
+                numbers.sort_by(f64::total_cmp);
+                let m = numbers.len();
+                let median = if m % 2 == 1 {
+                    numbers[m / 2]
+                } else {
+                    (numbers[m / 2 - 1] + numbers[m / 2]) / 2.0
+                };
+                Feature {
+                    missing,
+                    fill: missing.then_some(median),
+                    ..Feature::numeric(name.clone(), lo, if hi > lo { hi } else { lo + 1.0 })
+                }
+            } else {
+                // a column with text: every value (numbers as written) is a category
+                let mut cats: Vec<String> = (0..self.len())
+                    .filter(|&i| !self.is_missing(i, j))
+                    .map(|i| self.cell(i, j).into_owned())
+                    .collect();
+                cats.sort();
+                cats.dedup();
+                if cats.len() > MAX_CATEGORIES {
+                    let example = texts.first().copied().unwrap_or_default();
+                    return Err(err(
+                        &self.path,
+                        1,
+                        format!(
+                            "column `{name}` has {} distinct values (e.g. `{example}`); a text \
+                             column may have at most {MAX_CATEGORIES} (remove an identifier or \
+                             free-text column from the file)",
+                            cats.len()
+                        ),
+                    ));
+                }
+                Feature {
+                    missing,
+                    other: unseen_other,
+                    ..Feature::category(name.clone(), cats)
+                }
+            };
+            features.push(feature);
+        }
+        if features.is_empty() {
+            return Err(err(
+                &self.path,
+                1,
+                "every feature column is empty: there is nothing to learn from",
+            ));
+        }
+        let spec = InputSpec {
             kind: InputKind::Tabular { features },
             class_names: self.class_names()?,
             label_column: self.label_column.clone(),
-        })
+        };
+        if spec.num_inputs() > MAX_INPUTS {
+            return Err(err(
+                &self.path,
+                1,
+                format!(
+                    "the columns make {} inputs; at most {MAX_INPUTS}",
+                    spec.num_inputs()
+                ),
+            ));
+        }
+        Ok(spec)
     }
 
     /// For each of the model's features (by name), its column here.
@@ -316,13 +426,12 @@ impl Table {
         self.quantised(spec, &self.columns_for(spec)?, i)
     }
 
-    /// Row `i`'s bytes: the values of columns `cols` (the model's features, in its order)
-    /// under its quantisation; an error names the row's line.
+    /// Row `i`'s bytes: the cells of columns `cols` (the model's features, in its order)
+    /// under its column encodings; an error names the row's line and the column.
     fn quantised(&self, spec: &InputSpec, cols: &[usize], i: usize) -> Result<Vec<u8>, DataError> {
-        let row = self.row(i);
-        let values: Vec<f64> = cols.iter().map(|&c| row[c]).collect();
-        spec.quantise(&values)
-            .map_err(|e| err(&self.path, self.lines[i], e.to_string()))
+        let cells: Vec<Cow<'_, str>> = cols.iter().map(|&c| self.cell(i, c)).collect();
+        spec.encode_cells(&cells)
+            .map_err(|(_, e)| err(&self.path, self.lines[i], e))
     }
 
     /// The whole file as a labelled data set under the model's quantisation and class names
@@ -335,10 +444,10 @@ impl Table {
         let cols = self.columns_for(spec)?;
         let mut ds = Dataset {
             rows: 1,
-            cols: cols.len(),
+            cols: spec.num_inputs(),
             ..Default::default()
         };
-        ds.pixels.reserve(self.len() * cols.len());
+        ds.pixels.reserve(self.len() * spec.num_inputs());
         for i in 0..self.len() {
             ds.pixels.extend(self.quantised(spec, &cols, i)?);
             let l = &self.labels[i];
@@ -387,43 +496,28 @@ pub fn shuffled(data: &Dataset, seed: u64) -> Dataset {
     out
 }
 
-/// Parses `--features "x1,x2,…"` for a tabular model (values in the model's feature order):
-/// every value a finite decimal number, as many as the model's features.
+/// Parses `--features "x1,x2,…"` for a tabular model: one cell per feature, in the model's
+/// feature order, read as one CSV record (so a value with a comma can be quoted: `"a, b"`):
+/// numbers, category values and empty cells, exactly as in a CSV file.
 pub fn parse_features(s: &str, spec: &InputSpec) -> Result<Vec<u8>, DataError> {
-    let features = spec.features().ok_or_else(|| {
-        DataError::Input(format!(
+    if spec.features().is_none() {
+        return Err(DataError::Input(format!(
             "the model takes a {}, not features: give --img-path",
             spec.describe()
-        ))
-    })?;
-    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
-    if parts.len() != features.len() {
-        return Err(DataError::Input(format!(
-            "{} values given, the model takes {} features ({})",
-            parts.len(),
-            features.len(),
-            features
-                .iter()
-                .map(|f| f.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
         )));
     }
-    let mut values = Vec::with_capacity(parts.len());
-    for (p, f) in parts.iter().zip(features) {
-        let v: f64 = p.parse().map_err(|_| {
-            DataError::Input(format!("feature `{}`: `{p}` is not a number", f.name))
-        })?;
-        if !v.is_finite() {
-            return Err(DataError::Input(format!(
-                "feature `{}`: `{p}` is not a finite number",
-                f.name
-            )));
-        }
-        values.push(v);
-    }
-    spec.quantise(&values)
-        .map_err(|e| DataError::Input(e.to_string()))
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(s.as_bytes());
+    let record = match rdr.records().next() {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => return Err(DataError::Input(format!("unreadable values: {e}"))),
+        None => csv::StringRecord::from(vec![""]),
+    };
+    let cells: Vec<&str> = record.iter().collect();
+    spec.encode_cells(&cells)
+        .map_err(|(_, e)| DataError::Input(e.replace("column `", "feature `")))
 }
 
 /// Parses `FILE:N` (the `N`-th data row, 1-based) of `--csv-row`.
@@ -504,10 +598,21 @@ mod tests {
             "1 fields, but the header has 2 columns"
         );
         assert!(err_of("a,b\n1\n", Label::Last).contains("t.csv:2:"));
-        assert!(err_of("a,b,y\n1,,x\n", Label::Last).contains(":2: column `b`: missing value ``"));
-        assert!(err_of("a,b,y\n1,NA,x\n", Label::Last).contains("missing value `NA`"));
-        assert!(err_of("a,b,y\n1,2,x\n1,two,x\n", Label::Last)
-            .contains(":3: column `b`: `two` is not a number"));
+        // a model without empty cells or text in a column refuses them, naming line and column
+        let spec = table("a,b,y\n1,2,x\n3,4,z\n", Label::Last)
+            .unwrap()
+            .fit()
+            .unwrap();
+        let enc = |text: &str| {
+            table(text, Label::Last)
+                .unwrap()
+                .to_dataset(&spec)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(enc("a,b,y\n1,,x\n").contains(":2: column `b`: missing value ``"));
+        assert!(enc("a,b,y\n1,NA,x\n").contains("missing value `NA`"));
+        assert!(enc("a,b,y\n1,2,x\n1,two,x\n").contains(":3: column `b`: `two` is not a number"));
         assert!(err_of("a,b,y\n1,inf,x\n", Label::Last).contains("not finite"));
         assert!(err_of("a,b,y\n1,2,\n", Label::Last).contains("the label is missing"));
         assert!(err_of("a,a,y\n1,2,x\n", Label::Last).contains("appears twice"));
@@ -538,6 +643,130 @@ mod tests {
             .to_dataset(&spec)
             .unwrap_err();
         assert!(e.to_string().contains("no column `a`"), "{e}");
+    }
+
+    #[test]
+    fn text_and_empty_cells_in_every_position() {
+        // text or an empty cell in the first, a middle and the last feature column, the
+        // label last or first
+        for label_first in [false, true] {
+            let rows = [
+                ("Biscoe", "39.1", "male", "A"),
+                ("Dream", "", "female", "B"),
+                ("NA", "40.5", "", "A"),
+                ("Biscoe", "41", "male", "B"),
+            ];
+            let mut text = String::new();
+            text += if label_first {
+                "y,island,len,sex\n"
+            } else {
+                "island,len,sex,y\n"
+            };
+            for (a, b, c, y) in rows {
+                text += &if label_first {
+                    format!("{y},{a},{b},{c}\n")
+                } else {
+                    format!("{a},{b},{c},{y}\n")
+                };
+            }
+            let label = if label_first {
+                Label::Named("y")
+            } else {
+                Label::Last
+            };
+            let t = table(&text, label).unwrap();
+            let spec = t.fit().unwrap();
+            let f = spec.features().unwrap();
+            assert_eq!(f[0].categories, vec!["Biscoe", "Dream"]);
+            assert!(f[0].missing && !f[0].other);
+            assert!(!f[1].is_category() && f[1].missing);
+            assert_eq!(f[1].fill, Some(40.5)); // the median of 39.1, 40.5, 41
+            assert_eq!(f[2].categories, vec!["female", "male"]);
+            assert_eq!(spec.num_inputs(), 3 + 2 + 3);
+            let ds = t.to_dataset(&spec).unwrap();
+            assert_eq!(ds.labels, vec![0, 1, 0, 1]);
+            // Dream, (empty → 40.5, missing), female
+            let q = f[1].quantise(40.5);
+            assert_eq!(&ds.pixels[8..16], &[0, 255, 0, q, 255, 255, 0, 0]);
+            // NA island: no one-hot byte, the missing byte
+            assert_eq!(&ds.pixels[16..19], &[0, 0, 255]);
+            // an unseen category is an error naming line and column, unless "other"
+            let u = table(&text.replace("Dream", "Torgersen"), label).unwrap();
+            let e = u.to_dataset(&spec).unwrap_err().to_string();
+            assert!(
+                e.contains("t.csv:3: column `island`: `Torgersen` is not a category"),
+                "{e}"
+            );
+            let open = t.fit_with(true).unwrap();
+            let ds = u.to_dataset(&open).unwrap();
+            assert_eq!(&ds.pixels[10..14], &[0, 0, 255, 0]); // island=(other)
+                                                             // --features takes the same cells, quoted where they hold a comma
+            assert_eq!(
+                parse_features("Dream,,female", &spec).unwrap(),
+                &t.to_dataset(&spec).unwrap().pixels[8..16]
+            );
+            assert!(parse_features("\"Dream\",NA,\"female\"", &spec).is_ok());
+            assert!(parse_features("Dream,,female,x", &spec)
+                .unwrap_err()
+                .to_string()
+                .contains("3 features (island, len, sex)"));
+        }
+    }
+
+    #[test]
+    fn quoting_bom_crlf_and_empty_columns() {
+        let text = "\u{feff}\"a\",\"note, long\",b,y\r\n\"1\",\"x, \"\"q\"\"\",,c\r\n2,  y ,,d\r\n";
+        let t = table(text, Label::Last).unwrap();
+        assert_eq!(t.features, vec!["a", "note, long", "b"]);
+        assert_eq!(t.lines, vec![2, 3]);
+        assert_eq!(t.cell(0, 1), "x, \"q\"");
+        assert_eq!(t.cell(1, 1), "y");
+        assert_eq!(t.empty_columns(), vec!["b"]);
+        let spec = t.fit().unwrap();
+        // the all-empty column is left out
+        let names: Vec<&str> = spec
+            .features()
+            .unwrap()
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect();
+        assert_eq!(names, vec!["a", "note, long"]);
+        assert_eq!(
+            t.to_dataset(&spec).unwrap().pixels,
+            vec![0, 255, 0, 255, 0, 255]
+        );
+        // a table with only empty feature columns, a label with one class
+        assert!(table("a,y\n,x\nNA,z\n", Label::Last)
+            .unwrap()
+            .fit()
+            .unwrap_err()
+            .to_string()
+            .contains("every feature column is empty"));
+        assert!(table("a,y\nq,x\nr,x\n", Label::Last)
+            .unwrap()
+            .fit()
+            .unwrap_err()
+            .to_string()
+            .contains("fewer than two classes"));
+        // numbers written in another way keep their text; a mixed column is categories
+        let t = table("a,y\n1.0,x\n+2,z\nb,x\n", Label::Last).unwrap();
+        assert_eq!(t.row(0)[0], 1.0);
+        let spec = t.fit().unwrap();
+        assert_eq!(
+            spec.features().unwrap()[0].categories,
+            vec!["+2", "1.0", "b"]
+        );
+        // too many categories
+        let mut many = String::from("id,y\n");
+        for i in 0..=MAX_CATEGORIES {
+            many += &format!("id{i},{}\n", i % 2);
+        }
+        let e = table(&many, Label::Last)
+            .unwrap()
+            .fit()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("column `id` has 257 distinct values"), "{e}");
     }
 
     #[test]

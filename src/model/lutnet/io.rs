@@ -11,18 +11,21 @@
 use super::{LutLayer, LutNet, MAX_ARITY, MAX_BITS_PER_INPUT, MAX_CLASSES, MAX_LAYERS, MAX_NODES};
 use crate::error::ModelError;
 use crate::model::input::{InputSpec, MAX_INPUTS};
-use crate::model::io::{write_bool, write_input, FAMILY_ATTR, FORMAT_ATTR, H5};
+use crate::model::io::{
+    check_format, format_for, write_bool, write_input, FAMILY_ATTR, FORMAT_ATTR, H5,
+};
 use hdf5_pure::{AttrValue, FileBuilder};
 
-/// The schema version this zero_g reads and writes.
+/// The schema version this zero_g writes for inputs without column encodings (2 with
+/// them, see `models/FORMAT.md`); it reads both.
 pub const FORMAT: i64 = 1;
 
 /// Reads the LUT-network schema from an open file.
 pub(crate) fn read(h5: &H5) -> Result<LutNet, ModelError> {
     let v = h5.int_attr(FORMAT_ATTR)?;
-    if v != Some(FORMAT) {
+    if v != Some(1) && v != Some(2) {
         return Err(ModelError::Invalid(format!(
-            "unsupported LUT-network format version {v:?} (this zero_g reads version {FORMAT})"
+            "unsupported LUT-network format version {v:?} (this zero_g reads versions 1 and 2)"
         )));
     }
     let classes = h5.usize_attr("num_classes", MAX_CLASSES)?;
@@ -30,6 +33,7 @@ pub(crate) fn read(h5: &H5) -> Result<LutNet, ModelError> {
     let bpi = h5.usize_attr("bits_per_input", MAX_BITS_PER_INPUT)?;
     let layers = h5.usize_attr("num_layers", MAX_LAYERS)?;
     let input = h5.input(|| InputSpec::square(inputs))?;
+    check_format(v.unwrap_or(1), &input)?;
     if input.num_inputs() != inputs {
         return Err(ModelError::Invalid(format!(
             "num_inputs = {inputs} but the input description has {} inputs",
@@ -90,7 +94,7 @@ pub(crate) fn read(h5: &H5) -> Result<LutNet, ModelError> {
 /// Adds the LUT-network schema to a file being built.
 pub(crate) fn write(model: &LutNet, fb: &mut FileBuilder) -> Result<(), ModelError> {
     fb.set_attr(FAMILY_ATTR, AttrValue::VarLenString("lutnet".into()));
-    fb.set_attr(FORMAT_ATTR, AttrValue::I64(FORMAT));
+    fb.set_attr(FORMAT_ATTR, AttrValue::I64(format_for(model.input())));
     for (name, v) in [
         ("num_classes", model.num_classes()),
         ("num_inputs", model.num_inputs()),
