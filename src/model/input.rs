@@ -712,12 +712,21 @@ mod tests {
     fn validation() {
         let ok = InputSpec {
             kind: InputKind::Tabular {
-                features: vec![f(0.0, 1.0), f(1.0, 2.0)],
+                features: vec![f(0.0, 1.0), Feature::numeric("z", 1.0, 2.0)],
             },
             class_names: vec!["a".into(), "b".into()],
             label_column: Some("y".into()),
         };
         ok.validate(2).unwrap();
+        let mut twice = ok.clone();
+        if let InputKind::Tabular { features } = &mut twice.kind {
+            features[1].name = "x".into();
+        }
+        assert!(twice
+            .validate(2)
+            .unwrap_err()
+            .to_string()
+            .contains("the feature `x` is repeated"));
         assert!(ok
             .validate(3)
             .unwrap_err()
