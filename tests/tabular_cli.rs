@@ -275,6 +275,124 @@ fn compute_accuracy_reads_a_csv_test_file_with_the_stored_label_column() {
         .stderr(contains("give a CSV test file"));
 }
 
+#[test]
+fn csv_reads_ignore_unused_columns_and_rows_and_name_crlf_lines_right() {
+    let t = trained();
+    let accuracy = |file: &Path| {
+        let out = zg()
+            .args(["compute-accuracy", "--json", "-m"])
+            .arg(&t.model)
+            .arg("-t")
+            .arg(file)
+            .assert()
+            .success();
+        serde_json::from_slice::<serde_json::Value>(&out.get_output().stdout).unwrap()
+    };
+    // a text column the model does not read, and CRLF line ends
+    let text = std::fs::read_to_string(&t.test).unwrap();
+    let noted: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| match i {
+            0 => format!("note,{l}\r\n"),
+            _ => format!("\"row {i}, kept\",{l}\r\n"),
+        })
+        .collect();
+    let f = p(t, "noted.csv");
+    std::fs::write(&f, &noted).unwrap();
+    assert_eq!(accuracy(&f), accuracy(&t.test));
+    // a bad cell on line 4 of a CRLF file is named on line 4
+    let crlf = p(t, "crlf.csv");
+    std::fs::write(
+        &crlf,
+        "a,b,kind,c\r\n1,2,low,7\r\n3,4,mid,7\r\n5,zz,low,7\r\n",
+    )
+    .unwrap();
+    zg().args(["compute-accuracy", "-m"])
+        .arg(&t.model)
+        .arg("-t")
+        .arg(&crlf)
+        .assert()
+        .code(2)
+        .stderr(contains("crlf.csv:4: column `b`: `zz` is not a number"));
+    // --csv-row N reads row N only: a bad cell, a text column and a broken row elsewhere
+    let rows = p(t, "rows.csv");
+    std::fs::write(&rows, "a,note,b,c\n1,first,2,3\n1,,?,3\n\"unclosed\n").unwrap();
+    let one = zg()
+        .args(["predict", "--json", "-m"])
+        .arg(&t.model)
+        .arg("--csv-row")
+        .arg(format!("{}:1", rows.display()))
+        .assert()
+        .success();
+    let by_values = zg()
+        .args(["predict", "--json", "--features", "1,2,3", "-m"])
+        .arg(&t.model)
+        .assert()
+        .success();
+    assert_eq!(one.get_output().stdout, by_values.get_output().stdout);
+}
+
+/// Runs the binary with `args`, returning whether it succeeded, its wall time and its peak
+/// resident memory (of this child alone: `wait4`).
+fn run_measured(args: &[&std::ffi::OsStr]) -> (bool, std::time::Duration, u64) {
+    let start = std::time::Instant::now();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("zero_g"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is valid; wait4 reaps exactly this child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    (ok, start.elapsed(), usage.ru_maxrss as u64 * 1024)
+}
+
+#[test]
+fn csv_row_of_a_million_column_header_takes_linear_time_and_memory() {
+    let t = trained();
+    let n = 1_000_000;
+    let mut text = String::with_capacity(20 * n);
+    for i in 0..n {
+        text += &format!("x{i},");
+    }
+    text += "c,b,a\n";
+    text += &"0,".repeat(n);
+    text += "3,2,1\n";
+    // then 100 MB of rows that are never read
+    let wide = p(t, "wide.csv");
+    {
+        use std::io::Write;
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&wide).unwrap());
+        w.write_all(text.as_bytes()).unwrap();
+        let row = format!("{}9,9,9\n", "1,".repeat(n));
+        while w.get_ref().metadata().unwrap().len() < 100 << 20 {
+            w.write_all(row.as_bytes()).unwrap();
+            w.flush().unwrap();
+        }
+    }
+    let row = format!("{}:1", wide.display());
+    let (ok, took, rss) = run_measured(&[
+        "predict".as_ref(),
+        "-m".as_ref(),
+        t.model.as_os_str(),
+        "--csv-row".as_ref(),
+        row.as_ref(),
+    ]);
+    assert!(ok);
+    eprintln!(
+        "--csv-row on a 10^6-column header: {took:?}, peak RSS {} MiB",
+        rss >> 20
+    );
+    // quadratic work took > 240 s, and reading the whole file 943 MB for 200 MB
+    assert!(took < std::time::Duration::from_secs(30), "{took:?}");
+    assert!(rss < 200 << 20, "peak RSS {} MiB", rss >> 20);
+}
+
 /// `zero_g train` on a CSV file with `text`: must fail with exit 2 and `message`.
 fn train_fails(text: &str, extra: &[&str], message: &str) {
     let dir = tempfile::tempdir().unwrap();
@@ -372,8 +490,14 @@ fn bad_features_and_csv_rows_are_exit_2() {
     );
     predict_fails(&["--features", "1,2,3,4"], "4 values given");
     predict_fails(&["--features", "1,x,3"], "feature `b`: `x` is not a number");
-    predict_fails(&["--features", "1,nan,3"], "feature `b`: missing value `nan`");
-    predict_fails(&["--features", "1,inf,3"], "feature `b`: `inf` is not finite");
+    predict_fails(
+        &["--features", "1,nan,3"],
+        "feature `b`: missing value `nan`",
+    );
+    predict_fails(
+        &["--features", "1,inf,3"],
+        "feature `b`: `inf` is not finite",
+    );
     predict_fails(
         &["--csv-row", "no-colon"],
         "--csv-row `no-colon` is not FILE:N",
@@ -397,7 +521,7 @@ fn bad_features_and_csv_rows_are_exit_2() {
     let bad = p(t, "bad.csv");
     std::fs::write(&bad, "a,b,c\n1,2,3\n1,?,3\n").unwrap();
     predict_fails(
-        &["--csv-row", &format!("{}:1", bad.display())],
+        &["--csv-row", &format!("{}:2", bad.display())],
         "bad.csv:3: column `b`: missing value `?`",
     );
     // an image for a tabular model, features for an image model, two kinds at once
@@ -441,8 +565,8 @@ fn table_training_is_deterministic_and_shuffles_sorted_rows() {
     .arg(&t.train)
     .arg("-o")
     .arg(&again)
-        .assert()
-        .success();
+    .assert()
+    .success();
     assert_eq!(
         std::fs::read(&t.model).unwrap(),
         std::fs::read(&again).unwrap(),

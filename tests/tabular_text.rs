@@ -77,14 +77,23 @@ fn text_columns_and_empty_cells_train_predict_and_score() {
         let v = train(dir.path(), &tr, extra, name);
         let model = dir.path().join(name);
         let f = v["input"]["features"].as_array().unwrap().clone();
-        assert_eq!(f[0]["categories"], serde_json::json!(["Biscoe", "Dream", "Torgersen"]));
+        assert_eq!(
+            f[0]["categories"],
+            serde_json::json!(["Biscoe", "Dream", "Torgersen"])
+        );
         assert_eq!(f[0].get("missing"), None);
         assert_eq!(f[1]["missing"], true);
         assert!(f[1]["fill"].as_f64().is_some());
         assert_eq!(f[2]["categories"], serde_json::json!(["female", "male"]));
         assert_eq!(f[2]["missing"], true);
         // 3 island bytes, mass and its missing byte, 2 sex bytes and the missing byte
-        let info = json(&zg().args(["info", "--json", "-m"]).arg(&model).assert().success());
+        let info = json(
+            &zg()
+                .args(["info", "--json", "-m"])
+                .arg(&model)
+                .assert()
+                .success(),
+        );
         assert_eq!(info["num_inputs"], 8);
         zg().args(["info", "-m"])
             .arg(&model)
@@ -94,7 +103,8 @@ fn text_columns_and_empty_cells_train_predict_and_score() {
             .stdout(contains("empty cells allowed (filled with"));
         // compute-accuracy reads the test file's text and empty cells
         let acc = json(
-            &zg().args(["-q", "compute-accuracy", "--json", "-m"])
+            &zg()
+                .args(["-q", "compute-accuracy", "--json", "-m"])
                 .arg(&model)
                 .arg("-t")
                 .arg(&te)
@@ -105,13 +115,15 @@ fn text_columns_and_empty_cells_train_predict_and_score() {
         // --features (in the model's order: island, mass, sex) = --csv-row of the same cells
         let row = write(dir.path(), "row.csv", "sex,island,mass\n,Dream,NA\n");
         let a = json(
-            &zg().args(["predict", "--json", "--features", "Dream,NA,", "-m"])
+            &zg()
+                .args(["predict", "--json", "--features", "Dream,NA,", "-m"])
                 .arg(&model)
                 .assert()
                 .success(),
         );
         let b = json(
-            &zg().args(["predict", "--json", "--csv-row"])
+            &zg()
+                .args(["predict", "--json", "--csv-row"])
                 .arg(format!("{}:1", row.display()))
                 .arg("-m")
                 .arg(&model)
@@ -124,7 +136,8 @@ fn text_columns_and_empty_cells_train_predict_and_score() {
         let c = |args: &[&str]| {
             let o = dir.path().join("o.json");
             let v = json(
-                &zg().args(["commit", "--json", "--salt", SALT, "-o"])
+                &zg()
+                    .args(["commit", "--json", "--salt", SALT, "-o"])
                     .arg(&o)
                     .args(args)
                     .arg("-m")
@@ -139,7 +152,11 @@ fn text_columns_and_empty_cells_train_predict_and_score() {
             c(&["--features", " Biscoe , 3100 , male "])
         );
         // an unseen category is exit 2 naming the file, line and column
-        let bad = write(dir.path(), "bad.csv", "island,mass,sex\nBiscoe,3000,male\nAtlantis,3000,male\n");
+        let bad = write(
+            dir.path(),
+            "bad.csv",
+            "island,mass,sex\nBiscoe,3000,male\nAtlantis,3000,male\n",
+        );
         zg().args(["predict", "--csv-row"])
             .arg(format!("{}:2", bad.display()))
             .arg("-m")
@@ -165,11 +182,20 @@ fn text_columns_and_empty_cells_train_predict_and_score() {
 fn unseen_other_gives_text_columns_an_other_input() {
     let dir = tempfile::tempdir().unwrap();
     let tr = write(dir.path(), "train.csv", &penguin_like(60, 0));
-    let v = train(dir.path(), &tr, &["--no-choose", "--unseen", "other"], "m.hdf5");
+    let v = train(
+        dir.path(),
+        &tr,
+        &["--no-choose", "--unseen", "other"],
+        "m.hdf5",
+    );
     let f = &v["input"]["features"];
     assert_eq!(f[0]["other"], true);
     assert_eq!(f[2]["other"], true);
-    assert_eq!(f[1].get("other"), None, "a number column has no other input");
+    assert_eq!(
+        f[1].get("other"),
+        None,
+        "a number column has no other input"
+    );
     let model = dir.path().join("m.hdf5");
     zg().args(["predict", "--features", "Atlantis,4200,", "-m"])
         .arg(&model)
@@ -193,7 +219,14 @@ fn bom_crlf_quotes_and_an_all_empty_column() {
     }
     let tr = write(dir.path(), "t.csv", &text);
     let out = zg()
-        .args(["-q", "train", "--json", "--no-choose", "--label-column", "kind"])
+        .args([
+            "-q",
+            "train",
+            "--json",
+            "--no-choose",
+            "--label-column",
+            "kind",
+        ])
         .arg("--train-set-path")
         .arg(&tr)
         .arg("-o")
@@ -201,16 +234,22 @@ fn bom_crlf_quotes_and_an_all_empty_column() {
         .assert()
         .success()
         .stderr(contains("column `empty` of"))
-        .stderr(contains("is empty on every row; the model does not read it"));
+        .stderr(contains(
+            "is empty on every row; the model does not read it",
+        ));
     let v = json(&out);
     let f = v["input"]["features"].as_array().unwrap();
     assert_eq!(f.len(), 2, "the empty column is left out: {v}");
     assert_eq!(f[0]["name"], "note, text");
-    assert_eq!(f[0]["categories"], serde_json::json!(["left, \"q\"", "right, \"q\""]));
+    assert_eq!(
+        f[0]["categories"],
+        serde_json::json!(["left, \"q\"", "right, \"q\""])
+    );
     // the CRLF file's rows by number, the quoted value by --features
     let m = dir.path().join("m.hdf5");
     let a = json(
-        &zg().args(["predict", "--json", "--csv-row"])
+        &zg()
+            .args(["predict", "--json", "--csv-row"])
             .arg(format!("{}:2", tr.display()))
             .arg("-m")
             .arg(&m)
@@ -219,7 +258,14 @@ fn bom_crlf_quotes_and_an_all_empty_column() {
     );
     assert_eq!(a["class_name"], "b");
     let b = json(
-        &zg().args(["predict", "--json", "--features", "\"right, \"\"q\"\"\",11", "-m"])
+        &zg()
+            .args([
+                "predict",
+                "--json",
+                "--features",
+                "\"right, \"\"q\"\"\",11",
+                "-m",
+            ])
             .arg(&m)
             .assert()
             .success(),
@@ -231,9 +277,18 @@ fn bom_crlf_quotes_and_an_all_empty_column() {
 fn one_class_or_all_empty_tables_are_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     for (text, message) in [
-        ("a,kind\nx,p\ny,p\n", "t.csv:1: the label column holds fewer than two classes"),
-        ("a,kind\n,p\nNA,q\n", "t.csv:1: every feature column is empty"),
-        ("a,kind\n1,p\ninf,q\n", "t.csv:3: column `a`: `inf` is not finite"),
+        (
+            "a,kind\nx,p\ny,p\n",
+            "t.csv:1: the label column holds fewer than two classes",
+        ),
+        (
+            "a,kind\n,p\nNA,q\n",
+            "t.csv:1: every feature column is empty",
+        ),
+        (
+            "a,kind\n1,p\ninf,q\n",
+            "t.csv:3: column `a`: `inf` is not finite",
+        ),
     ] {
         let tr = write(dir.path(), "t.csv", text);
         let out = zg()
@@ -268,7 +323,10 @@ fn the_new_fields_round_trip_through_the_model_file() {
         let m2 = io::load(&again).unwrap();
         assert_eq!(m2.input(), m.input());
         assert_eq!(m2.digest_hex(), m.digest_hex());
-        assert_eq!(std::fs::read(&path).unwrap(), std::fs::read(&again).unwrap());
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            std::fs::read(&again).unwrap()
+        );
     }
 }
 
@@ -277,14 +335,25 @@ fn train_chooses_by_cross_validation_deterministically() {
     let dir = tempfile::tempdir().unwrap();
     let tr = write(dir.path(), "train.csv", &penguin_like(80, 0));
     let run = |name: &str| {
-        train(dir.path(), &tr, &["--time-budget", "3", "--folds", "3"], name)
+        train(
+            dir.path(),
+            &tr,
+            &["--time-budget", "3", "--folds", "3"],
+            name,
+        )
     };
     let v = run("a.hdf5");
     let choice = &v["report"]["choice"];
     let tried = choice["tried"].as_array().unwrap();
     assert!(tried.len() >= 4, "{choice}");
-    assert_eq!(tried[0]["tried"], true, "the first candidate is always tried");
-    assert!(tried.iter().any(|t| t["tried"] == false), "a 3 s budget skips some: {choice}");
+    assert_eq!(
+        tried[0]["tried"], true,
+        "the first candidate is always tried"
+    );
+    assert!(
+        tried.iter().any(|t| t["tried"] == false),
+        "a 3 s budget skips some: {choice}"
+    );
     let kept = &tried[choice["kept"].as_u64().unwrap() as usize];
     assert!(tried
         .iter()
@@ -298,17 +367,30 @@ fn train_chooses_by_cross_validation_deterministically() {
         "the same seed chooses and trains the same model"
     );
     // the printed table names every candidate and the reason
-    zg().args(["train", "--label-column", "kind", "--time-budget", "3", "--folds", "3"])
-        .arg("--train-set-path")
-        .arg(&tr)
-        .arg("-o")
-        .arg(dir.path().join("c.hdf5"))
-        .assert()
-        .success()
-        .stdout(contains("3-fold cross-validation on 80 rows"))
-        .stdout(contains("over the budget"))
-        .stdout(contains("the best cross-validated accuracy"));
+    zg().args([
+        "train",
+        "--label-column",
+        "kind",
+        "--time-budget",
+        "3",
+        "--folds",
+        "3",
+    ])
+    .arg("--train-set-path")
+    .arg(&tr)
+    .arg("-o")
+    .arg(dir.path().join("c.hdf5"))
+    .assert()
+    .success()
+    .stdout(contains("3-fold cross-validation on 80 rows"))
+    .stdout(contains("over the budget"))
+    .stdout(contains("the best cross-validated accuracy"));
     // a model flag means no choice
-    let v = train(dir.path(), &tr, &["--family", "lutnet", "--epochs", "2"], "d.hdf5");
+    let v = train(
+        dir.path(),
+        &tr,
+        &["--family", "lutnet", "--epochs", "2"],
+        "d.hdf5",
+    );
     assert!(v["report"].get("choice").is_none());
 }

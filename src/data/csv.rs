@@ -3,19 +3,27 @@
 //!
 //! Rules (each broken rule is an error naming the file, the line and the column):
 //!
-//! - the first line is the header; column names are unique;
-//! - the label column is chosen by name (default: the last column); every other column is a
-//!   feature. Cells are trimmed of spaces. A cell that is empty or reads `NA`, `N/A`, `NaN`,
-//!   `nan`, `?`, `null` or `NULL` is *missing* ([`crate::model::input::MISSING_CELLS`]).
-//!   A feature column whose other cells are all finite decimal numbers is a **number**
-//!   column; a column with any other text is a **category** column (its distinct values, at
-//!   most [`MAX_CATEGORIES`], become one input each). A column whose cells are all missing
-//!   carries nothing and is left out of a new model ([`Table::fit`]). A number that is not
-//!   finite (`inf`) is an error;
+//! - the first line is the header (a UTF-8 byte order mark before it is skipped); column
+//!   names are unique;
+//! - the label column is chosen by name (default: the last column); in a training file
+//!   every other column is a feature. Cells are trimmed of spaces. A cell that is empty or
+//!   reads `NA`, `N/A`, `NaN`, `nan`, `?`, `null` or `NULL` is *missing*
+//!   ([`crate::model::input::MISSING_CELLS`]). A feature column whose other cells are all
+//!   finite decimal numbers is a **number** column; a column with any other text is a
+//!   **category** column (its distinct values, at most [`MAX_CATEGORIES`], become one input
+//!   each). A column whose cells are all missing carries nothing and is left out of a new
+//!   model ([`Table::fit`]). A number that is not finite (`inf`) is an error;
 //! - labels are strings: a model's class names are the distinct labels of its training file,
 //!   in numeric order when every label is an integer, else in lexicographic order;
 //! - features are matched to a model's by **name**, so a test file may order its columns
-//!   differently (and may omit the label column when only features are needed).
+//!   differently, may omit the label column when only features are needed, and may hold
+//!   other columns (numeric or not): only the model's features and the label are read;
+//! - LF and CRLF line ends are read alike, and every error names the line the row starts on.
+//!
+//! Files are read as a stream ([`Rows`]): a test set is quantised row by row
+//! ([`read_dataset`]), and `--csv-row FILE:N` reads the file only up to row `N` and parses
+//! only that row's feature cells ([`read_rows`]); time and memory are linear in the bytes
+//! read, however wide the header.
 //!
 //! Features become bytes by the model's column encodings (see [`crate::model::input`]):
 //! fitting a new model takes each number column's training minimum and maximum as its range
@@ -26,11 +34,14 @@
 //! shuffles a table's rows with its seed before holding out the last ones for validation
 //! ([`shuffled`]).
 
+mod reader;
+
+pub use reader::{Header, Row, Rows};
+
 use super::Dataset;
 use crate::error::DataError;
-use crate::model::input::{
-    is_missing, Feature, InputKind, InputSpec, MAX_CATEGORIES, MAX_INPUTS, MAX_NAME_BYTES,
-};
+use crate::model::input::{is_missing, Feature, InputKind, InputSpec, MAX_CATEGORIES, MAX_INPUTS};
+use reader::err;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -61,14 +72,6 @@ pub struct Table {
     pub lines: Vec<u64>,
 }
 
-fn err(path: &Path, line: u64, reason: impl Into<String>) -> DataError {
-    DataError::Csv {
-        path: path.to_path_buf(),
-        line,
-        reason: reason.into(),
-    }
-}
-
 /// Whether a file name looks like a CSV file.
 pub fn is_csv(path: &Path) -> bool {
     path.extension()
@@ -87,125 +90,71 @@ pub enum Label<'a> {
     IfPresent(&'a str),
 }
 
-/// Reads a CSV file.
+impl Label<'_> {
+    /// The label column of a file with this header.
+    fn find(self, rows: &Rows) -> Result<Option<usize>, DataError> {
+        let h = rows.header();
+        Ok(match self {
+            Label::Last => Some(h.len() - 1),
+            Label::Named(l) => Some(h.position(l).ok_or_else(|| {
+                err(
+                    rows.path(),
+                    h.line(),
+                    format!(
+                        "no label column `{l}`; the columns are: {}",
+                        h.names().collect::<Vec<_>>().join(", ")
+                    ),
+                )
+            })?),
+            Label::IfPresent(l) => h.position(l),
+        })
+    }
+}
+
+/// Reads a whole CSV file as a training table: every column but the label is a feature.
 pub fn read(path: &Path, label: Label<'_>) -> Result<Table, DataError> {
-    let bytes =
-        crate::fsutil::read_regular(path, MAX_CSV_BYTES).map_err(|source| DataError::Io {
-            path: path.into(),
-            source,
-        })?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        // a UTF-8 byte order mark (spreadsheet exports) is not part of the first name
-        .from_reader(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes));
-    let header = rdr
-        .headers()
-        .map_err(|e| err(path, 1, format!("unreadable header: {e}")))?
-        .clone();
-    let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-    if names.is_empty() || names.iter().all(String::is_empty) {
-        return Err(err(path, 1, "the header row is empty"));
-    }
-    for (i, n) in names.iter().enumerate() {
-        if n.is_empty() {
-            return Err(err(path, 1, format!("column {} has no name", i + 1)));
-        }
-        if n.len() > MAX_NAME_BYTES {
-            return Err(err(
-                path,
-                1,
-                format!(
-                    "column {} has a name longer than {MAX_NAME_BYTES} bytes",
-                    i + 1
-                ),
-            ));
-        }
-        if names[..i].contains(n) {
-            return Err(err(path, 1, format!("column `{n}` appears twice")));
-        }
-    }
-    let label_idx = match label {
-        Label::Last => Some(names.len() - 1),
-        Label::Named(l) => Some(names.iter().position(|n| n == l).ok_or_else(|| {
-            err(
-                path,
-                1,
-                format!(
-                    "no label column `{l}`; the columns are: {}",
-                    names.join(", ")
-                ),
-            )
-        })?),
-        Label::IfPresent(l) => names.iter().position(|n| n == l),
-    };
-    let features: Vec<String> = names
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| Some(*i) != label_idx)
-        .map(|(_, n)| n.clone())
-        .collect();
-    if features.is_empty() {
-        return Err(err(path, 1, "there is no feature column besides the label"));
-    }
-    if features.len() > MAX_INPUTS {
+    let mut rows = Rows::open(path)?;
+    let label_idx = label.find(&rows)?;
+    let h = rows.header();
+    let line = h.line();
+    let feature_cols: Vec<usize> = (0..h.len()).filter(|&i| Some(i) != label_idx).collect();
+    if feature_cols.is_empty() {
         return Err(err(
             path,
-            1,
+            line,
+            "there is no feature column besides the label",
+        ));
+    }
+    if feature_cols.len() > MAX_INPUTS {
+        return Err(err(
+            path,
+            line,
             format!("more than {MAX_INPUTS} feature columns"),
         ));
     }
     let mut t = Table {
         path: path.to_path_buf(),
-        features,
-        label_column: label_idx.map(|i| names[i].clone()),
+        features: feature_cols
+            .iter()
+            .map(|&i| h.name(i).to_string())
+            .collect(),
+        label_column: label_idx.map(|i| h.name(i).to_string()),
         values: vec![],
         text: HashMap::new(),
         labels: vec![],
         lines: vec![],
     };
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            err(path, line, format!("unreadable row: {e}"))
-        })?;
-        let line = rec.position().map_or(0, |p| p.line());
-        if rec.iter().all(|f| f.trim().is_empty()) {
-            continue; // a blank line
+    while let Some(row) = rows.next_row()? {
+        row.check_width()?;
+        if let Some(l) = label_idx {
+            t.labels.push(row.label(l)?.to_string());
         }
-        if rec.len() != names.len() {
-            return Err(err(
-                path,
-                line,
-                format!(
-                    "{} fields, but the header has {} columns",
-                    rec.len(),
-                    names.len()
-                ),
-            ));
-        }
-        for (i, field) in rec.iter().enumerate() {
-            if Some(i) == label_idx {
-                let l = field.trim();
-                if l.is_empty() {
-                    return Err(err(
-                        path,
-                        line,
-                        format!("column `{}`: the label is missing", names[i]),
-                    ));
-                }
-                t.labels.push(l.to_string());
-                continue;
-            }
-            let f = field.trim();
+        for &c in &feature_cols {
+            let f = row.text(c)?;
             let v = match f.parse::<f64>() {
                 Ok(v) if !is_missing(f) => {
                     if !v.is_finite() {
-                        return Err(err(
-                            path,
-                            line,
-                            format!("column `{}`: `{f}` is not finite", names[i]),
-                        ));
+                        return Err(row.cell_err(c, format!("`{f}` is not finite")));
                     }
                     v
                 }
@@ -216,12 +165,138 @@ pub fn read(path: &Path, label: Label<'_>) -> Result<Table, DataError> {
             }
             t.values.push(v);
         }
-        t.lines.push(line);
+        t.lines.push(row.line);
     }
     if t.lines.is_empty() {
-        return Err(err(path, 1, "the file has a header but no data rows"));
+        return Err(err(path, line, "the file has a header but no data rows"));
     }
     Ok(t)
+}
+
+/// The columns of a file that hold a model's features, in the model's order (matched by
+/// name; the file's other columns are never read).
+fn model_columns(rows: &Rows, spec: &InputSpec) -> Result<Vec<usize>, DataError> {
+    let features = spec.features().ok_or_else(|| {
+        DataError::Mismatch(format!(
+            "{} is a table, but the model takes a {}",
+            rows.path().display(),
+            spec.describe()
+        ))
+    })?;
+    let names: Vec<&str> = features.iter().map(|f| f.name.as_str()).collect();
+    let found = rows.header().positions(&names);
+    names
+        .iter()
+        .zip(found)
+        .map(|(name, col)| {
+            col.ok_or_else(|| {
+                err(
+                    rows.path(),
+                    rows.header().line(),
+                    format!(
+                        "no column `{name}`, a feature of the model (the model's features: {})",
+                        names.join(", ")
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+/// A row's bytes under the model's column encodings: the cells of columns `cols` (the
+/// model's features, in its order); only these cells are read.
+fn quantise_cells(row: &Row<'_>, spec: &InputSpec, cols: &[usize]) -> Result<Vec<u8>, DataError> {
+    let cells = cols
+        .iter()
+        .map(|&c| row.text(c))
+        .collect::<Result<Vec<&str>, _>>()?;
+    spec.encode_cells(&cells).map_err(|(_, e)| row.err(e))
+}
+
+/// The class index of label `l` under the model's class names.
+fn class_of(
+    row: &Row<'_>,
+    label_col: usize,
+    label: &str,
+    names: &HashMap<&str, usize>,
+    spec: &InputSpec,
+) -> Result<usize, DataError> {
+    names.get(label).copied().ok_or_else(|| {
+        row.cell_err(
+            label_col,
+            format!(
+                "label `{label}` is not a class of the model ({})",
+                spec.class_names.join(", ")
+            ),
+        )
+    })
+}
+
+/// Reads a labelled CSV file as a data set under a model's quantisation and class names,
+/// row by row: only the model's features and the label column are read (other columns,
+/// numeric or not, are ignored); a label the model does not know is an error naming its line.
+pub fn read_dataset(path: &Path, label: Label<'_>, spec: &InputSpec) -> Result<Dataset, DataError> {
+    let mut rows = Rows::open(path)?;
+    let cols = model_columns(&rows, spec)?;
+    let label_col = label
+        .find(&rows)?
+        .ok_or_else(|| err(path, rows.header().line(), "the file has no label column"))?;
+    let names: HashMap<&str, usize> = spec
+        .class_names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let mut ds = Dataset {
+        rows: 1,
+        cols: spec.num_inputs(),
+        ..Default::default()
+    };
+    let header_line = rows.header().line();
+    while let Some(row) = rows.next_row()? {
+        let l = row.label(label_col)?;
+        let c = class_of(&row, label_col, l, &names, spec)?;
+        ds.pixels.extend(quantise_cells(&row, spec, &cols)?);
+        ds.labels.push(c as u8);
+    }
+    if ds.labels.is_empty() {
+        return Err(err(
+            path,
+            header_line,
+            "the file has a header but no data rows",
+        ));
+    }
+    Ok(ds)
+}
+
+/// Reads data rows `wanted` (1-based, blank lines not counted) of a CSV file as a model's
+/// inputs, in the order asked. The file is read only up to the last row wanted, and only
+/// the wanted rows' feature cells are parsed: other rows and columns may hold anything.
+pub fn read_rows(
+    path: &Path,
+    spec: &InputSpec,
+    wanted: &[usize],
+) -> Result<Vec<Vec<u8>>, DataError> {
+    let mut rows = Rows::open(path)?;
+    let cols = model_columns(&rows, spec)?;
+    let last = wanted.iter().copied().max().unwrap_or(0);
+    let want: std::collections::HashSet<usize> = wanted.iter().copied().collect();
+    let mut found: HashMap<usize, Vec<u8>> = HashMap::with_capacity(want.len());
+    let mut n = 0;
+    while n < last {
+        let Some(row) = rows.next_row()? else {
+            return Err(DataError::Input(format!(
+                "--csv-row {p}:{last}: {p} has {n} data row{}",
+                if n == 1 { "" } else { "s" },
+                p = path.display(),
+            )));
+        };
+        n += 1;
+        if want.contains(&n) {
+            found.insert(n, quantise_cells(&row, spec, &cols)?);
+        }
+    }
+    Ok(wanted.iter().map(|w| found[w].clone()).collect())
 }
 
 impl Table {
@@ -396,27 +471,30 @@ impl Table {
                 spec.describe()
             ))
         })?;
+        let index: HashMap<&str, usize> = self
+            .features
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect();
         features
             .iter()
             .map(|f| {
-                self.features
-                    .iter()
-                    .position(|c| *c == f.name)
-                    .ok_or_else(|| {
-                        err(
-                            &self.path,
-                            1,
-                            format!(
-                                "no column `{}`, a feature of the model (the model's features: {})",
-                                f.name,
-                                features
-                                    .iter()
-                                    .map(|f| f.name.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        )
-                    })
+                index.get(f.name.as_str()).copied().ok_or_else(|| {
+                    err(
+                        &self.path,
+                        1,
+                        format!(
+                            "no column `{}`, a feature of the model (the model's features: {})",
+                            f.name,
+                            features
+                                .iter()
+                                .map(|f| f.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                })
             })
             .collect()
     }
@@ -614,6 +692,7 @@ mod tests {
         assert!(enc("a,b,y\n1,NA,x\n").contains("missing value `NA`"));
         assert!(enc("a,b,y\n1,2,x\n1,two,x\n").contains(":3: column `b`: `two` is not a number"));
         assert!(err_of("a,b,y\n1,inf,x\n", Label::Last).contains("not finite"));
+
         assert!(err_of("a,b,y\n1,2,\n", Label::Last).contains("the label is missing"));
         assert!(err_of("a,a,y\n1,2,x\n", Label::Last).contains("appears twice"));
         assert!(err_of("a,b\n1,2\n", Label::Named("c"))
@@ -643,6 +722,143 @@ mod tests {
             .to_dataset(&spec)
             .unwrap_err();
         assert!(e.to_string().contains("no column `a`"), "{e}");
+    }
+
+    fn write(text: &[u8]) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.csv");
+        std::fs::write(&p, text).unwrap();
+        (dir, p)
+    }
+
+    #[test]
+    fn crlf_files_name_the_same_lines_as_lf_files() {
+        // (text in a number column of the model is an error when read for it)
+        let spec = table("a,b,label\n1,2,x\n3,4,y\n", Label::Last)
+            .unwrap()
+            .fit()
+            .unwrap();
+        let lf = "a,b,label\n1,2,x\n3,4,y\n5,zz,x\n";
+        let crlf = lf.replace('\n', "\r\n");
+        for text in [lf.to_string(), crlf] {
+            let (_d, p) = write(text.as_bytes());
+            let e = read_dataset(&p, Label::Last, &spec)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("t.csv:4: column `b`: `zz` is not a number"),
+                "{e}"
+            );
+            let e = table(&text, Label::Last)
+                .unwrap()
+                .to_dataset(&spec)
+                .unwrap_err();
+            assert!(e.to_string().contains("t.csv:4: column `b`"), "{e}");
+        }
+        // blank lines, a last line without its line end, a quoted field over two lines
+        let spec = table("a,y\n1,x\n2,q\n", Label::Last)
+            .unwrap()
+            .fit()
+            .unwrap();
+        let text = "a,y\r\n\r\n1,x\r\n\n\n2,\"y\r\nz\"\r\n3,x\r\n4,q\r\nq,x";
+        let e = table(text, Label::Last)
+            .unwrap()
+            .to_dataset(&spec)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("t.csv:6: column `y`: label `y\r\nz` is not a class"),
+            "{e}"
+        );
+        let (_d, p) = write(text.as_bytes());
+        let e = read_rows(&p, &spec, &[5]).unwrap_err().to_string();
+        assert!(
+            e.contains("t.csv:10: column `a`: `q` is not a number"),
+            "{e}"
+        );
+        let t = table(&text[..text.len() - 4], Label::Last).unwrap();
+        assert_eq!(t.lines, vec![3, 6, 8, 9]);
+        assert_eq!(t.labels[1], "y\r\nz");
+        // a file with lone CR line ends is refused, saying why
+        let e = err_of("a,y\r1,x\r2,y\r", Label::Last);
+        assert!(e.contains("lone carriage return"), "{e}");
+    }
+
+    #[test]
+    fn a_test_set_may_hold_columns_the_model_does_not_read() {
+        let spec = table("a,b,y\n0,0,x\n10,20,z\n", Label::Last)
+            .unwrap()
+            .fit()
+            .unwrap();
+        let (_d, p) = write(b"note,b,y,a,extra\nhello world,20,z,10,\n,0,x,0,n/a\n");
+        let ds = read_dataset(&p, Label::Named("y"), &spec).unwrap();
+        assert_eq!(ds.pixels, vec![255, 255, 0, 0]);
+        assert_eq!(ds.labels, vec![1, 0]);
+        // a bad cell in a column the model reads is still named
+        let (_d, p) = write(b"note,b,y,a\nhi,20,z,10\nho,2x,x,0\n");
+        let e = read_dataset(&p, Label::Named("y"), &spec).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("t.csv:3: column `b`: `2x` is not a number"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn csv_rows_parse_only_the_rows_asked_for() {
+        let spec = table("a,b,y\n0,0,x\n10,20,z\n", Label::Last)
+            .unwrap()
+            .fit()
+            .unwrap();
+        // row 3 has a bad cell, row 4 a broken UTF-8 byte, then a line of the wrong width
+        let (_d, p) = write(b"a,b,y\n5,20,x\n\n10,0,x\n1,zz,x\n\xff,1,x\n1\n");
+        assert_eq!(read_rows(&p, &spec, &[1]).unwrap(), vec![vec![128, 255]]);
+        assert_eq!(
+            read_rows(&p, &spec, &[2, 1, 2]).unwrap(),
+            vec![vec![255, 0], vec![128, 255], vec![255, 0]]
+        );
+        let e = read_rows(&p, &spec, &[3]).unwrap_err().to_string();
+        assert!(
+            e.contains("t.csv:5: column `b`: `zz` is not a number"),
+            "{e}"
+        );
+        let e = read_rows(&p, &spec, &[4]).unwrap_err().to_string();
+        assert!(e.contains("t.csv:6: column `a`: not valid UTF-8"), "{e}");
+        let e = read_rows(&p, &spec, &[5]).unwrap_err().to_string();
+        assert!(
+            e.contains("t.csv:7: 1 fields, but the header has 3 columns"),
+            "{e}"
+        );
+        let e = read_rows(&p, &spec, &[6]).unwrap_err().to_string();
+        assert!(e.contains("has 5 data rows"), "{e}");
+    }
+
+    #[test]
+    fn a_header_of_a_million_columns_is_read_in_linear_time() {
+        let spec = table("a,b,y\n0,0,x\n10,20,z\n", Label::Last)
+            .unwrap()
+            .fit()
+            .unwrap();
+        let n = 1_000_000;
+        let mut text = String::with_capacity(16 * n);
+        for i in 0..n {
+            text += &format!("c{i},");
+        }
+        text += "b,a\n";
+        text += &"0,".repeat(n);
+        text += "20,10\n";
+        let (_d, p) = write(text.as_bytes());
+        let start = std::time::Instant::now();
+        assert_eq!(read_rows(&p, &spec, &[1]).unwrap(), vec![vec![255, 255]]);
+        // quadratic work (10^12 comparisons) would take hours; linear work takes well under
+        // a second in release builds
+        let took = start.elapsed();
+        assert!(took < std::time::Duration::from_secs(20), "{took:?}");
+        // a duplicate name far down the header is still found
+        let dup = text.replacen("c999999,", "c3,", 1);
+        let (_d, p) = write(dup.as_bytes());
+        let e = read_rows(&p, &spec, &[1]).unwrap_err().to_string();
+        assert!(e.contains("t.csv:1: column `c3` appears twice"), "{e}");
     }
 
     #[test]
@@ -718,7 +934,7 @@ mod tests {
         let text = "\u{feff}\"a\",\"note, long\",b,y\r\n\"1\",\"x, \"\"q\"\"\",,c\r\n2,  y ,,d\r\n";
         let t = table(text, Label::Last).unwrap();
         assert_eq!(t.features, vec!["a", "note, long", "b"]);
-        assert_eq!(t.len(), 2);
+        assert_eq!(t.lines, vec![2, 3]);
         assert_eq!(t.cell(0, 1), "x, \"q\"");
         assert_eq!(t.cell(1, 1), "y");
         assert_eq!(t.empty_columns(), vec!["b"]);
