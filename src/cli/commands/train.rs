@@ -297,6 +297,7 @@ fn load_train(a: &TrainArgs) -> Result<TrainData> {
         None => Label::Last,
     };
     let t = table::read(path, label)?;
+    let input = t.fit_with(a.unseen == Unseen::Other)?;
     let empty = t.empty_columns();
     if !empty.is_empty() {
         eprintln!(
@@ -312,7 +313,6 @@ fn load_train(a: &TrainArgs) -> Result<TrainData> {
             if empty.len() == 1 { "it" } else { "them" },
         );
     }
-    let input = t.fit_with(a.unseen == Unseen::Other)?;
     let data = table::shuffled(&t.to_dataset(&input)?, a.seed);
     Ok(TrainData {
         data,
