@@ -53,9 +53,15 @@ fn native_equals_circuit_on_every_test_row_of_every_bundled_table() {
                 (native.class == ds.labels[i] as usize) as usize
             })
             .sum();
-        eprintln!("{name}: {correct}/{} correct, native = circuit on every row", ds.len());
+        eprintln!(
+            "{name}: {correct}/{} correct, native = circuit on every row",
+            ds.len()
+        );
         if stated > 0 {
-            assert_eq!(correct, stated, "{name}: the accuracy models/README.md states");
+            assert_eq!(
+                correct, stated,
+                "{name}: the accuracy models/README.md states"
+            );
         }
     }
 }

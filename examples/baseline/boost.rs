@@ -152,10 +152,13 @@ fn grow(
 
 fn softmax(f: &mut [f64]) {
     let m = f.iter().cloned().fold(f64::MIN, f64::max);
-    let s: f64 = f.iter_mut().map(|v| {
-        *v = (*v - m).exp();
-        *v
-    }).sum();
+    let s: f64 = f
+        .iter_mut()
+        .map(|v| {
+            *v = (*v - m).exp();
+            *v
+        })
+        .sum();
     f.iter_mut().for_each(|v| *v /= s);
 }
 

@@ -27,13 +27,13 @@
 
 mod boost;
 
-use std::path::{Path, PathBuf};
-use zero_g::data::csv::{read, Label, Table};
 use smartcore::ensemble::random_forest_classifier::{
     RandomForestClassifier, RandomForestClassifierParameters,
 };
 use smartcore::linalg::basic::matrix::DenseMatrix;
 use smartcore::linear::logistic_regression::{LogisticRegression, LogisticRegressionParameters};
+use std::path::{Path, PathBuf};
+use zero_g::data::csv::{read, Label, Table};
 use zero_g::model::InputSpec;
 
 /// Correct predictions among `pred` for `y`.
@@ -46,8 +46,12 @@ fn logistic(xtr: &[Vec<f64>], ytr: &[usize], xte: &[Vec<f64>]) -> Result<Vec<usi
     let x = DenseMatrix::from_2d_vec(&xtr.to_vec()).map_err(|e| e.to_string())?;
     let t = DenseMatrix::from_2d_vec(&xte.to_vec()).map_err(|e| e.to_string())?;
     let y: Vec<i64> = ytr.iter().map(|&c| c as i64).collect();
-    let m = LogisticRegression::fit(&x, &y, LogisticRegressionParameters::default().with_alpha(1.0))
-        .map_err(|e| e.to_string())?;
+    let m = LogisticRegression::fit(
+        &x,
+        &y,
+        LogisticRegressionParameters::default().with_alpha(1.0),
+    )
+    .map_err(|e| e.to_string())?;
     let p: Vec<i64> = m.predict(&t).map_err(|e| e.to_string())?;
     Ok(p.into_iter().map(|c| c as usize).collect())
 }
@@ -224,8 +228,16 @@ fn main() {
     if !json {
         println!(
             "{:<14} {:>8} {:>7} {:>6} {:>5} {:>15} {:>15} {:>15} {:>15} {:>15}",
-            "data set", "features", "classes", "train", "test", "1-NN", "5-NN", "logistic",
-            "forest", "boosting"
+            "data set",
+            "features",
+            "classes",
+            "train",
+            "test",
+            "1-NN",
+            "5-NN",
+            "logistic",
+            "forest",
+            "boosting"
         );
     }
     for d in &dirs {
