@@ -164,7 +164,8 @@ pub struct TrainArgs {
     /// a seed always gives the same choice.
     #[arg(long, default_value_t = 120.0, value_name = "SECONDS")]
     time_budget: f64,
-    /// Cross-validation folds. Default: 5 up to 1,000 rows, 3 above.
+    /// Cross-validation folds (every fold run). Default: 5-fold up to 1,000 rows; above, a
+    /// hold-out of one fifth (the first of 5 folds).
     #[arg(long, value_name = "K")]
     folds: Option<usize>,
     /// Training data: a folder with MNIST IDX files (train-*-ubyte) or NNNN_<label>.png

@@ -81,11 +81,19 @@ pub(super) fn choose(
     classes: usize,
 ) -> Result<(Candidate, serde_json::Value)> {
     let candidates = grid(a, train, d, classes);
-    let folds = a.folds.unwrap_or_else(|| default_folds(train.data.len()));
+    let (folds, run) = match a.folds {
+        Some(k) => (k, k),
+        None => default_folds(train.data.len()),
+    };
     if !a.json {
+        let how = if run == folds {
+            format!("{folds}-fold cross-validation")
+        } else {
+            format!("a hold-out of 1/{folds} (fold 1 of {folds}; --folds K for K-fold)")
+        };
         println!(
-            "choosing the model: {folds}-fold cross-validation on {} rows, {} candidates, \
-             time budget {} s (estimated cost; --family or a shape flag skips this)",
+            "choosing the model: {how} on {} rows, {} candidates, time budget {} s \
+             (estimated cost; --family or a shape flag skips this)",
             train.data.len(),
             candidates.len(),
             a.time_budget
@@ -123,6 +131,7 @@ pub(super) fn choose(
         classes,
         &candidates,
         folds,
+        run,
         a.time_budget,
         &mut line,
     )?;
@@ -154,6 +163,7 @@ pub(super) fn choose(
         chosen,
         serde_json::json!({
             "folds": folds,
+            "folds_run": run,
             "time_budget_s": a.time_budget,
             "tried": tried,
             "kept": best,
