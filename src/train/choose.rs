@@ -224,3 +224,76 @@ pub fn cross_validate(
     }
     Ok((out, best))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::input::{Feature, InputKind};
+
+    /// 60 rows of 2 inputs, 2 classes told apart by input 0.
+    fn data() -> (Dataset, InputSpec) {
+        let mut d = Dataset {
+            rows: 1,
+            cols: 2,
+            ..Default::default()
+        };
+        for i in 0..60u32 {
+            let c = (i % 2) as u8;
+            d.pixels.extend([c * 150 + (i * 7 % 100) as u8, (i * 37 % 256) as u8]);
+            d.labels.push(c);
+        }
+        let spec = InputSpec {
+            kind: InputKind::Tabular {
+                features: vec![Feature::numeric("a", 0.0, 255.0), Feature::numeric("b", 0.0, 255.0)],
+            },
+            class_names: vec![],
+            label_column: None,
+        };
+        (d, spec)
+    }
+
+    fn bthowen(bits: usize) -> Candidate {
+        Candidate::Bthowen(TrainConfig {
+            filter_inputs: 4,
+            filter_entries: 64,
+            filter_hashes: 1,
+            bits_per_input: bits,
+            validation_fraction: 0.2,
+            seed: 0,
+            bleach_search: super::super::BleachSearch::Exhaustive,
+            final_fit: false,
+            threshold_shifts: vec![0.0],
+            augment: vec![super::super::Augment::None],
+            permutation_trials: 1,
+            per_class_bleach: false,
+        })
+    }
+
+    #[test]
+    fn every_row_is_held_out_once_and_the_budget_is_an_estimate() {
+        let (d, spec) = data();
+        let cands = [bthowen(8), bthowen(16), bthowen(1 << 12)];
+        let mut seen = 0;
+        let (tried, best) =
+            cross_validate(&d, &spec, 2, &cands, 5, 5, 1e-3, &mut |_| seen += 1).unwrap();
+        assert_eq!(seen, 3);
+        // the first is always tried; the others exceed a 1 ms budget
+        assert!(tried[0].tried && !tried[1].tried && !tried[2].tried);
+        assert_eq!(best, 0);
+        assert_eq!(tried[0].total, 60, "5 folds hold out every row once");
+        assert!(tried[0].accuracy() > 0.9, "{:?}", tried[0]);
+        // with room, the same call gives the same numbers (deterministic), and a hold-out
+        // of one fold scores a fifth of the rows
+        let (a, _) = cross_validate(&d, &spec, 2, &cands[..2], 5, 5, 1e3, &mut |_| {}).unwrap();
+        let (b, _) = cross_validate(&d, &spec, 2, &cands[..2], 5, 5, 1e3, &mut |_| {}).unwrap();
+        assert_eq!(
+            a.iter().map(|t| t.correct).collect::<Vec<_>>(),
+            b.iter().map(|t| t.correct).collect::<Vec<_>>()
+        );
+        let (h, _) = cross_validate(&d, &spec, 2, &cands[..1], 5, 1, 1e3, &mut |_| {}).unwrap();
+        assert_eq!(h[0].total, 12);
+        assert_eq!(default_folds(1000), (5, 5));
+        assert_eq!(default_folds(1001), (5, 1));
+        assert!(cross_validate(&d, &spec, 2, &[], 5, 5, 1.0, &mut |_| {}).is_err());
+    }
+}
