@@ -302,7 +302,11 @@ fn csv_reads_ignore_unused_columns_and_rows_and_name_crlf_lines_right() {
     assert_eq!(accuracy(&f), accuracy(&t.test));
     // a bad cell on line 4 of a CRLF file is named on line 4
     let crlf = p(t, "crlf.csv");
-    std::fs::write(&crlf, "a,b,kind,c\r\n1,2,low,7\r\n3,4,mid,7\r\n5,zz,low,7\r\n").unwrap();
+    std::fs::write(
+        &crlf,
+        "a,b,kind,c\r\n1,2,low,7\r\n3,4,mid,7\r\n5,zz,low,7\r\n",
+    )
+    .unwrap();
     zg().args(["compute-accuracy", "-m"])
         .arg(&t.model)
         .arg("-t")
@@ -379,7 +383,10 @@ fn csv_row_of_a_million_column_header_takes_linear_time_and_memory() {
         row.as_ref(),
     ]);
     assert!(ok);
-    eprintln!("--csv-row on a 10^6-column header: {took:?}, peak RSS {} MiB", rss >> 20);
+    eprintln!(
+        "--csv-row on a 10^6-column header: {took:?}, peak RSS {} MiB",
+        rss >> 20
+    );
     // quadratic work took > 240 s, and reading the whole file 943 MB for 200 MB
     assert!(took < std::time::Duration::from_secs(30), "{took:?}");
     assert!(rss < 200 << 20, "peak RSS {} MiB", rss >> 20);
@@ -615,4 +622,89 @@ fn lut_networks_train_on_tables_with_the_table_defaults() {
         .success()
         .stdout(contains("class:  top (2)"));
     let _ = std::fs::remove_file(Path::new(&format!("{}.ckpt", out_path.display())));
+}
+
+/// A LUT network over one feature with 300 classes (named "0" … "299") in which class
+/// `winner` always wins: every node of its group outputs 1, every other node 0.
+fn always(winner: usize) -> zero_g::LutNet {
+    use zero_g::model::input::{Feature, InputKind, InputSpec};
+    let classes = 300;
+    zero_g::LutNet::new(
+        InputSpec {
+            kind: InputKind::Tabular {
+                features: vec![Feature {
+                    name: "x".into(),
+                    lo: 0.0,
+                    hi: 1.0,
+                }],
+            },
+            class_names: (0..classes).map(|c| c.to_string()).collect(),
+            label_column: Some("y".into()),
+        },
+        classes,
+        2,
+        vec![100, 200],
+        vec![zero_g::model::LutLayer {
+            arity: 2,
+            wiring: (0..classes).flat_map(|_| [0, 1]).collect(),
+            tables: (0..classes)
+                .map(|c| if c == winner { 0b1111 } else { 0 })
+                .collect(),
+        }],
+    )
+    .unwrap()
+}
+
+#[test]
+fn class_indices_past_255_are_never_narrowed_to_a_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = |label: usize| {
+        let f = dir.path().join(format!("y{label}.csv"));
+        let rows: String = (0..30).map(|i| format!("0.{i},{label}\n")).collect();
+        std::fs::write(&f, format!("x,y\n{rows}")).unwrap();
+        f
+    };
+    // 299 wins; 299 = 43 + 256: a label narrowed to a byte would read 43
+    for (winner, label, correct) in [(299, 299, 30), (299, 43, 0), (43, 299, 0), (43, 43, 30)] {
+        let model = dir.path().join(format!("m{winner}.hdf5"));
+        zero_g::model::io::save(&always(winner).into(), &model).unwrap();
+        let out = zg()
+            .args(["compute-accuracy", "--json", "-m"])
+            .arg(&model)
+            .arg("-t")
+            .arg(csv(label))
+            .assert()
+            .success();
+        let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        assert_eq!(
+            (v["correct"].as_u64(), v["total"].as_u64()),
+            (Some(correct), Some(30)),
+            "class {winner} wins, rows labelled {label}"
+        );
+    }
+    // training on a table of 300 classes keeps every label (a byte would merge 44 and 300)
+    let rows: String = (0..300)
+        .flat_map(|c| (0..2).map(move |i| format!("{}.{i},{c}\n", c)))
+        .collect();
+    let train = dir.path().join("t300.csv");
+    std::fs::write(&train, format!("x,y\n{rows}")).unwrap();
+    let model = dir.path().join("t300.hdf5");
+    zg().args([
+        "-q",
+        "train",
+        "--validation-fraction",
+        "0",
+        "--train-set-path",
+    ])
+    .arg(&train)
+    .arg("-o")
+    .arg(&model)
+    .assert()
+    .success();
+    let m = zero_g::model::io::load(&model).unwrap();
+    assert_eq!(m.num_classes(), 300);
+    assert_eq!(
+        m.input().class_names.last().map(String::as_str),
+        Some("299")
+    );
 }

@@ -29,6 +29,7 @@ pub use reader::{Header, Row, Rows};
 
 use super::Dataset;
 use crate::error::DataError;
+use crate::limits::{Class, MAX_CLASSES};
 use crate::model::input::{Feature, InputKind, InputSpec, MAX_INPUTS};
 use reader::err;
 use std::collections::HashMap;
@@ -36,8 +37,6 @@ use std::path::{Path, PathBuf};
 
 /// The largest CSV file zero_g reads.
 pub const MAX_CSV_BYTES: u64 = 512 << 20;
-/// The most classes a tabular data set may have (labels are stored as bytes).
-pub const MAX_CSV_CLASSES: usize = 256;
 
 /// A parsed CSV file.
 #[derive(Clone, Debug, PartialEq)]
@@ -103,7 +102,11 @@ pub fn read(path: &Path, label: Label<'_>) -> Result<Table, DataError> {
     let line = h.line();
     let feature_cols: Vec<usize> = (0..h.len()).filter(|&i| Some(i) != label_idx).collect();
     if feature_cols.is_empty() {
-        return Err(err(path, line, "there is no feature column besides the label"));
+        return Err(err(
+            path,
+            line,
+            "there is no feature column besides the label",
+        ));
     }
     if feature_cols.len() > MAX_INPUTS {
         return Err(err(
@@ -114,7 +117,10 @@ pub fn read(path: &Path, label: Label<'_>) -> Result<Table, DataError> {
     }
     let mut t = Table {
         path: path.to_path_buf(),
-        features: feature_cols.iter().map(|&i| h.name(i).to_string()).collect(),
+        features: feature_cols
+            .iter()
+            .map(|&i| h.name(i).to_string())
+            .collect(),
         label_column: label_idx.map(|i| h.name(i).to_string()),
         values: vec![],
         labels: vec![],
@@ -176,6 +182,16 @@ fn quantise_cells(row: &Row<'_>, spec: &InputSpec, cols: &[usize]) -> Result<Vec
     spec.quantise(&values).map_err(|e| row.err(e.to_string()))
 }
 
+/// A class index as a [`Class`]: every index of a valid model (at most [`MAX_CLASSES`]
+/// classes) fits one, and any other is an error, never narrowed.
+fn class_index(c: usize) -> Result<Class, DataError> {
+    crate::limits::class(c).ok_or_else(|| {
+        DataError::Mismatch(format!(
+            "class {c}: a model has at most {MAX_CLASSES} classes"
+        ))
+    })
+}
+
 /// The class index of label `l` under the model's class names.
 fn class_of(
     row: &Row<'_>,
@@ -220,10 +236,14 @@ pub fn read_dataset(path: &Path, label: Label<'_>, spec: &InputSpec) -> Result<D
         let l = row.label(label_col)?;
         let c = class_of(&row, label_col, l, &names, spec)?;
         ds.pixels.extend(quantise_cells(&row, spec, &cols)?);
-        ds.labels.push(c as u8);
+        ds.labels.push(class_index(c)?);
     }
     if ds.labels.is_empty() {
-        return Err(err(path, header_line, "the file has a header but no data rows"));
+        return Err(err(
+            path,
+            header_line,
+            "the file has a header but no data rows",
+        ));
     }
     Ok(ds)
 }
@@ -231,7 +251,11 @@ pub fn read_dataset(path: &Path, label: Label<'_>, spec: &InputSpec) -> Result<D
 /// Reads data rows `wanted` (1-based, blank lines not counted) of a CSV file as a model's
 /// inputs, in the order asked. The file is read only up to the last row wanted, and only
 /// the wanted rows' feature cells are parsed: other rows and columns may hold anything.
-pub fn read_rows(path: &Path, spec: &InputSpec, wanted: &[usize]) -> Result<Vec<Vec<u8>>, DataError> {
+pub fn read_rows(
+    path: &Path,
+    spec: &InputSpec,
+    wanted: &[usize],
+) -> Result<Vec<Vec<u8>>, DataError> {
     let mut rows = Rows::open(path)?;
     let cols = model_columns(&rows, spec)?;
     let last = wanted.iter().copied().max().unwrap_or(0);
@@ -285,12 +309,12 @@ impl Table {
                 "the label column holds fewer than two classes",
             ));
         }
-        if names.len() > MAX_CSV_CLASSES {
+        if names.len() > MAX_CLASSES {
             return Err(err(
                 &self.path,
                 1,
                 format!(
-                    "{} classes; at most {MAX_CSV_CLASSES} are supported",
+                    "{} classes; at most {MAX_CLASSES} are supported",
                     names.len()
                 ),
             ));
@@ -403,7 +427,7 @@ impl Table {
                         ),
                     )
                 })?;
-            ds.labels.push(c as u8);
+            ds.labels.push(class_index(c)?);
         }
         Ok(ds)
     }
@@ -600,12 +624,18 @@ mod tests {
         let crlf = lf.replace('\n', "\r\n");
         for text in [lf.to_string(), crlf] {
             let e = err_of(&text, Label::Last);
-            assert!(e.contains("t.csv:4: column `b`: `zz` is not a number"), "{e}");
+            assert!(
+                e.contains("t.csv:4: column `b`: `zz` is not a number"),
+                "{e}"
+            );
         }
         // blank lines, a last line without its line end, a quoted field over two lines
         let text = "a,y\r\n\r\n1,x\r\n\n\n2,\"y\r\nz\"\r\n3,x\r\n4,q\r\nq,x";
         let e = err_of(text, Label::Last);
-        assert!(e.contains("t.csv:10: column `a`: `q` is not a number"), "{e}");
+        assert!(
+            e.contains("t.csv:10: column `a`: `q` is not a number"),
+            "{e}"
+        );
         let t = table(&text[..text.len() - 4], Label::Last).unwrap();
         assert_eq!(t.lines, vec![3, 6, 8, 9]);
         assert_eq!(t.labels[1], "y\r\nz");
@@ -627,7 +657,11 @@ mod tests {
         // a bad cell in a column the model reads is still named
         let (_d, p) = write(b"note,b,y,a\nhi,20,z,10\nho,2x,x,0\n");
         let e = read_dataset(&p, Label::Named("y"), &spec).unwrap_err();
-        assert!(e.to_string().contains("t.csv:3: column `b`: `2x` is not a number"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("t.csv:3: column `b`: `2x` is not a number"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -644,11 +678,17 @@ mod tests {
             vec![vec![255, 0], vec![128, 255], vec![255, 0]]
         );
         let e = read_rows(&p, &spec, &[3]).unwrap_err().to_string();
-        assert!(e.contains("t.csv:5: column `b`: `zz` is not a number"), "{e}");
+        assert!(
+            e.contains("t.csv:5: column `b`: `zz` is not a number"),
+            "{e}"
+        );
         let e = read_rows(&p, &spec, &[4]).unwrap_err().to_string();
         assert!(e.contains("t.csv:6: column `a`: not valid UTF-8"), "{e}");
         let e = read_rows(&p, &spec, &[5]).unwrap_err().to_string();
-        assert!(e.contains("t.csv:7: 1 fields, but the header has 3 columns"), "{e}");
+        assert!(
+            e.contains("t.csv:7: 1 fields, but the header has 3 columns"),
+            "{e}"
+        );
         let e = read_rows(&p, &spec, &[6]).unwrap_err().to_string();
         assert!(e.contains("has 5 data rows"), "{e}");
     }
@@ -685,7 +725,7 @@ mod tests {
     fn shuffling_is_seeded_and_spreads_sorted_classes() {
         let ds = Dataset {
             pixels: (0..90u8).collect(),
-            labels: (0..90).map(|i| (i / 30) as u8).collect(),
+            labels: (0..90).map(|i| (i / 30) as Class).collect(),
             rows: 1,
             cols: 1,
         };
@@ -696,7 +736,7 @@ mod tests {
         let mut p = a.pixels.clone();
         p.sort_unstable();
         assert_eq!(p, ds.pixels);
-        assert!(a.iter().all(|(x, l)| l == x[0] / 30));
+        assert!(a.iter().all(|(x, l)| l == Class::from(x[0] / 30)));
         // the last 20 % (the validation split) holds every class
         let tail = &a.labels[72..];
         assert!((0..3).all(|c| tail.contains(&c)), "{tail:?}");
