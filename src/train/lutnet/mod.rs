@@ -634,11 +634,13 @@ pub fn train(
                     p.display()
                 )));
             }
-            if !st.config.same_run(cfg) {
+            let differences = st.config.run_differences(cfg, st.epoch);
+            if !differences.is_empty() {
                 return Err(TrainError::Config(format!(
-                    "checkpoint {} was made with other settings (it has {:?})",
+                    "checkpoint {} was made with other settings, {} epochs in: {}",
                     p.display(),
-                    st.config
+                    st.epoch,
+                    differences.join(", ")
                 )));
             }
             if st.epoch > cfg.epochs {
@@ -648,8 +650,10 @@ pub fn train(
                     st.epoch
                 )));
             }
-            // the run may be extended: the checkpoint now targets the new epoch count
+            // the run may be extended: the checkpoint now targets the new epoch count (and
+            // the new mapping epochs, which agree on the epochs done)
             st.config.epochs = cfg.epochs;
+            st.config.mapping_epochs = cfg.mapping_epochs;
             st
         }
         _ => TrainState::new(data, classes, cfg, train_n),
