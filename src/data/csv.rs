@@ -40,6 +40,7 @@ pub use reader::{Header, Row, Rows};
 
 use super::Dataset;
 use crate::error::DataError;
+use crate::limits::{Class, MAX_CLASSES};
 use crate::model::input::{is_missing, Feature, InputKind, InputSpec, MAX_CATEGORIES, MAX_INPUTS};
 use reader::err;
 use std::borrow::Cow;
@@ -48,8 +49,6 @@ use std::path::{Path, PathBuf};
 
 /// The largest CSV file zero_g reads.
 pub const MAX_CSV_BYTES: u64 = 512 << 20;
-/// The most classes a tabular data set may have (labels are stored as bytes).
-pub const MAX_CSV_CLASSES: usize = 256;
 
 /// A parsed CSV file.
 #[derive(Clone, Debug, PartialEq)]
@@ -213,6 +212,16 @@ fn quantise_cells(row: &Row<'_>, spec: &InputSpec, cols: &[usize]) -> Result<Vec
     spec.encode_cells(&cells).map_err(|(_, e)| row.err(e))
 }
 
+/// A class index as a [`Class`]: every index of a valid model (at most [`MAX_CLASSES`]
+/// classes) fits one, and any other is an error, never narrowed.
+fn class_index(c: usize) -> Result<Class, DataError> {
+    crate::limits::class(c).ok_or_else(|| {
+        DataError::Mismatch(format!(
+            "class {c}: a model has at most {MAX_CLASSES} classes"
+        ))
+    })
+}
+
 /// The class index of label `l` under the model's class names.
 fn class_of(
     row: &Row<'_>,
@@ -257,7 +266,7 @@ pub fn read_dataset(path: &Path, label: Label<'_>, spec: &InputSpec) -> Result<D
         let l = row.label(label_col)?;
         let c = class_of(&row, label_col, l, &names, spec)?;
         ds.pixels.extend(quantise_cells(&row, spec, &cols)?);
-        ds.labels.push(c as u8);
+        ds.labels.push(class_index(c)?);
     }
     if ds.labels.is_empty() {
         return Err(err(
@@ -353,12 +362,12 @@ impl Table {
                 "the label column holds fewer than two classes",
             ));
         }
-        if names.len() > MAX_CSV_CLASSES {
+        if names.len() > MAX_CLASSES {
             return Err(err(
                 &self.path,
                 1,
                 format!(
-                    "{} classes; at most {MAX_CSV_CLASSES} are supported",
+                    "{} classes; at most {MAX_CLASSES} are supported",
                     names.len()
                 ),
             ));
@@ -543,7 +552,7 @@ impl Table {
                         ),
                     )
                 })?;
-            ds.labels.push(c as u8);
+            ds.labels.push(class_index(c)?);
         }
         Ok(ds)
     }
@@ -989,7 +998,7 @@ mod tests {
     fn shuffling_is_seeded_and_spreads_sorted_classes() {
         let ds = Dataset {
             pixels: (0..90u8).collect(),
-            labels: (0..90).map(|i| (i / 30) as u8).collect(),
+            labels: (0..90).map(|i| (i / 30) as Class).collect(),
             rows: 1,
             cols: 1,
         };
@@ -1000,7 +1009,7 @@ mod tests {
         let mut p = a.pixels.clone();
         p.sort_unstable();
         assert_eq!(p, ds.pixels);
-        assert!(a.iter().all(|(x, l)| l == x[0] / 30));
+        assert!(a.iter().all(|(x, l)| l == Class::from(x[0] / 30)));
         // the last 20 % (the validation split) holds every class
         let tail = &a.labels[72..];
         assert!((0..3).all(|c| tail.contains(&c)), "{tail:?}");

@@ -24,10 +24,7 @@ use crate::error::ModelError;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// The largest number of inputs a model may have (a bound on allocation for hostile files).
-pub const MAX_INPUTS: usize = 1 << 20;
-/// The longest feature or class name accepted, in bytes.
-pub const MAX_NAME_BYTES: usize = 256;
+pub use crate::limits::{MAX_INPUTS, MAX_NAME_BYTES};
 
 /// One column of a tabular model: its name, how its cells become input bytes, and (for a
 /// number column) its quantisation range.
@@ -447,7 +444,8 @@ impl InputSpec {
     }
 
     /// Checks every invariant: a non-empty input of at most [`MAX_INPUTS`], finite
-    /// `lo < hi`, names of at most [`MAX_NAME_BYTES`] bytes, and either no class names or
+    /// `lo < hi`, distinct feature names, names of at most [`MAX_NAME_BYTES`] bytes, and
+    /// either no class names or
     /// exactly `classes` distinct ones.
     pub fn validate(&self, classes: usize) -> Result<(), ModelError> {
         let bad = |m: String| Err(ModelError::Invalid(m));
@@ -459,13 +457,18 @@ impl InputSpec {
                 width.checked_mul(*height).unwrap_or(usize::MAX)
             }
             InputKind::Tabular { features } => {
-                let mut names = std::collections::HashSet::new();
+                let mut names = std::collections::HashSet::with_capacity(features.len());
                 let mut n = 0usize;
                 for f in features {
-                    f.validate().map_err(ModelError::Invalid)?;
-                    if !names.insert(&f.name) {
-                        return bad(format!("the feature `{}` is repeated", f.name));
+                    // features are matched to CSV columns by name: two alike would read one
+                    // column twice
+                    if !names.insert(f.name.as_str()) {
+                        return bad(format!(
+                            "two features are called `{}`; feature names must be distinct",
+                            f.name
+                        ));
                     }
+                    f.validate().map_err(ModelError::Invalid)?;
                     n = n.saturating_add(f.width());
                 }
                 n
@@ -726,7 +729,7 @@ mod tests {
             .validate(2)
             .unwrap_err()
             .to_string()
-            .contains("the feature `x` is repeated"));
+            .contains("two features are called `x`"));
         assert!(ok
             .validate(3)
             .unwrap_err()
@@ -746,6 +749,17 @@ mod tests {
             ..ok.clone()
         };
         assert!(bad.validate(2).unwrap_err().to_string().contains("lo < hi"));
+        let twins = InputSpec {
+            kind: InputKind::Tabular {
+                features: vec![f(0.0, 1.0), f(0.0, 1.0)],
+            },
+            ..ok.clone()
+        };
+        assert!(twins
+            .validate(2)
+            .unwrap_err()
+            .to_string()
+            .contains("two features are called `x`"));
         assert!(InputSpec::image(0, 3).validate(2).is_err());
         assert_eq!(InputSpec::square(784).unwrap(), InputSpec::image(28, 28));
         assert!(InputSpec::square(783).is_none());

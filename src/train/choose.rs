@@ -239,12 +239,16 @@ mod tests {
         };
         for i in 0..60u32 {
             let c = (i % 2) as u8;
-            d.pixels.extend([c * 150 + (i * 7 % 100) as u8, (i * 37 % 256) as u8]);
-            d.labels.push(c);
+            d.pixels
+                .extend([c * 150 + (i * 7 % 100) as u8, (i * 37 % 256) as u8]);
+            d.labels.push(c.into());
         }
         let spec = InputSpec {
             kind: InputKind::Tabular {
-                features: vec![Feature::numeric("a", 0.0, 255.0), Feature::numeric("b", 0.0, 255.0)],
+                features: vec![
+                    Feature::numeric("a", 0.0, 255.0),
+                    Feature::numeric("b", 0.0, 255.0),
+                ],
             },
             class_names: vec![],
             label_column: None,
