@@ -179,7 +179,7 @@ fn correct_per_bleach(minima: &Minima, labels: &[Class], max_b: usize) -> Vec<u3
                 for c in 0..classes {
                     all.extend(minima.row(s, c).iter().map(|&m| (m as u32, c)));
                 }
-                all.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+                all.sort_unstable_by_key(|e| std::cmp::Reverse(e.0));
                 score.iter_mut().for_each(|x| *x = 0);
                 // bleaches above the largest minimum: every score 0
                 let mut above = u32::MAX;
