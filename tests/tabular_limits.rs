@@ -83,11 +83,7 @@ fn always(winner: usize) -> zero_g::LutNet {
     zero_g::LutNet::new(
         InputSpec {
             kind: InputKind::Tabular {
-                features: vec![Feature {
-                    name: "x".into(),
-                    lo: 0.0,
-                    hi: 1.0,
-                }],
+                features: vec![Feature::numeric("x", 0.0, 1.0)],
             },
             class_names: (0..classes).map(|c| c.to_string()).collect(),
             label_column: Some("y".into()),
