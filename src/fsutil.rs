@@ -18,6 +18,9 @@ const TMP_SUFFIX: &str = ".zero_g-tmp";
 /// Suffix of the links that keep a file's previous version while a group of files is
 /// replaced ([`write_atomic_all`]): `.<name>.<pid>.zero_g-old`.
 const OLD_SUFFIX: &str = ".zero_g-old";
+/// Suffix of the empty marker beside each file of a group being replaced, from before the
+/// first rename until after the last ([`write_atomic_all`]): `.<name>.<pid>.zero_g-pending`.
+const PENDING_SUFFIX: &str = ".zero_g-pending";
 
 /// Opens `path` for reading if it is a regular file (never blocking on a FIFO).
 pub fn open_regular(path: &Path) -> std::io::Result<File> {
@@ -75,11 +78,11 @@ fn sibling(path: &Path, suffix: &str) -> std::io::Result<PathBuf> {
     )))
 }
 
-/// Removes temporary files and folders that a killed zero_g process left beside `path`
-/// (those whose process no longer runs).
-pub fn remove_stale_temps(path: &Path) {
+/// The temporary files, kept previous versions and pending markers beside `path`: (their
+/// path, the process that made them, whether it is a pending marker `.zero_g-pending`).
+fn siblings_of(path: &Path) -> Vec<(PathBuf, u32, bool)> {
     let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
-        return;
+        return vec![];
     };
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
@@ -88,26 +91,69 @@ pub fn remove_stale_temps(path: &Path) {
     };
     let prefix = format!(".{}.", name.to_string_lossy());
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+        return vec![];
     };
+    let mut out = Vec::new();
     for e in entries.flatten() {
         let file = e.file_name();
-        let Some(f) = file.to_str() else { continue };
-        let Some(pid) = f
-            .strip_prefix(&prefix)
-            .and_then(|rest| {
-                rest.strip_suffix(TMP_SUFFIX)
-                    .or_else(|| rest.strip_suffix(OLD_SUFFIX))
-                    // `.<name>.tmp<pid>`: the temporaries of zero_g's proving artifacts
-                    // before they were written through this module
-                    .or_else(|| rest.strip_prefix("tmp"))
-            })
-            .and_then(|pid| pid.parse::<u32>().ok())
-        else {
+        let Some(rest) = file.to_str().and_then(|f| f.strip_prefix(&prefix)) else {
             continue;
         };
-        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
-            let p = e.path();
+        let (pid, pending) = if let Some(p) = rest.strip_suffix(PENDING_SUFFIX) {
+            (p, true)
+        } else if let Some(p) = rest
+            .strip_suffix(TMP_SUFFIX)
+            .or_else(|| rest.strip_suffix(OLD_SUFFIX))
+            // `.<name>.tmp<pid>`: the temporaries of zero_g's proving artifacts before they
+            // were written through this module
+            .or_else(|| rest.strip_prefix("tmp"))
+        {
+            (p, false)
+        } else {
+            continue;
+        };
+        if let Ok(pid) = pid.parse::<u32>() {
+            out.push((e.path(), pid, pending));
+        }
+    }
+    out
+}
+
+/// Whether process `pid` still runs.
+fn running(pid: u32) -> bool {
+    pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Refuses to read `path` while a group of files that replaces it ([`write_atomic_all`])
+/// is unfinished: a marker lies beside each file of the group (`.zero_g-pending`) from
+/// before the first rename until after the last, so a marker means that the group may be
+/// half new, half old (a verifying key of one `generate-keys` beside the proving key of
+/// another). The writer is still at work, or was killed: either way the file is not read.
+/// The next write of the group removes what a killed writer left.
+pub fn check_group_complete(path: &Path) -> std::io::Result<()> {
+    for (_, pid, pending) in siblings_of(path) {
+        if !pending || pid == std::process::id() {
+            continue;
+        }
+        let why = if running(pid) {
+            format!("zero_g process {pid} is replacing it with the files written with it; try again when it is done")
+        } else {
+            format!(
+                "zero_g process {pid} was stopped while replacing it with the files written \
+                 with it (e.g. a verifying key and its proving key), so they may not belong \
+                 together: write them again (rerun the command, e.g. `zero_g generate-keys`)"
+            )
+        };
+        return Err(std::io::Error::other(why));
+    }
+    Ok(())
+}
+
+/// Removes temporary files and folders that a killed zero_g process left beside `path`
+/// (those whose process no longer runs).
+pub fn remove_stale_temps(path: &Path) {
+    for (p, pid, _) in siblings_of(path) {
+        if !running(pid) {
             let is_dir = std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_dir());
             let _ = if is_dir {
                 std::fs::remove_dir_all(&p)
@@ -175,9 +221,14 @@ pub struct WriteError {
 /// synced), and only when every one is written are they renamed into place, in order. If a
 /// write fails, nothing changes; if a rename fails, the files already replaced get their
 /// previous version back (kept meanwhile as a hard link, `.<name>.<pid>.zero_g-old`) or
-/// are removed if they did not exist. A kill between two renames can leave the first file
-/// new and the next ones old; zero_g's files name each other (a key's fingerprint), so such
-/// a pair is refused, never silently combined.
+/// are removed if they did not exist.
+///
+/// A kill between two renames would leave the first file new and the next ones old, so
+/// before the first rename an empty marker `.<name>.<pid>.zero_g-pending` is created beside
+/// every file of the group, and removed only after the last: a reader that checks
+/// [`check_group_complete`] (the key files' do) refuses a file with a marker beside it
+/// instead of combining it with a partner from another write. The next write of the group
+/// removes the markers, kept versions and temporaries a killed writer left.
 pub fn write_atomic_all(parts: Vec<Part<'_>>) -> Result<(), WriteError> {
     let fail = |path: &Path| {
         let path = path.to_path_buf();
@@ -227,7 +278,31 @@ pub fn write_atomic_all(parts: Vec<Part<'_>>) -> Result<(), WriteError> {
             }
         }
     }
+    let mut pending: Vec<PathBuf> = Vec::with_capacity(temps.len());
+    let unmark = |pending: &[PathBuf]| {
+        for p in pending {
+            let _ = std::fs::remove_file(p);
+        }
+    };
+    for (path, _) in &temps {
+        let marked = sibling(path, PENDING_SUFFIX).and_then(|m| File::create(&m).map(|_| m));
+        match marked {
+            Ok(m) => pending.push(m),
+            Err(e) => {
+                unmark(&pending);
+                cleanup(&temps);
+                olds.iter().flatten().for_each(|o| {
+                    let _ = std::fs::remove_file(o);
+                });
+                return Err(fail(path)(e));
+            }
+        }
+    }
     for (i, (path, tmp)) in temps.iter().enumerate() {
+        if i == 1 && failpoint("write_atomic_all:between-renames") {
+            // a test's stand-in for a SIGKILL here: no cleanup, no unwinding
+            std::process::abort();
+        }
         if let Err(e) = std::fs::rename(tmp, path) {
             // put back what was replaced
             for ((done, _), old) in temps[..i].iter().zip(&olds) {
@@ -240,13 +315,21 @@ pub fn write_atomic_all(parts: Vec<Part<'_>>) -> Result<(), WriteError> {
             olds.iter().flatten().for_each(|o| {
                 let _ = std::fs::remove_file(o);
             });
+            unmark(&pending);
             return Err(fail(path)(e));
         }
     }
     olds.iter().flatten().for_each(|o| {
         let _ = std::fs::remove_file(o);
     });
+    unmark(&pending);
     Ok(())
+}
+
+/// Whether the fail point `name` is set (`ZERO_G_FAILPOINT=name`): tests use it to stop
+/// zero_g where a kill would, e.g. between the renames of a group of files.
+fn failpoint(name: &str) -> bool {
+    std::env::var_os("ZERO_G_FAILPOINT").is_some_and(|v| v == name)
 }
 
 /// Creates the folder `dir` whole: `fill` writes its files into a temporary folder beside

@@ -14,6 +14,7 @@
 //! - [`circuit`]: the Halo2 circuit and its reusable gadgets.
 //! - [`proving`]: SRS (local, or imported from a ceremony), keys, proofs and their files.
 //! - [`evm`]: the Solidity verifier, dry runs and chain calls.
+//! - [`limits`]: the limits (classes, inputs, names) every part shares.
 //!
 //! `model`, `data` and `train` never touch halo2.
 #![deny(
@@ -29,6 +30,7 @@ pub mod data;
 pub mod error;
 pub mod evm;
 pub mod fsutil;
+pub mod limits;
 pub mod model;
 pub mod progress;
 pub mod proving;

@@ -269,7 +269,10 @@ fn honest_proof_is_recorded_and_rewarded_once() {
         Some(U256::from(TARGET))
     );
     let rec = bounty::record(&chain, bounty, c).unwrap().unwrap();
-    assert_eq!((rec.prover, rec.class), (address_of(0), TARGET as u8));
+    assert_eq!(
+        (rec.prover, rec.class),
+        (address_of(0), TARGET as zero_g::limits::Class)
+    );
     zg().args([
         "bounty-status",
         "--bounty",

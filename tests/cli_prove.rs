@@ -554,3 +554,88 @@ fn keys_are_written_both_or_neither() {
         .code(2)
         .stderr(contains("the same file"));
 }
+
+#[test]
+fn a_proof_cut_short_is_refused_naming_the_lengths() {
+    let a = artifacts();
+    let (_d, p) = tampered(|v| {
+        let s = v["proof"].as_str().unwrap().to_string();
+        v["proof"] = s[..s.len() - 64].to_string().into();
+    });
+    verify(&a.srs, &a.vk, &p)
+        .code(2)
+        .stderr(contains("the proof is cut short"))
+        .stdout(contains("proof valid").not());
+}
+
+#[test]
+fn a_kill_between_the_key_renames_leaves_keys_that_are_refused_not_mixed() {
+    let a = artifacts();
+    let dir = tempfile::tempdir().unwrap();
+    let (vk, pk) = (dir.path().join("k.vk"), dir.path().join("k.pk"));
+    std::fs::copy(&a.vk, &vk).unwrap();
+    std::fs::copy(&a.pk, &pk).unwrap();
+    let keygen = |failpoint: Option<&str>| {
+        let mut c = zg();
+        c.args(["-q", "generate-keys", "--public", "class", "-m"])
+            .arg(reference(TINY))
+            .arg("-s")
+            .arg(&a.srs)
+            .arg("--vk-path")
+            .arg(&vk)
+            .arg("--pk-path")
+            .arg(&pk);
+        if let Some(f) = failpoint {
+            c.env("ZERO_G_FAILPOINT", f);
+        }
+        c.assert()
+    };
+    // killed after the proving key is renamed into place, before the verifying key is
+    let out = keygen(Some("write_atomic_all:between-renames")).failure();
+    assert!(
+        out.get_output().status.code().is_none(),
+        "killed by a signal"
+    );
+    // the new proving key and the old verifying key are there; neither is read
+    for (flag, path) in [("--pk-path", &pk), ("-v", &vk)] {
+        let cmd = if flag == "-v" { "verify" } else { "proof" };
+        let mut c = zg();
+        c.arg(cmd).arg("-s").arg(&a.srs).arg(flag).arg(path);
+        if cmd == "proof" {
+            c.arg("-m")
+                .arg(reference(TINY))
+                .arg("-i")
+                .arg(reference(DIGIT7))
+                .arg("--proof-path")
+                .arg(dir.path().join("p.json"));
+        } else {
+            c.arg("--proof-path").arg(&a.proof);
+        }
+        c.assert()
+            .code(2)
+            .stderr(contains("was stopped while replacing it"))
+            .stderr(contains("generate-keys"));
+    }
+    // running the command again repairs the pair and removes what the killed run left
+    keygen(None).success();
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+    zg().args(["-q", "proof", "-m"])
+        .arg(reference(TINY))
+        .arg("-i")
+        .arg(reference(DIGIT7))
+        .arg("-s")
+        .arg(&a.srs)
+        .arg("--pk-path")
+        .arg(&pk)
+        .arg("--proof-path")
+        .arg(dir.path().join("p.json"))
+        .assert()
+        .success();
+    verify(&a.srs, &vk, &dir.path().join("p.json"))
+        .success()
+        .stdout(contains("proof valid"));
+}

@@ -679,3 +679,116 @@ fn dry_run_measures_size_and_gas() {
         w.p("contract/Verifier.sol").is_file() && w.p("contract/Verifier.runtime.bin").is_file()
     );
 }
+
+/// Bytes after a valid proof: the deployed verifier reverts (its calldata-length check), and
+/// `submit-proof` and `verify-evm` refuse the file before sending it, as `verify` does.
+#[test]
+fn bytes_appended_to_a_proof_revert_in_the_verifier_and_are_not_sent() {
+    let w = world();
+    pinned_solc();
+    let chain = Chain::connect(&w.anvil.url)
+        .unwrap()
+        .with_signer(Some(DEV_KEYS[0]))
+        .unwrap();
+    let verifier = w.address.parse().unwrap();
+    let proof = artifacts::read_proof(&w.p("proof.json")).unwrap();
+    let honest = evm::calldata(&proof).unwrap();
+    assert!(chain.call(verifier, &honest).unwrap());
+    for extra in [1, 32, 3000] {
+        let mut long = honest.clone();
+        long.extend((0..extra).map(|i| i as u8));
+        assert!(
+            !chain.call(verifier, &long).unwrap(),
+            "+{extra} bytes accepted"
+        );
+        let mined = chain.submit(verifier, &long, 2_000_000).unwrap();
+        assert!(
+            !mined.success,
+            "a transaction with {extra} bytes more was accepted"
+        );
+        // the proof file with those bytes appended: refused before sending
+        let mut appended = proof.clone();
+        appended.proof.extend((0..extra).map(|i| i as u8));
+        let name = format!("appended{extra}.json");
+        artifacts::write_proof(&w.p(&name), &appended).unwrap();
+        for cmd in ["submit-proof", "verify-evm"] {
+            for check in [
+                compiled(&w),
+                vec![
+                    "--deployment-path".into(),
+                    w.p("deployment.json").display().to_string(),
+                ],
+            ] {
+                to(&w, cmd, &name, &w.address, &[])
+                    .args(&check)
+                    .assert()
+                    .code(2)
+                    .stderr(
+                        contains("not sent")
+                            .and(contains(format!("{extra} bytes follow the proof"))),
+                    );
+            }
+        }
+        zg().arg("verify")
+            .arg("-s")
+            .arg(w.p("kzg.srs"))
+            .arg("-v")
+            .arg(w.p("tiny.vk"))
+            .arg("--proof-path")
+            .arg(w.p(&name))
+            .assert()
+            .code(2)
+            .stderr(contains(format!("{extra} bytes follow the proof")));
+    }
+    // a byte short reverts too
+    assert!(!chain.call(verifier, &honest[..honest.len() - 1]).unwrap());
+    // without the length check the same verifier accepts the longer calldata: the check is
+    // what stops it; measure what it costs
+    let srs = artifacts::read_srs(&w.p("kzg.srs")).unwrap();
+    let (vk, meta) = artifacts::read_vk(&w.p("tiny.vk")).unwrap();
+    let sol = evm::verifier_solidity(&srs, &vk, &meta).unwrap();
+    let start = sol.find(evm::LENGTH_CHECK_MARKER).unwrap();
+    let end = start + sol[start..].find("revert(0, 0) }\n").unwrap() + "revert(0, 0) }\n".len();
+    let unchecked = format!("{}{}", &sol[..start], &sol[end..]);
+    let unchecked = evm::compile(&unchecked, evm::VERIFIER_CONTRACT).unwrap();
+    let checked = evm::compile(&sol, evm::VERIFIER_CONTRACT).unwrap();
+    let mut long = honest.clone();
+    long.push(0);
+    let with = evm::dry_run(&checked.creation, &[honest.clone(), long.clone()]).unwrap();
+    let without = evm::dry_run(&unchecked.creation, &[honest, long]).unwrap();
+    assert!(with[0].accepted && !with[1].accepted);
+    assert!(without[0].accepted && without[1].accepted);
+    eprintln!(
+        "calldata-length check: {} -> {} bytes, {} -> {} gas",
+        without[0].runtime_bytes, with[0].runtime_bytes, without[0].verify_gas, with[0].verify_gas
+    );
+    assert!(with[0].verify_gas - without[0].verify_gas < 100);
+}
+
+/// `submit-proof --deployment-path` takes the contract's address from the record; an
+/// address that contradicts the record is refused.
+#[test]
+fn submit_proof_takes_the_address_from_the_deployment_record() {
+    let w = world();
+    let rec = w.p("deployment.json");
+    for cmd in ["submit-proof", "verify-evm"] {
+        zg().args([cmd, "--proof-path"])
+            .arg(w.p("proof.json"))
+            .args(["--rpc-url", &w.anvil.url, "--deployment-path"])
+            .arg(&rec)
+            .assert()
+            .success()
+            .stdout(contains("proof accepted").or(contains("proof valid")));
+        zg().args([cmd, "--proof-path"])
+            .arg(w.p("proof.json"))
+            .args(["--rpc-url", &w.anvil.url, "--deployment-path"])
+            .arg(&rec)
+            .args([
+                "--contract-address",
+                "0x00000000000000000000000000000000000000aa",
+            ])
+            .assert()
+            .code(2)
+            .stderr(contains("the deployment record is for contract"));
+    }
+}

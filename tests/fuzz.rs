@@ -470,6 +470,134 @@ fn fuzz_proof_parser() {
         .unwrap_or_else(|e| panic!("proof values: {e}"));
 }
 
+/// CSV input: a training table, a labelled test set and `--csv-row` rows read from mutated
+/// files (quoted fields, CRLF and LF lines, blank lines, a text column) give rows or a clean
+/// error naming the file, never a panic or a hang.
+#[test]
+fn fuzz_csv_reader() {
+    use zero_g::data::csv::{read, read_dataset, read_rows, Label};
+    let dir = tempfile::tempdir().unwrap();
+    let fit = dir.path().join("fit.csv");
+    std::fs::write(&fit, "a,b,\"label, class\"\n0,0,low\n10,50,high\n").unwrap();
+    let spec = read(&fit, Label::Last).unwrap().fit().unwrap();
+    let seed = b"a,note,b,\"label, class\"\r\n1.5,\"x, y\",-2,low\r\n3,,4e1,high\r\n\r\n\
+                 5,z,6,low\n7,\"two\nlines\",8,high\n9,\"q \"\"\" r\",0.5,low"
+        .to_vec();
+    let label = Label::Named("label, class");
+    let check = |path: &Path| -> Result<(), String> {
+        if let Ok(t) = read(path, label) {
+            let _ = t.fit();
+        }
+        let ds = read_dataset(path, label, &spec).map_err(|e| e.to_string())?;
+        assert_eq!(ds.pixels.len(), 2 * ds.labels.len());
+        let rows = read_rows(path, &spec, &[2, 1]).map_err(|e| e.to_string())?;
+        assert!(rows.iter().all(|r| r.len() == 2));
+        Ok(())
+    };
+    let seed_path = dir.path().join("seed.csv");
+    std::fs::write(&seed_path, &seed).unwrap();
+    check(&seed_path).unwrap();
+    let (ok, _) = fuzz_file(
+        "csv bytes",
+        600,
+        &seed,
+        &dir.path().join("fuzzed.csv"),
+        check,
+    );
+    assert!(ok > 0, "some mutations keep a readable file");
+}
+
+/// Proof files sent on chain: what `submit-proof` and `verify-evm` send (the proof-length
+/// check they share with `verify`, then the calldata) is accepted by the deployed verifier
+/// exactly when native verification accepts the file, and calldata of a proof of another
+/// length is rejected by the verifier itself.
+#[test]
+fn fuzz_proofs_sent_on_chain() {
+    if std::env::var_os("ZERO_G_SOLC").is_none() {
+        std::env::set_var("ZERO_G_SOLC", root().join("scripts/bin/solc"));
+    }
+    let p = proven();
+    let sol = zero_g::evm::verifier_solidity(&p.srs, &p.vk, &p.meta).unwrap();
+    let verifier = zero_g::evm::compile(&sol, zero_g::evm::VERIFIER_CONTRACT).unwrap();
+    let len = proving::proof_len(&p.srs, &p.vk, &p.meta).unwrap();
+    assert_eq!(p.proof.proof.len(), len);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fuzzed.json");
+    // (native verdict, what the CLI sends, the raw calldata of the file)
+    // the honest file, and the same proof with bytes appended, then mutations
+    let mut seeds = vec![p.proof.clone()];
+    for extra in [1, 32, 3000] {
+        let mut long = p.proof.clone();
+        long.proof.extend(std::iter::repeat_n(0x5a, extra));
+        seeds.push(long);
+    }
+    let seen = std::cell::RefCell::new(Vec::new());
+    for proof in &seeds {
+        let native = proving::verify_report(&p.srs, &p.vk, &p.meta, proof)
+            .is_ok_and(|r| r.verdict == proving::Verdict::Valid);
+        let sent = zero_g::evm::calldata_checked(proof, len).ok();
+        seen.borrow_mut()
+            .push((native, sent, zero_g::evm::calldata(proof).ok()));
+    }
+    runner("proofs on chain", 150)
+        .run(&mutations(), |ms| {
+            let mut proof = p.proof.clone();
+            apply(&mut proof.proof, &ms);
+            artifacts::write_proof(&path, &proof).unwrap();
+            let Ok(read) = artifacts::read_proof(&path) else {
+                return Ok(());
+            };
+            let native = timed("proofs on chain", || {
+                proving::verify_report(&p.srs, &p.vk, &p.meta, &read)
+            })?
+            .is_ok_and(|r| r.verdict == proving::Verdict::Valid);
+            let sent = zero_g::evm::calldata_checked(&read, len).ok();
+            let raw = zero_g::evm::calldata(&read).ok();
+            seen.borrow_mut().push((native, sent, raw));
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("proofs on chain: {e}"));
+    let seen = seen.into_inner();
+    let mut calldatas = Vec::new();
+    for (_, sent, raw) in &seen {
+        calldatas.extend(sent.iter().cloned());
+        if sent.is_none() {
+            calldatas.extend(raw.iter().cloned());
+        }
+    }
+    let runs = zero_g::evm::dry_run(&verifier.creation, &calldatas).unwrap();
+    let mut runs = runs.iter();
+    let (mut accepted, mut refused) = (0, 0);
+    for (native, sent, raw) in &seen {
+        if sent.is_some() {
+            let on_chain = runs.next().unwrap().accepted;
+            assert_eq!(
+                on_chain, *native,
+                "the chain and native verification disagree"
+            );
+            accepted += on_chain as u32;
+        } else if raw.is_some() {
+            assert!(
+                !native,
+                "native verification accepted a file the CLI refuses"
+            );
+            assert!(
+                !runs.next().unwrap().accepted,
+                "a proof of another length was accepted"
+            );
+            refused += 1;
+        }
+    }
+    eprintln!(
+        "proofs on chain: {} cases, {accepted} accepted on chain, {refused} refused for their length",
+        seen.len()
+    );
+    assert!(
+        accepted >= 1 && refused >= 3,
+        "{accepted} accepted, {refused} refused"
+    );
+}
+
 /// The crash corpus: inputs that crashed a loader (a panic, an abort or a hang) when they
 /// were found, kept so that they never do again. Each must load as a clean error.
 #[test]

@@ -144,16 +144,8 @@ fn written_models_read_back_identically() {
             InputSpec {
                 kind: InputKind::Tabular {
                     features: vec![
-                        Feature {
-                            name: "petal length (cm)".into(),
-                            lo: 1.0,
-                            hi: 6.9,
-                        },
-                        Feature {
-                            name: "é".into(),
-                            lo: -3.5,
-                            hi: 2.25,
-                        },
+                        Feature::numeric("petal length (cm)", 1.0, 6.9),
+                        Feature::numeric("é", -3.5, 2.25),
                     ],
                 },
                 class_names: vec!["setosa".into(), "versicolor".into()],

@@ -61,6 +61,48 @@ fn the_same_seed_gives_the_same_network() {
     assert_ne!(a.digest(), c.digest());
 }
 
+/// `cfg(epochs)` with the wiring learned in every epoch: `train --family lutnet`'s default
+/// (`--mapping-epochs` follows `--epochs`).
+fn cfg_mapping_all(epochs: usize) -> LutTrainConfig {
+    LutTrainConfig {
+        mapping_epochs: epochs,
+        ..cfg(epochs)
+    }
+}
+
+#[test]
+fn resuming_with_more_epochs_and_default_mapping_epochs_equals_the_longer_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let ck = Checkpointing {
+        path: Some(dir.path().join("run.ckpt")),
+        resume: false,
+    };
+    let go = |c: &LutTrainConfig, ck: &Checkpointing| {
+        train(&data(), &InputSpec::image(28, 28), 10, c, ck, &NoReporter)
+    };
+    let (full, rfull) = go(&cfg_mapping_all(3), &Checkpointing::default()).unwrap();
+    go(&cfg_mapping_all(2), &ck).unwrap();
+    let resume = Checkpointing {
+        resume: true,
+        ..ck.clone()
+    };
+    let (resumed, rres) = go(&cfg_mapping_all(3), &resume).unwrap();
+    assert_eq!(resumed, full);
+    assert_eq!(
+        rres.epochs.iter().map(|e| e.loss).collect::<Vec<_>>(),
+        rfull.epochs.iter().map(|e| e.loss).collect::<Vec<_>>()
+    );
+    // a mapping frozen earlier than in the epochs done cannot continue it: named, old → new
+    let mut frozen = cfg_mapping_all(4);
+    frozen.mapping_epochs = 1;
+    let e = go(&frozen, &resume).unwrap_err().to_string();
+    assert!(e.contains("3 epochs in: mapping_epochs: 3 → 1"), "{e}");
+    // frozen at or after the epochs done: the same wiring so far, so it continues
+    let mut later = cfg_mapping_all(4);
+    later.mapping_epochs = 3;
+    go(&later, &resume).unwrap();
+}
+
 #[test]
 fn a_resumed_run_equals_the_uninterrupted_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -100,6 +142,8 @@ fn a_resumed_run_equals_the_uninterrupted_one() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("other settings"), "{e}");
+    // the message names exactly the setting that differs, old → new
+    assert!(e.contains("3 epochs in: learning_rate: 0.01 → 0.05"), "{e}");
     let e = train(
         &data().slice(0..3000),
         &InputSpec::image(28, 28),

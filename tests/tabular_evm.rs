@@ -1,5 +1,5 @@
-//! The bundled 3-class penguins model (a LUT network) and 2-class breast-cancer model
-//! (BTHOWeN) on a real anvil:
+//! The bundled 3-class penguins model (a LUT network), 2-class breast-cancer model and the
+//! full-penguins model (text columns and empty cells in the row proven) on a real anvil:
 //! the compact verifier fits EIP-170, an honest proof of a row of features is accepted in a
 //! transaction and by eth_call, a tampered one reverts; and `dry-run-evm-verifier` proves
 //! from `--features` itself.
@@ -12,6 +12,8 @@ use std::path::Path;
 use zero_g::proving::artifacts;
 
 const PENGUIN_CHINSTRAP: &str = "53.5,19.9,205,4500";
+/// A Gentoo row of the full penguins table: text cells and empty cells.
+const PENGUIN_FULL_GENTOO: &str = "Biscoe,47.3,13.8,216,4725,NA,2009";
 const BREAST_BENIGN: &str = "14.95,18.77,97.84,689.5,0.08138,0.1167,0.0905,0.03562,0.1744,0.06493,0.422,1.909,3.271,39.43,0.00579,0.04877,0.05303,0.01527,0.03356,0.009368,16.25,25.47,107.1,809.7,0.0997,0.2521,0.25,0.08405,0.2852,0.09218";
 
 /// Keys (compact layout), a proof of `features`, the verifier deployed on `anvil`; then
@@ -91,4 +93,10 @@ fn tabular_models_verify_on_chain() {
     let anvil = start_anvil();
     on_chain(&anvil, &bundled("penguins.hdf5"), PENGUIN_CHINSTRAP, 1);
     on_chain(&anvil, &bundled("breast_cancer.hdf5"), BREAST_BENIGN, 0);
+    on_chain(
+        &anvil,
+        &bundled("penguins_full.hdf5"),
+        PENGUIN_FULL_GENTOO,
+        2,
+    );
 }

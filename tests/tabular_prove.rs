@@ -1,5 +1,6 @@
 //! Models of other inputs, proven and verified natively: the bundled 3-class (iris) and
-//! 2-class (breast cancer) tabular models through the binary, with every statement flag; a
+//! 2-class (breast cancer) tabular models and the full-penguins model (text columns, empty
+//! cells) through the binary, with every statement flag; a
 //! malicious prover's tampered witness of a tabular model rejected (MockProver, both
 //! families); and a non-square image model (MNIST cropped to 20×28, a PNG folder) trained,
 //! predicted, proven and verified end to end.
@@ -24,6 +25,13 @@ use zero_g::proving::artifacts;
 const IRIS: &str = "iris.hdf5";
 const VIRGINICA: &str = "6.5,3.0,5.8,2.2";
 const SETOSA: &str = "5.0,3.6,1.4,0.2";
+/// The bundled full-penguins model (text columns `island` and `sex`, empty cells) and two
+/// Gentoo rows of its test split: one with `sex` empty (classified Gentoo), one with every
+/// measurement and `sex` empty (the model says Adelie, the commonest species: it has only the
+/// island and the year to go on).
+const PENGUINS_FULL: &str = "penguins_full.hdf5";
+const GENTOO_NO_SEX: &str = "Biscoe,47.3,13.8,216,4725,NA,2009";
+const GENTOO_ALL_EMPTY: &str = "Biscoe,NA,NA,,NA,NA,2009";
 /// The bundled breast-cancer model (2 classes, 30 features) and a malignant test row.
 const BREAST: &str = "breast_cancer.hdf5";
 const MALIGNANT: &str = "20.29,14.34,135.1,1297,0.1003,0.1328,0.198,0.1043,0.1809,0.05883,0.7572,0.7813,5.438,94.44,0.01149,0.02461,0.05688,0.01885,0.01756,0.005115,22.54,16.67,152.2,1575,0.1374,0.205,0.4,0.1625,0.2364,0.07678";
@@ -92,6 +100,12 @@ fn prove_and_verify(model: &Path, features: &str, class: usize, name: &str) {
 #[test]
 fn a_three_class_tabular_model_proves_and_verifies() {
     prove_and_verify(&bundled(IRIS), VIRGINICA, 2, "virginica");
+}
+
+#[test]
+fn a_table_with_text_columns_and_empty_cells_proves_and_verifies() {
+    prove_and_verify(&bundled(PENGUINS_FULL), GENTOO_NO_SEX, 2, "Gentoo");
+    prove_and_verify(&bundled(PENGUINS_FULL), GENTOO_ALL_EMPTY, 0, "Adelie");
 }
 
 #[test]

@@ -17,6 +17,9 @@ contract Halo2Verifier {
             let success := true
             let f_p := 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47
             let f_q := 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001
+            // zero_g: exact calldata length. The public words and the proof take 0xb20 bytes;
+            // bytes after them would be ignored: revert unless there are none.
+            if iszero(eq(calldatasize(), 0xb20)) { revert(0, 0) }
             // zero_g: canonical public inputs. The 10 public word(s) at calldata 0x0..0x140 are reduced mod r
             // below, so v and v + r would verify alike: revert unless each one is below r.
             for { let i := 0 } lt(i, 0x140) { i := add(i, 0x20) } {

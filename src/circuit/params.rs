@@ -178,10 +178,10 @@ impl CircuitParams {
         }
         self.statement.validate()?;
         let n = 1usize << self.k;
-        if self.classes == 0 || self.classes > crate::model::lutnet::MAX_CLASSES {
+        if self.classes == 0 || self.classes > crate::limits::MAX_CLASSES {
             return bad(&format!("{} classes", self.classes));
         }
-        if self.inputs == 0 || self.inputs > crate::model::input::MAX_INPUTS {
+        if self.inputs == 0 || self.inputs > crate::limits::MAX_INPUTS {
             return bad(&format!("{} inputs", self.inputs));
         }
         if self.score_bits == 0 || self.score_bits > 252 {

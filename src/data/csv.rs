@@ -1,29 +1,54 @@
-//! Tabular data: a CSV file with a header row, one label column and numeric features.
+//! Tabular data: a CSV file with a header row, one label column and feature columns of
+//! numbers or text, with empty cells allowed.
 //!
 //! Rules (each broken rule is an error naming the file, the line and the column):
 //!
-//! - the first line is the header; column names are unique;
-//! - the label column is chosen by name (default: the last column); every other column is a
-//!   feature and must hold a finite decimal number on every row (no empty cells, no `NA`);
+//! - the first line is the header (a UTF-8 byte order mark before it is skipped); column
+//!   names are unique;
+//! - the label column is chosen by name (default: the last column); in a training file
+//!   every other column is a feature. Cells are trimmed of spaces. A cell that is empty or
+//!   reads `NA`, `N/A`, `NaN`, `nan`, `?`, `null` or `NULL` is *missing*
+//!   ([`crate::model::input::MISSING_CELLS`]). A feature column whose other cells are all
+//!   finite decimal numbers is a **number** column; a column with any other text is a
+//!   **category** column (its distinct values, at most [`MAX_CATEGORIES`], become one input
+//!   each). A column whose cells are all missing carries nothing and is left out of a new
+//!   model ([`Table::fit`]). A number that is not finite (`inf`) is an error;
 //! - labels are strings: a model's class names are the distinct labels of its training file,
 //!   in numeric order when every label is an integer, else in lexicographic order;
 //! - features are matched to a model's by **name**, so a test file may order its columns
-//!   differently (and may omit the label column when only features are needed).
+//!   differently, may omit the label column when only features are needed, and may hold
+//!   other columns (numeric or not): only the model's features and the label are read;
+//! - LF and CRLF line ends are read alike, and every error names the line the row starts on.
 //!
-//! Features become bytes by the model's quantisation (see [`crate::model::input`]); fitting a
-//! new model takes each feature's training minimum and maximum as its range. Training
+//! Files are read as a stream ([`Rows`]): a test set is quantised row by row
+//! ([`read_dataset`]), and `--csv-row FILE:N` reads the file only up to row `N` and parses
+//! only that row's feature cells ([`read_rows`]); time and memory are linear in the bytes
+//! read, however wide the header.
+//!
+//! Features become bytes by the model's column encodings (see [`crate::model::input`]):
+//! fitting a new model takes each number column's training minimum and maximum as its range
+//! and its median as the fill value of its empty cells, and lists each category column's
+//! values in lexicographic order; a column with an empty cell in training gets a "missing"
+//! input. With `unseen_other` ([`Table::fit_with`]), each category column also gets an
+//! "other" input for values not seen in training. Training
 //! shuffles a table's rows with its seed before holding out the last ones for validation
 //! ([`shuffled`]).
 
+mod reader;
+
+pub use reader::{Header, Row, Rows};
+
 use super::Dataset;
 use crate::error::DataError;
-use crate::model::input::{Feature, InputKind, InputSpec, MAX_INPUTS, MAX_NAME_BYTES};
+use crate::limits::{Class, MAX_CLASSES};
+use crate::model::input::{is_missing, Feature, InputKind, InputSpec, MAX_CATEGORIES, MAX_INPUTS};
+use reader::err;
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The largest CSV file zero_g reads.
 pub const MAX_CSV_BYTES: u64 = 512 << 20;
-/// The most classes a tabular data set may have (labels are stored as bytes).
-pub const MAX_CSV_CLASSES: usize = 256;
 
 /// A parsed CSV file.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,20 +59,16 @@ pub struct Table {
     pub features: Vec<String>,
     /// The label column's name, if the file has it.
     pub label_column: Option<String>,
-    /// `rows × features` values, row-major.
+    /// `rows × features` cells, row-major, as numbers: a cell that is not a finite number
+    /// (text or missing) is `NaN`, and its text is in `text`.
     pub values: Vec<f64>,
+    /// The trimmed text of every cell whose number does not print back as the cell (text,
+    /// missing cells, numbers written another way such as `1.0` or `+3`), by cell index.
+    pub text: HashMap<usize, Box<str>>,
     /// One label per row (when the file has the label column).
     pub labels: Vec<String>,
     /// The line of each row in the file.
     pub lines: Vec<u64>,
-}
-
-fn err(path: &Path, line: u64, reason: impl Into<String>) -> DataError {
-    DataError::Csv {
-        path: path.to_path_buf(),
-        line,
-        reason: reason.into(),
-    }
 }
 
 /// Whether a file name looks like a CSV file.
@@ -68,146 +89,223 @@ pub enum Label<'a> {
     IfPresent(&'a str),
 }
 
-/// Reads a CSV file.
+impl Label<'_> {
+    /// The label column of a file with this header.
+    fn find(self, rows: &Rows) -> Result<Option<usize>, DataError> {
+        let h = rows.header();
+        Ok(match self {
+            Label::Last => Some(h.len() - 1),
+            Label::Named(l) => Some(h.position(l).ok_or_else(|| {
+                err(
+                    rows.path(),
+                    h.line(),
+                    format!(
+                        "no label column `{l}`; the columns are: {}",
+                        h.names().collect::<Vec<_>>().join(", ")
+                    ),
+                )
+            })?),
+            Label::IfPresent(l) => h.position(l),
+        })
+    }
+}
+
+/// Reads a whole CSV file as a training table: every column but the label is a feature.
 pub fn read(path: &Path, label: Label<'_>) -> Result<Table, DataError> {
-    let bytes =
-        crate::fsutil::read_regular(path, MAX_CSV_BYTES).map_err(|source| DataError::Io {
-            path: path.into(),
-            source,
-        })?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(bytes.as_slice());
-    let header = rdr
-        .headers()
-        .map_err(|e| err(path, 1, format!("unreadable header: {e}")))?
-        .clone();
-    let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-    if names.is_empty() || names.iter().all(String::is_empty) {
-        return Err(err(path, 1, "the header row is empty"));
-    }
-    for (i, n) in names.iter().enumerate() {
-        if n.is_empty() {
-            return Err(err(path, 1, format!("column {} has no name", i + 1)));
-        }
-        if n.len() > MAX_NAME_BYTES {
-            return Err(err(
-                path,
-                1,
-                format!(
-                    "column {} has a name longer than {MAX_NAME_BYTES} bytes",
-                    i + 1
-                ),
-            ));
-        }
-        if names[..i].contains(n) {
-            return Err(err(path, 1, format!("column `{n}` appears twice")));
-        }
-    }
-    let label_idx = match label {
-        Label::Last => Some(names.len() - 1),
-        Label::Named(l) => Some(names.iter().position(|n| n == l).ok_or_else(|| {
-            err(
-                path,
-                1,
-                format!(
-                    "no label column `{l}`; the columns are: {}",
-                    names.join(", ")
-                ),
-            )
-        })?),
-        Label::IfPresent(l) => names.iter().position(|n| n == l),
-    };
-    let features: Vec<String> = names
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| Some(*i) != label_idx)
-        .map(|(_, n)| n.clone())
-        .collect();
-    if features.is_empty() {
-        return Err(err(path, 1, "there is no feature column besides the label"));
-    }
-    if features.len() > MAX_INPUTS {
+    let mut rows = Rows::open(path)?;
+    let label_idx = label.find(&rows)?;
+    let h = rows.header();
+    let line = h.line();
+    let feature_cols: Vec<usize> = (0..h.len()).filter(|&i| Some(i) != label_idx).collect();
+    if feature_cols.is_empty() {
         return Err(err(
             path,
-            1,
+            line,
+            "there is no feature column besides the label",
+        ));
+    }
+    if feature_cols.len() > MAX_INPUTS {
+        return Err(err(
+            path,
+            line,
             format!("more than {MAX_INPUTS} feature columns"),
         ));
     }
     let mut t = Table {
         path: path.to_path_buf(),
-        features,
-        label_column: label_idx.map(|i| names[i].clone()),
+        features: feature_cols
+            .iter()
+            .map(|&i| h.name(i).to_string())
+            .collect(),
+        label_column: label_idx.map(|i| h.name(i).to_string()),
         values: vec![],
+        text: HashMap::new(),
         labels: vec![],
         lines: vec![],
     };
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            err(path, line, format!("unreadable row: {e}"))
-        })?;
-        let line = rec.position().map_or(0, |p| p.line());
-        if rec.iter().all(|f| f.trim().is_empty()) {
-            continue; // a blank line
+    while let Some(row) = rows.next_row()? {
+        row.check_width()?;
+        if let Some(l) = label_idx {
+            t.labels.push(row.label(l)?.to_string());
         }
-        if rec.len() != names.len() {
-            return Err(err(
-                path,
-                line,
-                format!(
-                    "{} fields, but the header has {} columns",
-                    rec.len(),
-                    names.len()
-                ),
-            ));
-        }
-        for (i, field) in rec.iter().enumerate() {
-            if Some(i) == label_idx {
-                let l = field.trim();
-                if l.is_empty() {
-                    return Err(err(
-                        path,
-                        line,
-                        format!("column `{}`: the label is missing", names[i]),
-                    ));
+        for &c in &feature_cols {
+            let f = row.text(c)?;
+            let v = match f.parse::<f64>() {
+                Ok(v) if !is_missing(f) => {
+                    if !v.is_finite() {
+                        return Err(row.cell_err(c, format!("`{f}` is not finite")));
+                    }
+                    v
                 }
-                t.labels.push(l.to_string());
-                continue;
-            }
-            let f = field.trim();
-            let v: f64 = match f {
-                "" | "NA" | "N/A" | "NaN" | "nan" | "?" | "null" => {
-                    return Err(err(
-                        path,
-                        line,
-                        format!("column `{}`: missing value `{f}`", names[i]),
-                    ))
-                }
-                _ => f.parse().map_err(|_| {
-                    err(
-                        path,
-                        line,
-                        format!("column `{}`: `{f}` is not a number", names[i]),
-                    )
-                })?,
+                _ => f64::NAN,
             };
-            if !v.is_finite() {
-                return Err(err(
-                    path,
-                    line,
-                    format!("column `{}`: `{f}` is not finite", names[i]),
-                ));
+            if v.is_nan() || v.to_string() != f {
+                t.text.insert(t.values.len(), f.into());
             }
             t.values.push(v);
         }
-        t.lines.push(line);
+        t.lines.push(row.line);
     }
     if t.lines.is_empty() {
-        return Err(err(path, 1, "the file has a header but no data rows"));
+        return Err(err(path, line, "the file has a header but no data rows"));
     }
     Ok(t)
+}
+
+/// The columns of a file that hold a model's features, in the model's order (matched by
+/// name; the file's other columns are never read).
+fn model_columns(rows: &Rows, spec: &InputSpec) -> Result<Vec<usize>, DataError> {
+    let features = spec.features().ok_or_else(|| {
+        DataError::Mismatch(format!(
+            "{} is a table, but the model takes a {}",
+            rows.path().display(),
+            spec.describe()
+        ))
+    })?;
+    let names: Vec<&str> = features.iter().map(|f| f.name.as_str()).collect();
+    let found = rows.header().positions(&names);
+    names
+        .iter()
+        .zip(found)
+        .map(|(name, col)| {
+            col.ok_or_else(|| {
+                err(
+                    rows.path(),
+                    rows.header().line(),
+                    format!(
+                        "no column `{name}`, a feature of the model (the model's features: {})",
+                        names.join(", ")
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+/// A row's bytes under the model's column encodings: the cells of columns `cols` (the
+/// model's features, in its order); only these cells are read.
+fn quantise_cells(row: &Row<'_>, spec: &InputSpec, cols: &[usize]) -> Result<Vec<u8>, DataError> {
+    let cells = cols
+        .iter()
+        .map(|&c| row.text(c))
+        .collect::<Result<Vec<&str>, _>>()?;
+    spec.encode_cells(&cells).map_err(|(_, e)| row.err(e))
+}
+
+/// A class index as a [`Class`]: every index of a valid model (at most [`MAX_CLASSES`]
+/// classes) fits one, and any other is an error, never narrowed.
+fn class_index(c: usize) -> Result<Class, DataError> {
+    crate::limits::class(c).ok_or_else(|| {
+        DataError::Mismatch(format!(
+            "class {c}: a model has at most {MAX_CLASSES} classes"
+        ))
+    })
+}
+
+/// The class index of label `l` under the model's class names.
+fn class_of(
+    row: &Row<'_>,
+    label_col: usize,
+    label: &str,
+    names: &HashMap<&str, usize>,
+    spec: &InputSpec,
+) -> Result<usize, DataError> {
+    names.get(label).copied().ok_or_else(|| {
+        row.cell_err(
+            label_col,
+            format!(
+                "label `{label}` is not a class of the model ({})",
+                spec.class_names.join(", ")
+            ),
+        )
+    })
+}
+
+/// Reads a labelled CSV file as a data set under a model's quantisation and class names,
+/// row by row: only the model's features and the label column are read (other columns,
+/// numeric or not, are ignored); a label the model does not know is an error naming its line.
+pub fn read_dataset(path: &Path, label: Label<'_>, spec: &InputSpec) -> Result<Dataset, DataError> {
+    let mut rows = Rows::open(path)?;
+    let cols = model_columns(&rows, spec)?;
+    let label_col = label
+        .find(&rows)?
+        .ok_or_else(|| err(path, rows.header().line(), "the file has no label column"))?;
+    let names: HashMap<&str, usize> = spec
+        .class_names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let mut ds = Dataset {
+        rows: 1,
+        cols: spec.num_inputs(),
+        ..Default::default()
+    };
+    let header_line = rows.header().line();
+    while let Some(row) = rows.next_row()? {
+        let l = row.label(label_col)?;
+        let c = class_of(&row, label_col, l, &names, spec)?;
+        ds.pixels.extend(quantise_cells(&row, spec, &cols)?);
+        ds.labels.push(class_index(c)?);
+    }
+    if ds.labels.is_empty() {
+        return Err(err(
+            path,
+            header_line,
+            "the file has a header but no data rows",
+        ));
+    }
+    Ok(ds)
+}
+
+/// Reads data rows `wanted` (1-based, blank lines not counted) of a CSV file as a model's
+/// inputs, in the order asked. The file is read only up to the last row wanted, and only
+/// the wanted rows' feature cells are parsed: other rows and columns may hold anything.
+pub fn read_rows(
+    path: &Path,
+    spec: &InputSpec,
+    wanted: &[usize],
+) -> Result<Vec<Vec<u8>>, DataError> {
+    let mut rows = Rows::open(path)?;
+    let cols = model_columns(&rows, spec)?;
+    let last = wanted.iter().copied().max().unwrap_or(0);
+    let want: std::collections::HashSet<usize> = wanted.iter().copied().collect();
+    let mut found: HashMap<usize, Vec<u8>> = HashMap::with_capacity(want.len());
+    let mut n = 0;
+    while n < last {
+        let Some(row) = rows.next_row()? else {
+            return Err(DataError::Input(format!(
+                "--csv-row {p}:{last}: {p} has {n} data row{}",
+                if n == 1 { "" } else { "s" },
+                p = path.display(),
+            )));
+        };
+        n += 1;
+        if want.contains(&n) {
+            found.insert(n, quantise_cells(&row, spec, &cols)?);
+        }
+    }
+    Ok(wanted.iter().map(|w| found[w].clone()).collect())
 }
 
 impl Table {
@@ -219,10 +317,33 @@ impl Table {
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }
-    /// The feature values of row `i`.
+    /// The feature values of row `i` (`NaN` for a cell that is text or missing).
     pub fn row(&self, i: usize) -> &[f64] {
         let n = self.features.len();
         &self.values[i * n..(i + 1) * n]
+    }
+
+    /// The trimmed text of the cell of row `i`, feature column `j`.
+    pub fn cell(&self, i: usize, j: usize) -> Cow<'_, str> {
+        let k = i * self.features.len() + j;
+        match self.text.get(&k) {
+            Some(t) => Cow::Borrowed(t),
+            None => Cow::Owned(self.values[k].to_string()),
+        }
+    }
+
+    /// Whether the cell of row `i`, feature column `j` is missing.
+    pub fn is_missing(&self, i: usize, j: usize) -> bool {
+        let k = i * self.features.len() + j;
+        self.text.get(&k).is_some_and(|t| is_missing(t))
+    }
+
+    /// The feature columns whose cells are all missing (left out by [`Table::fit`]).
+    pub fn empty_columns(&self) -> Vec<&str> {
+        (0..self.features.len())
+            .filter(|&j| (0..self.len()).all(|i| self.is_missing(i, j)))
+            .map(|j| self.features[j].as_str())
+            .collect()
     }
 
     /// The class names of a training file: its distinct labels, in numeric order when they
@@ -241,12 +362,12 @@ impl Table {
                 "the label column holds fewer than two classes",
             ));
         }
-        if names.len() > MAX_CSV_CLASSES {
+        if names.len() > MAX_CLASSES {
             return Err(err(
                 &self.path,
                 1,
                 format!(
-                    "{} classes; at most {MAX_CSV_CLASSES} are supported",
+                    "{} classes; at most {MAX_CLASSES} are supported",
                     names.len()
                 ),
             ));
@@ -254,27 +375,100 @@ impl Table {
         Ok(names)
     }
 
-    /// The input description of a model trained on this file: each feature's range is its
-    /// minimum and maximum here (a constant feature gets `[v, v + 1]`).
+    /// The input description of a model trained on this file (see the module doc): each
+    /// number column's range is its minimum and maximum here (a constant column gets
+    /// `[v, v + 1]`); a value not seen here is an error at prediction time.
     pub fn fit(&self) -> Result<InputSpec, DataError> {
-        let n = self.features.len();
-        let features = (0..n)
-            .map(|j| {
-                let (lo, hi) = (0..self.len())
-                    .map(|i| self.values[i * n + j])
-                    .fold((f64::MAX, f64::MIN), |(l, h), v| (l.min(v), h.max(v)));
-                Feature {
-                    name: self.features[j].clone(),
-                    lo,
-                    hi: if hi > lo { hi } else { lo + 1.0 },
+        self.fit_with(false)
+    }
+
+    /// [`Table::fit`], with an "other" input for each category column when `unseen_other`.
+    pub fn fit_with(&self, unseen_other: bool) -> Result<InputSpec, DataError> {
+        let mut features = Vec::new();
+        for j in 0..self.features.len() {
+            let name = &self.features[j];
+            let mut numbers = Vec::new();
+            let mut texts: Vec<&str> = Vec::new();
+            let mut missing = false;
+            for i in 0..self.len() {
+                let k = i * self.features.len() + j;
+                match self.text.get(&k) {
+                    Some(t) if is_missing(t) => missing = true,
+                    Some(t) if self.values[k].is_nan() => texts.push(t),
+                    _ => numbers.push(self.values[k]),
                 }
-            })
-            .collect();
-        Ok(InputSpec {
+            }
+            if numbers.is_empty() && texts.is_empty() {
+                continue; // every cell is empty: nothing to learn from
+            }
+            let feature = if texts.is_empty() {
+                let (lo, hi) = numbers
+                    .iter()
+                    .fold((f64::MAX, f64::MIN), |(l, h), &v| (l.min(v), h.max(v)));
+                numbers.sort_by(f64::total_cmp);
+                let m = numbers.len();
+                let median = if m % 2 == 1 {
+                    numbers[m / 2]
+                } else {
+                    (numbers[m / 2 - 1] + numbers[m / 2]) / 2.0
+                };
+                Feature {
+                    missing,
+                    fill: missing.then_some(median),
+                    ..Feature::numeric(name.clone(), lo, if hi > lo { hi } else { lo + 1.0 })
+                }
+            } else {
+                // a column with text: every value (numbers as written) is a category
+                let mut cats: Vec<String> = (0..self.len())
+                    .filter(|&i| !self.is_missing(i, j))
+                    .map(|i| self.cell(i, j).into_owned())
+                    .collect();
+                cats.sort();
+                cats.dedup();
+                if cats.len() > MAX_CATEGORIES {
+                    let example = texts.first().copied().unwrap_or_default();
+                    return Err(err(
+                        &self.path,
+                        1,
+                        format!(
+                            "column `{name}` has {} distinct values (e.g. `{example}`); a text \
+                             column may have at most {MAX_CATEGORIES} (remove an identifier or \
+                             free-text column from the file)",
+                            cats.len()
+                        ),
+                    ));
+                }
+                Feature {
+                    missing,
+                    other: unseen_other,
+                    ..Feature::category(name.clone(), cats)
+                }
+            };
+            features.push(feature);
+        }
+        if features.is_empty() {
+            return Err(err(
+                &self.path,
+                1,
+                "every feature column is empty: there is nothing to learn from",
+            ));
+        }
+        let spec = InputSpec {
             kind: InputKind::Tabular { features },
             class_names: self.class_names()?,
             label_column: self.label_column.clone(),
-        })
+        };
+        if spec.num_inputs() > MAX_INPUTS {
+            return Err(err(
+                &self.path,
+                1,
+                format!(
+                    "the columns make {} inputs; at most {MAX_INPUTS}",
+                    spec.num_inputs()
+                ),
+            ));
+        }
+        Ok(spec)
     }
 
     /// For each of the model's features (by name), its column here.
@@ -286,27 +480,30 @@ impl Table {
                 spec.describe()
             ))
         })?;
+        let index: HashMap<&str, usize> = self
+            .features
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect();
         features
             .iter()
             .map(|f| {
-                self.features
-                    .iter()
-                    .position(|c| *c == f.name)
-                    .ok_or_else(|| {
-                        err(
-                            &self.path,
-                            1,
-                            format!(
-                                "no column `{}`, a feature of the model (the model's features: {})",
-                                f.name,
-                                features
-                                    .iter()
-                                    .map(|f| f.name.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        )
-                    })
+                index.get(f.name.as_str()).copied().ok_or_else(|| {
+                    err(
+                        &self.path,
+                        1,
+                        format!(
+                            "no column `{}`, a feature of the model (the model's features: {})",
+                            f.name,
+                            features
+                                .iter()
+                                .map(|f| f.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                })
             })
             .collect()
     }
@@ -316,13 +513,12 @@ impl Table {
         self.quantised(spec, &self.columns_for(spec)?, i)
     }
 
-    /// Row `i`'s bytes: the values of columns `cols` (the model's features, in its order)
-    /// under its quantisation; an error names the row's line.
+    /// Row `i`'s bytes: the cells of columns `cols` (the model's features, in its order)
+    /// under its column encodings; an error names the row's line and the column.
     fn quantised(&self, spec: &InputSpec, cols: &[usize], i: usize) -> Result<Vec<u8>, DataError> {
-        let row = self.row(i);
-        let values: Vec<f64> = cols.iter().map(|&c| row[c]).collect();
-        spec.quantise(&values)
-            .map_err(|e| err(&self.path, self.lines[i], e.to_string()))
+        let cells: Vec<Cow<'_, str>> = cols.iter().map(|&c| self.cell(i, c)).collect();
+        spec.encode_cells(&cells)
+            .map_err(|(_, e)| err(&self.path, self.lines[i], e))
     }
 
     /// The whole file as a labelled data set under the model's quantisation and class names
@@ -335,10 +531,10 @@ impl Table {
         let cols = self.columns_for(spec)?;
         let mut ds = Dataset {
             rows: 1,
-            cols: cols.len(),
+            cols: spec.num_inputs(),
             ..Default::default()
         };
-        ds.pixels.reserve(self.len() * cols.len());
+        ds.pixels.reserve(self.len() * spec.num_inputs());
         for i in 0..self.len() {
             ds.pixels.extend(self.quantised(spec, &cols, i)?);
             let l = &self.labels[i];
@@ -356,7 +552,7 @@ impl Table {
                         ),
                     )
                 })?;
-            ds.labels.push(c as u8);
+            ds.labels.push(class_index(c)?);
         }
         Ok(ds)
     }
@@ -387,43 +583,28 @@ pub fn shuffled(data: &Dataset, seed: u64) -> Dataset {
     out
 }
 
-/// Parses `--features "x1,x2,…"` for a tabular model (values in the model's feature order):
-/// every value a finite decimal number, as many as the model's features.
+/// Parses `--features "x1,x2,…"` for a tabular model: one cell per feature, in the model's
+/// feature order, read as one CSV record (so a value with a comma can be quoted: `"a, b"`):
+/// numbers, category values and empty cells, exactly as in a CSV file.
 pub fn parse_features(s: &str, spec: &InputSpec) -> Result<Vec<u8>, DataError> {
-    let features = spec.features().ok_or_else(|| {
-        DataError::Input(format!(
+    if spec.features().is_none() {
+        return Err(DataError::Input(format!(
             "the model takes a {}, not features: give --img-path",
             spec.describe()
-        ))
-    })?;
-    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
-    if parts.len() != features.len() {
-        return Err(DataError::Input(format!(
-            "{} values given, the model takes {} features ({})",
-            parts.len(),
-            features.len(),
-            features
-                .iter()
-                .map(|f| f.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
         )));
     }
-    let mut values = Vec::with_capacity(parts.len());
-    for (p, f) in parts.iter().zip(features) {
-        let v: f64 = p.parse().map_err(|_| {
-            DataError::Input(format!("feature `{}`: `{p}` is not a number", f.name))
-        })?;
-        if !v.is_finite() {
-            return Err(DataError::Input(format!(
-                "feature `{}`: `{p}` is not a finite number",
-                f.name
-            )));
-        }
-        values.push(v);
-    }
-    spec.quantise(&values)
-        .map_err(|e| DataError::Input(e.to_string()))
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(s.as_bytes());
+    let record = match rdr.records().next() {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => return Err(DataError::Input(format!("unreadable values: {e}"))),
+        None => csv::StringRecord::from(vec![""]),
+    };
+    let cells: Vec<&str> = record.iter().collect();
+    spec.encode_cells(&cells)
+        .map_err(|(_, e)| DataError::Input(e.replace("column `", "feature `")))
 }
 
 /// Parses `FILE:N` (the `N`-th data row, 1-based) of `--csv-row`.
@@ -504,11 +685,23 @@ mod tests {
             "1 fields, but the header has 2 columns"
         );
         assert!(err_of("a,b\n1\n", Label::Last).contains("t.csv:2:"));
-        assert!(err_of("a,b,y\n1,,x\n", Label::Last).contains(":2: column `b`: missing value ``"));
-        assert!(err_of("a,b,y\n1,NA,x\n", Label::Last).contains("missing value `NA`"));
-        assert!(err_of("a,b,y\n1,2,x\n1,two,x\n", Label::Last)
-            .contains(":3: column `b`: `two` is not a number"));
+        // a model without empty cells or text in a column refuses them, naming line and column
+        let spec = table("a,b,y\n1,2,x\n3,4,z\n", Label::Last)
+            .unwrap()
+            .fit()
+            .unwrap();
+        let enc = |text: &str| {
+            table(text, Label::Last)
+                .unwrap()
+                .to_dataset(&spec)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(enc("a,b,y\n1,,x\n").contains(":2: column `b`: missing value ``"));
+        assert!(enc("a,b,y\n1,NA,x\n").contains("missing value `NA`"));
+        assert!(enc("a,b,y\n1,2,x\n1,two,x\n").contains(":3: column `b`: `two` is not a number"));
         assert!(err_of("a,b,y\n1,inf,x\n", Label::Last).contains("not finite"));
+
         assert!(err_of("a,b,y\n1,2,\n", Label::Last).contains("the label is missing"));
         assert!(err_of("a,a,y\n1,2,x\n", Label::Last).contains("appears twice"));
         assert!(err_of("a,b\n1,2\n", Label::Named("c"))
@@ -540,11 +733,272 @@ mod tests {
         assert!(e.to_string().contains("no column `a`"), "{e}");
     }
 
+    fn write(text: &[u8]) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.csv");
+        std::fs::write(&p, text).unwrap();
+        (dir, p)
+    }
+
+    #[test]
+    fn crlf_files_name_the_same_lines_as_lf_files() {
+        // (text in a number column of the model is an error when read for it)
+        let spec = table("a,b,label\n1,2,x\n3,4,y\n", Label::Last)
+            .unwrap()
+            .fit()
+            .unwrap();
+        let lf = "a,b,label\n1,2,x\n3,4,y\n5,zz,x\n";
+        let crlf = lf.replace('\n', "\r\n");
+        for text in [lf.to_string(), crlf] {
+            let (_d, p) = write(text.as_bytes());
+            let e = read_dataset(&p, Label::Last, &spec)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("t.csv:4: column `b`: `zz` is not a number"),
+                "{e}"
+            );
+            let e = table(&text, Label::Last)
+                .unwrap()
+                .to_dataset(&spec)
+                .unwrap_err();
+            assert!(e.to_string().contains("t.csv:4: column `b`"), "{e}");
+        }
+        // blank lines, a last line without its line end, a quoted field over two lines
+        let spec = table("a,y\n1,x\n2,q\n", Label::Last)
+            .unwrap()
+            .fit()
+            .unwrap();
+        let text = "a,y\r\n\r\n1,x\r\n\n\n2,\"y\r\nz\"\r\n3,x\r\n4,q\r\nq,x";
+        let e = table(text, Label::Last)
+            .unwrap()
+            .to_dataset(&spec)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("t.csv:6: column `y`: label `y\r\nz` is not a class"),
+            "{e}"
+        );
+        let (_d, p) = write(text.as_bytes());
+        let e = read_rows(&p, &spec, &[5]).unwrap_err().to_string();
+        assert!(
+            e.contains("t.csv:10: column `a`: `q` is not a number"),
+            "{e}"
+        );
+        let t = table(&text[..text.len() - 4], Label::Last).unwrap();
+        assert_eq!(t.lines, vec![3, 6, 8, 9]);
+        assert_eq!(t.labels[1], "y\r\nz");
+        // a file with lone CR line ends is refused, saying why
+        let e = err_of("a,y\r1,x\r2,y\r", Label::Last);
+        assert!(e.contains("lone carriage return"), "{e}");
+    }
+
+    #[test]
+    fn a_test_set_may_hold_columns_the_model_does_not_read() {
+        let spec = table("a,b,y\n0,0,x\n10,20,z\n", Label::Last)
+            .unwrap()
+            .fit()
+            .unwrap();
+        let (_d, p) = write(b"note,b,y,a,extra\nhello world,20,z,10,\n,0,x,0,n/a\n");
+        let ds = read_dataset(&p, Label::Named("y"), &spec).unwrap();
+        assert_eq!(ds.pixels, vec![255, 255, 0, 0]);
+        assert_eq!(ds.labels, vec![1, 0]);
+        // a bad cell in a column the model reads is still named
+        let (_d, p) = write(b"note,b,y,a\nhi,20,z,10\nho,2x,x,0\n");
+        let e = read_dataset(&p, Label::Named("y"), &spec).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("t.csv:3: column `b`: `2x` is not a number"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn csv_rows_parse_only_the_rows_asked_for() {
+        let spec = table("a,b,y\n0,0,x\n10,20,z\n", Label::Last)
+            .unwrap()
+            .fit()
+            .unwrap();
+        // row 3 has a bad cell, row 4 a broken UTF-8 byte, then a line of the wrong width
+        let (_d, p) = write(b"a,b,y\n5,20,x\n\n10,0,x\n1,zz,x\n\xff,1,x\n1\n");
+        assert_eq!(read_rows(&p, &spec, &[1]).unwrap(), vec![vec![128, 255]]);
+        assert_eq!(
+            read_rows(&p, &spec, &[2, 1, 2]).unwrap(),
+            vec![vec![255, 0], vec![128, 255], vec![255, 0]]
+        );
+        let e = read_rows(&p, &spec, &[3]).unwrap_err().to_string();
+        assert!(
+            e.contains("t.csv:5: column `b`: `zz` is not a number"),
+            "{e}"
+        );
+        let e = read_rows(&p, &spec, &[4]).unwrap_err().to_string();
+        assert!(e.contains("t.csv:6: column `a`: not valid UTF-8"), "{e}");
+        let e = read_rows(&p, &spec, &[5]).unwrap_err().to_string();
+        assert!(
+            e.contains("t.csv:7: 1 fields, but the header has 3 columns"),
+            "{e}"
+        );
+        let e = read_rows(&p, &spec, &[6]).unwrap_err().to_string();
+        assert!(e.contains("has 5 data rows"), "{e}");
+    }
+
+    #[test]
+    fn a_header_of_a_million_columns_is_read_in_linear_time() {
+        let spec = table("a,b,y\n0,0,x\n10,20,z\n", Label::Last)
+            .unwrap()
+            .fit()
+            .unwrap();
+        let n = 1_000_000;
+        let mut text = String::with_capacity(16 * n);
+        for i in 0..n {
+            text += &format!("c{i},");
+        }
+        text += "b,a\n";
+        text += &"0,".repeat(n);
+        text += "20,10\n";
+        let (_d, p) = write(text.as_bytes());
+        let start = std::time::Instant::now();
+        assert_eq!(read_rows(&p, &spec, &[1]).unwrap(), vec![vec![255, 255]]);
+        // quadratic work (10^12 comparisons) would take hours; linear work takes well under
+        // a second in release builds
+        let took = start.elapsed();
+        assert!(took < std::time::Duration::from_secs(20), "{took:?}");
+        // a duplicate name far down the header is still found
+        let dup = text.replacen("c999999,", "c3,", 1);
+        let (_d, p) = write(dup.as_bytes());
+        let e = read_rows(&p, &spec, &[1]).unwrap_err().to_string();
+        assert!(e.contains("t.csv:1: column `c3` appears twice"), "{e}");
+    }
+
+    #[test]
+    fn text_and_empty_cells_in_every_position() {
+        // text or an empty cell in the first, a middle and the last feature column, the
+        // label last or first
+        for label_first in [false, true] {
+            let rows = [
+                ("Biscoe", "39.1", "male", "A"),
+                ("Dream", "", "female", "B"),
+                ("NA", "40.5", "", "A"),
+                ("Biscoe", "41", "male", "B"),
+            ];
+            let mut text = String::new();
+            text += if label_first {
+                "y,island,len,sex\n"
+            } else {
+                "island,len,sex,y\n"
+            };
+            for (a, b, c, y) in rows {
+                text += &if label_first {
+                    format!("{y},{a},{b},{c}\n")
+                } else {
+                    format!("{a},{b},{c},{y}\n")
+                };
+            }
+            let label = if label_first {
+                Label::Named("y")
+            } else {
+                Label::Last
+            };
+            let t = table(&text, label).unwrap();
+            let spec = t.fit().unwrap();
+            let f = spec.features().unwrap();
+            assert_eq!(f[0].categories, vec!["Biscoe", "Dream"]);
+            assert!(f[0].missing && !f[0].other);
+            assert!(!f[1].is_category() && f[1].missing);
+            assert_eq!(f[1].fill, Some(40.5)); // the median of 39.1, 40.5, 41
+            assert_eq!(f[2].categories, vec!["female", "male"]);
+            assert_eq!(spec.num_inputs(), 3 + 2 + 3);
+            let ds = t.to_dataset(&spec).unwrap();
+            assert_eq!(ds.labels, vec![0, 1, 0, 1]);
+            // Dream, (empty → 40.5, missing), female
+            let q = f[1].quantise(40.5);
+            assert_eq!(&ds.pixels[8..16], &[0, 255, 0, q, 255, 255, 0, 0]);
+            // NA island: no one-hot byte, the missing byte
+            assert_eq!(&ds.pixels[16..19], &[0, 0, 255]);
+            // an unseen category is an error naming line and column, unless "other"
+            let u = table(&text.replace("Dream", "Torgersen"), label).unwrap();
+            let e = u.to_dataset(&spec).unwrap_err().to_string();
+            assert!(
+                e.contains("t.csv:3: column `island`: `Torgersen` is not a category"),
+                "{e}"
+            );
+            let open = t.fit_with(true).unwrap();
+            let ds = u.to_dataset(&open).unwrap();
+            assert_eq!(&ds.pixels[10..14], &[0, 0, 255, 0]); // island=(other)
+                                                             // --features takes the same cells, quoted where they hold a comma
+            assert_eq!(
+                parse_features("Dream,,female", &spec).unwrap(),
+                &t.to_dataset(&spec).unwrap().pixels[8..16]
+            );
+            assert!(parse_features("\"Dream\",NA,\"female\"", &spec).is_ok());
+            assert!(parse_features("Dream,,female,x", &spec)
+                .unwrap_err()
+                .to_string()
+                .contains("3 features (island, len, sex)"));
+        }
+    }
+
+    #[test]
+    fn quoting_bom_crlf_and_empty_columns() {
+        let text = "\u{feff}\"a\",\"note, long\",b,y\r\n\"1\",\"x, \"\"q\"\"\",,c\r\n2,  y ,,d\r\n";
+        let t = table(text, Label::Last).unwrap();
+        assert_eq!(t.features, vec!["a", "note, long", "b"]);
+        assert_eq!(t.lines, vec![2, 3]);
+        assert_eq!(t.cell(0, 1), "x, \"q\"");
+        assert_eq!(t.cell(1, 1), "y");
+        assert_eq!(t.empty_columns(), vec!["b"]);
+        let spec = t.fit().unwrap();
+        // the all-empty column is left out
+        let names: Vec<&str> = spec
+            .features()
+            .unwrap()
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect();
+        assert_eq!(names, vec!["a", "note, long"]);
+        assert_eq!(
+            t.to_dataset(&spec).unwrap().pixels,
+            vec![0, 255, 0, 255, 0, 255]
+        );
+        // a table with only empty feature columns, a label with one class
+        assert!(table("a,y\n,x\nNA,z\n", Label::Last)
+            .unwrap()
+            .fit()
+            .unwrap_err()
+            .to_string()
+            .contains("every feature column is empty"));
+        assert!(table("a,y\nq,x\nr,x\n", Label::Last)
+            .unwrap()
+            .fit()
+            .unwrap_err()
+            .to_string()
+            .contains("fewer than two classes"));
+        // numbers written in another way keep their text; a mixed column is categories
+        let t = table("a,y\n1.0,x\n+2,z\nb,x\n", Label::Last).unwrap();
+        assert_eq!(t.row(0)[0], 1.0);
+        let spec = t.fit().unwrap();
+        assert_eq!(
+            spec.features().unwrap()[0].categories,
+            vec!["+2", "1.0", "b"]
+        );
+        // too many categories
+        let mut many = String::from("id,y\n");
+        for i in 0..=MAX_CATEGORIES {
+            many += &format!("id{i},{}\n", i % 2);
+        }
+        let e = table(&many, Label::Last)
+            .unwrap()
+            .fit()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("column `id` has 257 distinct values"), "{e}");
+    }
+
     #[test]
     fn shuffling_is_seeded_and_spreads_sorted_classes() {
         let ds = Dataset {
             pixels: (0..90u8).collect(),
-            labels: (0..90).map(|i| (i / 30) as u8).collect(),
+            labels: (0..90).map(|i| (i / 30) as Class).collect(),
             rows: 1,
             cols: 1,
         };
@@ -555,7 +1009,7 @@ mod tests {
         let mut p = a.pixels.clone();
         p.sort_unstable();
         assert_eq!(p, ds.pixels);
-        assert!(a.iter().all(|(x, l)| l == x[0] / 30));
+        assert!(a.iter().all(|(x, l)| l == Class::from(x[0] / 30)));
         // the last 20 % (the validation split) holds every class
         let tail = &a.labels[72..];
         assert!((0..3).all(|c| tail.contains(&c)), "{tail:?}");

@@ -3,6 +3,7 @@
 
 use super::Dataset;
 use crate::error::DataError;
+use crate::limits::Class;
 use std::path::Path;
 
 fn idx_err(path: &Path, reason: impl Into<String>) -> DataError {
@@ -89,14 +90,15 @@ pub fn read_pair(images: &Path, labels: &Path) -> Result<Dataset, DataError> {
     }
     Ok(Dataset {
         pixels,
-        labels: labels_v,
+        labels: labels_v.into_iter().map(Class::from).collect(),
         rows: idims[1],
         cols: idims[2],
     })
 }
 
-/// Encodes a data set as an (images, labels) pair of IDX byte buffers.
-pub fn encode(ds: &Dataset) -> (Vec<u8>, Vec<u8>) {
+/// Encodes a data set as an (images, labels) pair of IDX byte buffers (IDX stores a label
+/// as a byte: `None` when a label is 256 or more).
+pub fn encode(ds: &Dataset) -> Option<(Vec<u8>, Vec<u8>)> {
     let mut img = vec![0, 0, 8, 3];
     for d in [ds.len(), ds.rows, ds.cols] {
         img.extend_from_slice(&(d as u32).to_be_bytes());
@@ -104,8 +106,10 @@ pub fn encode(ds: &Dataset) -> (Vec<u8>, Vec<u8>) {
     img.extend_from_slice(&ds.pixels);
     let mut lab = vec![0, 0, 8, 1];
     lab.extend_from_slice(&(ds.len() as u32).to_be_bytes());
-    lab.extend_from_slice(&ds.labels);
-    (img, lab)
+    for &l in &ds.labels {
+        lab.push(u8::try_from(l).ok()?);
+    }
+    Some((img, lab))
 }
 
 #[cfg(test)]
@@ -120,7 +124,7 @@ mod tests {
             rows: 1,
             cols: 3,
         };
-        let (img, lab) = encode(&ds);
+        let (img, lab) = encode(&ds).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let (ip, lp) = (dir.path().join("i"), dir.path().join("l"));
         std::fs::write(&ip, &img).unwrap();
@@ -159,7 +163,8 @@ mod tests {
             labels: vec![0; 3],
             pixels: vec![0; 9],
             ..ds.clone()
-        });
+        })
+        .unwrap();
         std::fs::write(&ip, &img3).unwrap();
         assert!(read_pair(&ip, &lp)
             .unwrap_err()

@@ -4,6 +4,7 @@ pub mod csv;
 pub mod idx;
 
 use crate::error::DataError;
+use crate::limits::Class;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -13,8 +14,8 @@ use std::path::{Path, PathBuf};
 pub struct Dataset {
     /// `len · rows · cols` pixels, image-major, row-major.
     pub pixels: Vec<u8>,
-    /// One label per image.
-    pub labels: Vec<u8>,
+    /// One label (class index) per image.
+    pub labels: Vec<Class>,
     /// Image height.
     pub rows: usize,
     /// Image width.
@@ -50,7 +51,7 @@ impl Dataset {
         }
     }
     /// Iterator over `(pixels, label)`.
-    pub fn iter(&self) -> impl Iterator<Item = (&[u8], u8)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], Class)> {
         self.pixels
             .chunks_exact(self.rows * self.cols)
             .zip(self.labels.iter().copied())
@@ -117,16 +118,16 @@ fn read_image(path: &Path) -> Result<(Vec<u8>, image::ImageFormat, u32, u32), Da
     Ok((bytes, format, w, h))
 }
 
-/// Checks that a PNG or JPEG file ends where its format says it ends: a PNG with its `IEND`
-/// chunk, a JPEG with its end-of-image marker (`FF D9`; zero padding after it is allowed).
-/// In a JPEG's entropy-coded data `FF` is always followed by `00` or a restart marker, so
-/// a file cut anywhere before its end does not end with `FF D9`.
+/// Checks that a PNG or JPEG file is complete: a PNG's chunks, walked by their lengths,
+/// reach its `IEND` chunk (bytes after it are ignored, as every PNG reader does); a JPEG
+/// ends with its end-of-image marker (`FF D9`; zero padding after it is allowed). In a
+/// JPEG's entropy-coded data `FF` is always followed by `00` or a restart marker, so a file
+/// cut anywhere before its end does not end with `FF D9`.
 fn check_complete(bytes: &[u8], format: image::ImageFormat) -> Result<(), String> {
     match format {
         image::ImageFormat::Png => {
-            const IEND: [u8; 12] = [0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82];
-            if !bytes.ends_with(&IEND) {
-                return Err("truncated PNG: the file does not end with its IEND chunk".into());
+            if !png_reaches_iend(bytes) {
+                return Err("truncated PNG: the file ends before its IEND chunk".into());
             }
         }
         _ => {
@@ -139,6 +140,28 @@ fn check_complete(bytes: &[u8], format: image::ImageFormat) -> Result<(), String
         }
     }
     Ok(())
+}
+
+/// Whether a PNG's chunks (after the 8-byte signature: a big-endian length, a 4-byte type,
+/// the data and a 4-byte CRC each) lead, within `bytes`, to a whole `IEND` chunk.
+fn png_reaches_iend(bytes: &[u8]) -> bool {
+    let mut at = 8usize;
+    loop {
+        let Some(head) = bytes.get(at..at + 8) else {
+            return false;
+        };
+        let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        let Some(end) = at.checked_add(12).and_then(|x| x.checked_add(len)) else {
+            return false;
+        };
+        if end > bytes.len() {
+            return false;
+        }
+        if &head[4..8] == b"IEND" {
+            return true;
+        }
+        at = end;
+    }
 }
 
 /// Decodes checked image bytes as 8-bit grayscale.
@@ -219,8 +242,8 @@ pub fn save_png(path: &Path, pixels: &[u8], width: u32, height: u32) -> Result<(
 }
 
 /// The label encoded in a file name of the original's convention `NNNN_<label>.png`
-/// (the part after the last underscore).
-pub fn label_from_file_name(path: &Path) -> Option<u8> {
+/// (the part after the last underscore), a class index below [`crate::limits::MAX_CLASSES`].
+pub fn label_from_file_name(path: &Path) -> Option<Class> {
     let stem = path.file_stem()?.to_str()?;
     let (_, label) = stem.rsplit_once('_')?;
     label.parse().ok()
@@ -256,7 +279,7 @@ pub fn load_png_folder(dir: &Path) -> Result<Dataset, DataError> {
             reason: "no MNIST IDX files (t10k-images-idx3-ubyte, …) and no *.png images".into(),
         });
     }
-    let loaded: Vec<(Vec<u8>, u32, u32, u8)> = files
+    let loaded: Vec<(Vec<u8>, u32, u32, Class)> = files
         .par_iter()
         .map(|f| {
             let label = label_from_file_name(f).ok_or_else(|| DataError::Dataset {
@@ -424,6 +447,13 @@ mod tests {
                     );
                 }
             }
+        }
+        // bytes after a complete PNG (after its IEND chunk) are ignored
+        for extra in [&b"\0"[..], b"trailing text", &[0xFF; 300]] {
+            let mut long = png.clone();
+            long.extend_from_slice(extra);
+            std::fs::write(&f, &long).unwrap();
+            assert_eq!(load_image_for(&f, 28, 28).unwrap(), digit());
         }
         // zero padding after a JPEG's end-of-image marker is allowed
         let mut padded = jpg.clone();

@@ -107,7 +107,7 @@ pub enum Revert {
     AlreadyClassified(U256),
     /// `InvalidProof()`: the verifier rejected the proof.
     InvalidProof,
-    /// `ClassOutOfRange(class)`: the class does not fit a byte.
+    /// `ClassOutOfRange(class)`: the class is not below [`crate::limits::MAX_CLASSES`].
     ClassOutOfRange(U256),
     /// `PaymentFailed()`: the reward could not be paid.
     PaymentFailed,
@@ -428,8 +428,8 @@ pub struct Record {
     pub prover: Address,
     /// In which block.
     pub block: u64,
-    /// The proven class.
-    pub class: u8,
+    /// The proven class (a [`crate::limits::Class`]: the contract records 16 bits).
+    pub class: crate::limits::Class,
 }
 
 /// The record of a commitment, `None` when it is not classified yet.

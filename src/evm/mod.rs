@@ -72,7 +72,9 @@ impl CircuitExt<Fr> for WnnCircuit<Fr> {
 }
 
 /// Solidity source of the verifier for a verifying key: snark-verifier's SHPLONK verifier
-/// with zero_g's check that every public input is canonical ([`canonical_inputs`]).
+/// with zero_g's checks that every public input is canonical ([`canonical_inputs`]) and
+/// that the calldata has exactly the length of the key's public words and proof
+/// ([`exact_length`]).
 pub fn verifier_solidity(
     srs: &Srs,
     vk: &VerifyingKey<G1Affine>,
@@ -80,11 +82,67 @@ pub fn verifier_solidity(
 ) -> Result<String, EvmError> {
     let srs = verifier_srs_for(srs, meta.circuit.k)?;
     let n = meta.circuit.statement.num_instances(meta.circuit.classes);
+    let proof_len = crate::proving::proof_len(&srs, vk, meta)?;
     let sol = snark_verifier_sdk::evm::gen_evm_verifier_sol_code::<
         WnnCircuit<Fr>,
         snark_verifier_sdk::SHPLONK,
     >(&srs, vk, vec![n]);
-    canonical_inputs(&sol, n)
+    exact_length(&canonical_inputs(&sol, n)?, 32 * n + proof_len)
+}
+
+/// The first line of the check [`exact_length`] inserts.
+pub const LENGTH_CHECK_MARKER: &str = "// zero_g: exact calldata length.";
+
+/// Makes a generated verifier revert unless the calldata is exactly `calldata_len` bytes:
+/// the public words and the proof, nothing after them.
+///
+/// snark-verifier's code reads the proof at fixed calldata offsets and never looks past the
+/// last one, so bytes appended to a valid proof would verify too: one proof would have
+/// endless byte-different forms, a trap for any contract that deduplicates by proof bytes.
+/// This inserts, right after `let f_q := r`, `if iszero(eq(calldatasize(), LEN)) { revert }`.
+///
+/// It checks what it relies on and fails rather than guess: every calldata read at a fixed
+/// offset, the last of them ending exactly at `calldata_len` (the length computed from the
+/// key, [`crate::proving::proof_len`]), and no check inserted already.
+pub fn exact_length(sol: &str, calldata_len: usize) -> Result<String, EvmError> {
+    let bad = |m: String| Err(EvmError::Generate(m));
+    if sol.contains(LENGTH_CHECK_MARKER) {
+        return bad("the calldata-length check is there already".into());
+    }
+    let anchor = format!("let f_q := {SCALAR_MODULUS_HEX}");
+    let Some(decl) = sol.find(&anchor) else {
+        return bad(format!("no `{anchor}`"));
+    };
+    let end = sol
+        .match_indices("calldataload(0x")
+        .filter_map(|(i, _)| {
+            let rest = &sol[i + "calldataload(0x".len()..];
+            let hex = &rest[..rest.find(')')?];
+            usize::from_str_radix(hex, 16).ok()
+        })
+        .max()
+        .map(|last| last + 32);
+    if end != Some(calldata_len) {
+        return bad(format!(
+            "the last fixed calldata read ends at {end:?}, but the key's public words and \
+             proof take {calldata_len} bytes"
+        ));
+    }
+    let line_end = sol[decl..].find('\n').map_or(sol.len(), |e| decl + e + 1);
+    let indent: String = sol[..decl]
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .collect();
+    let check = format!(
+        "{indent}{LENGTH_CHECK_MARKER} The public words and the proof take {calldata_len:#x} \
+         bytes;\n\
+         {indent}// bytes after them would be ignored: revert unless there are none.\n\
+         {indent}if iszero(eq(calldatasize(), {calldata_len:#x})) {{ revert(0, 0) }}\n"
+    );
+    Ok(format!("{}{check}{}", &sol[..line_end], &sol[line_end..]))
 }
 
 /// The BN254 scalar field modulus r, as snark-verifier's generated code spells it.
@@ -268,8 +326,17 @@ pub fn compile(source: &str, name: &str) -> Result<Compiled, EvmError> {
 /// The verifier contract's name in snark-verifier's generated source.
 pub const VERIFIER_CONTRACT: &str = "Halo2Verifier";
 
+/// Calldata for a proof whose key's proofs are `proof_len` bytes
+/// ([`crate::proving::proof_len`]): refused, as native verification refuses it, when the
+/// proof has another length ([`ProofFile::check_proof_len`]) or malformed claims.
+pub fn calldata_checked(proof: &ProofFile, proof_len: usize) -> Result<Vec<u8>, EvmError> {
+    proof.check_proof_len(proof_len)?;
+    calldata(proof)
+}
+
 /// Calldata for a proof: its public instances as 32-byte big-endian words (the layout of
-/// [`crate::circuit::statement`]), then the proof bytes. Malformed claims are an error.
+/// [`crate::circuit::statement`]), then the proof bytes. Malformed claims are an error; the
+/// proof's length is not checked (see [`calldata_checked`]).
 pub fn calldata(proof: &ProofFile) -> Result<Vec<u8>, EvmError> {
     let instances = proof
         .instances(None)

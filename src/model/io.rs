@@ -29,6 +29,29 @@ pub const FORMAT_ATTR: &str = "zero_g_format";
 /// image.
 pub const INPUT_ATTR: &str = "zero_g_input";
 
+/// The format version a model with this input is written in: 2 when its columns use the
+/// encodings of format 2 (categories, "other" and missing-value inputs), else 1, so that
+/// every other model is written exactly as before.
+pub fn format_for(input: &InputSpec) -> i64 {
+    if input.has_column_encodings() {
+        2
+    } else {
+        1
+    }
+}
+
+/// Refuses a file whose format version cannot hold its input description: column encodings
+/// need format 2 (a format-1 reader would ignore them and read other bytes).
+pub fn check_format(version: i64, input: &InputSpec) -> Result<(), ModelError> {
+    if input.has_column_encodings() && version < 2 {
+        return Err(ModelError::Invalid(format!(
+            "the input description has column encodings (categories or missing-value inputs), \
+             which need {FORMAT_ATTR} = 2, but the file says {version}"
+        )));
+    }
+    Ok(())
+}
+
 /// Loads and validates a model file of either family.
 pub fn load(path: &Path) -> Result<Model, ModelError> {
     let h5 = H5::open(path)?;

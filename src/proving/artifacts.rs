@@ -180,6 +180,23 @@ impl ProofFile {
         }
     }
 
+    /// Checks that the proof has exactly the length of its key's proofs, `expected`
+    /// ([`super::proof_len`]): the one check of a proof's length, shared by native
+    /// verification and by everything that sends a proof to a chain.
+    pub fn check_proof_len(&self, expected: usize) -> Result<(), ProofError> {
+        let len = self.proof.len();
+        match len.cmp(&expected) {
+            std::cmp::Ordering::Equal => Ok(()),
+            std::cmp::Ordering::Greater => Err(ProofError::Malformed(format!(
+                "{} bytes follow the proof (its key's proofs are {expected} bytes)",
+                len - expected
+            ))),
+            std::cmp::Ordering::Less => Err(ProofError::Malformed(format!(
+                "the proof is cut short: {len} bytes, but its key's proofs are {expected} bytes"
+            ))),
+        }
+    }
+
     /// The first value the file claims that its statement does not publish (so that nothing
     /// proves it), in words, or `None` when every claim is a public input.
     pub fn unpublished(&self) -> Option<String> {

@@ -6,7 +6,10 @@
 //! ([`KeyMeta::check`]), every length in the body against the bytes left in the file, the
 //! key's shape, and the vk fingerprint, recomputed. Writing goes through
 //! [`write_atomic`]; a verifying key and its proving key are written as one unit
-//! ([`write_keys`]). The public items are re-exported from [`super::artifacts`], where the
+//! ([`write_keys`]): a marker lies beside each while they are renamed into place, so a kill
+//! between the two renames leaves files that are refused, naming the cause, never a
+//! verifying key of one run read beside the proving key of another
+//! ([`crate::fsutil::check_group_complete`]). The public items are re-exported from [`super::artifacts`], where the
 //! rest of the proving artifacts live.
 
 use super::artifacts::{
@@ -66,6 +69,8 @@ impl KeyFile {
 }
 
 fn read_key(path: &Path, what: &str) -> Result<KeyFile, ProofError> {
+    // never a key of one `generate-keys` with the partner of another
+    crate::fsutil::check_group_complete(path).map_err(io_err(path))?;
     let bytes = crate::fsutil::read_regular(path, MAX_KEY_BYTES).map_err(io_err(path))?;
     let bad = || corrupt(path, format!("not a zero_g {what} file"));
     if bytes.len() < 14 || &bytes[..9] != KEY_MAGIC {

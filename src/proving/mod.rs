@@ -369,11 +369,33 @@ pub fn verify(
     verify_report(srs, vk, meta, proof).map(|r| r.verdict)
 }
 
+/// The length in bytes of every proof for `vk` (SHPLONK, the EVM transcript): the
+/// witness, quotient and opening commitments (64 bytes each) and the evaluations (32 bytes
+/// each), counted from the key's constraint system as snark-verifier's verifier reads them.
+/// Native verification ([`verify_report`]), `submit-proof`, `verify-evm` and the deployed
+/// verifier (its calldata-length check, [`crate::evm::exact_length`]) all refuse a proof of
+/// any other length, through [`ProofFile::check_proof_len`].
+pub fn proof_len(
+    srs: &Srs,
+    vk: &VerifyingKey<G1Affine>,
+    meta: &KeyMeta,
+) -> Result<usize, ProofError> {
+    use snark_verifier::system::halo2::{compile, Config};
+    let params = verifier_srs_for(srs, meta.circuit.k)?;
+    let n = meta.circuit.statement.num_instances(meta.circuit.classes);
+    let protocol =
+        fsutil::no_panic(|| compile(&params, vk, Config::kzg().with_num_instance(vec![n])))
+            .ok_or_else(|| ProofError::Mismatch("the key does not fit its metadata's k".into()))?;
+    let points: usize =
+        protocol.num_witness.iter().sum::<usize>() + protocol.quotient.num_chunk() + 2; // SHPLONK's two opening commitments
+    Ok(64 * points + 32 * protocol.evaluations.len())
+}
+
 /// [`verify`], also returning what a valid proof proves, read back from the checked
 /// instances. The verifying key's fingerprint is computed from `vk` itself, and compared
 /// with its metadata's and the proof's; `srs` must be the keys' ([`check_srs`]); the proof
 /// file's `k` must be the key's; its claims must be exactly what the statement publishes;
-/// and no byte may follow the proof.
+/// and the proof must have the key's proof length ([`proof_len`]): no byte may follow it.
 pub fn verify_report(
     srs: &Srs,
     vk: &VerifyingKey<G1Affine>,
@@ -433,6 +455,7 @@ pub fn verify_report(
         }
     };
     let srs = verifier_srs_for(srs, meta.circuit.k)?;
+    proof.check_proof_len(proof_len(&srs, vk, meta)?)?;
     let mut rest = proof.proof.as_slice();
     let ok = fsutil::no_panic(|| {
         let mut transcript =

@@ -3,6 +3,7 @@
 //! native model and a report; [`evaluate`] measures either.
 
 pub mod bthowen;
+pub mod choose;
 pub mod lutnet;
 
 pub use crate::progress::{NoReporter, Reporter};

@@ -160,8 +160,10 @@ pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
         );
     }
     let mut expected = Vec::new();
+    let mut proof_bytes = None;
     if let Some(p) = &a.verifier_deployment_path {
         let rec = check_deployment(p, verifier, &a.verifier, &chain, &meta.vk_fingerprint)?;
+        proof_bytes = rec.proof_bytes;
         match recorded_codehash(&rec, p)? {
             Some(h) => expected.push(h),
             None if a.srs_path.is_some() => {}
@@ -173,8 +175,9 @@ pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
     }
     if let Some(srs) = &a.srs_path {
         let srs = artifacts::read_srs_for_key(srs)?;
-        let (_, compiled, _) = build_verifier(&srs, &a.vk_path)?;
-        expected.push(alloy::primitives::keccak256(&compiled.runtime));
+        let v = build_verifier(&srs, &a.vk_path)?;
+        expected.push(alloy::primitives::keccak256(&v.compiled.runtime));
+        proof_bytes = Some(v.proof_bytes);
     }
     for h in expected {
         chain
@@ -212,6 +215,7 @@ pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
             gas_used: mined.gas_used,
             runtime_bytes: runtime.len(),
             runtime_codehash: Some(format!("{:#x}", alloy::primitives::keccak256(&runtime))),
+            proof_bytes,
         },
         verifier: format!("{verifier:#x}"),
         verifier_codehash: format!("{:#x}", params.verifier_codehash),
@@ -265,11 +269,7 @@ pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
 /// Runs `submit-proof --bounty`: checks the proof against the bounty and the signer, sends
 /// `submit(class, commitment, proof)`, and reports the record and the reward. Exit 0 if
 /// accepted, 1 if the bounty reverted.
-pub fn submit(a: &SubmitArgs) -> Result<Outcome> {
-    let given = a
-        .bounty
-        .as_deref()
-        .expect("clap: --bounty or --contract-address");
+pub fn submit(a: &SubmitArgs, given: &str) -> Result<Outcome> {
     let address = chain::parse_address(given)?;
     let proof = artifacts::read_proof(&a.proof_path)?;
     bounty::check_statement(&proof.statement)
@@ -280,6 +280,16 @@ pub fn submit(a: &SubmitArgs) -> Result<Outcome> {
     let chain = &a.chain.connect()?;
     if let Some(p) = &a.deployment_path {
         let rec = check_deployment(p, address, given, chain, &proof.vk_fingerprint)?;
+        // the proof's length, as native `verify` checks it (the verifier reverts on any
+        // other length too)
+        if let Some(n) = rec.proof_bytes {
+            proof.check_proof_len(n).with_context(|| {
+                format!(
+                    "not sent: {} is not a proof for this bounty's verifier",
+                    a.proof_path.display()
+                )
+            })?;
+        }
         if let Some(h) = recorded_codehash(&rec, p)? {
             chain
                 .expect_code(

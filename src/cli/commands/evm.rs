@@ -97,13 +97,32 @@ fn write_contract(dir: &Path, sol: &str, c: &Compiled, meta: &KeyMeta) -> Result
     Ok(())
 }
 
-/// The verifier of a verifying key: its Solidity, its compiled code and the key's metadata.
-pub fn build_verifier(srs: &Srs, vk_path: &Path) -> Result<(String, Compiled, KeyMeta)> {
+/// The verifier of a verifying key.
+pub struct Verifier {
+    /// Its Solidity.
+    pub sol: String,
+    /// Its compiled code.
+    pub compiled: Compiled,
+    /// The key's metadata.
+    pub meta: KeyMeta,
+    /// The length of the key's proofs (`zero_g::proving::proof_len`).
+    pub proof_bytes: usize,
+}
+
+/// The verifier of a verifying key: its Solidity, its compiled code, the key's metadata and
+/// the length of its proofs.
+pub fn build_verifier(srs: &Srs, vk_path: &Path) -> Result<Verifier> {
     let (vk, meta) = artifacts::read_vk(vk_path)?;
     proving::check_srs(srs, &meta)?;
     let sol = evm::verifier_solidity(srs, &vk, &meta)?;
     let compiled = evm::compile(&sol, evm::VERIFIER_CONTRACT)?;
-    Ok((sol, compiled, meta))
+    let proof_bytes = proving::proof_len(srs, &vk, &meta)?;
+    Ok(Verifier {
+        sol,
+        compiled,
+        meta,
+        proof_bytes,
+    })
 }
 
 /// Arguments of `generate-evm-verifier`.
@@ -123,7 +142,12 @@ pub struct GenerateArgs {
 /// Runs `generate-evm-verifier`.
 pub fn generate(a: GenerateArgs) -> Result<Outcome> {
     let srs = artifacts::read_srs(&a.srs_path)?;
-    let (sol, c, meta) = build_verifier(&srs, &a.vk_path)?;
+    let Verifier {
+        sol,
+        compiled: c,
+        meta,
+        ..
+    } = build_verifier(&srs, &a.vk_path)?;
     write_contract(&a.output_dir, &sol, &c, &meta)?;
     println!(
         "wrote the verifier to {} ({} bytes of runtime code{})",
@@ -216,8 +240,11 @@ pub fn dry_run(a: DryRunArgs, printer: &Printer) -> Result<Outcome> {
     // the first public word plus r: the same field element, not canonical
     let shifted = evm::add_modulus(&honest, 0)
         .context("the proof has no public word whose sum with r fits 256 bits")?;
-    let runs = evm::dry_run(&c.creation, &[honest, tampered, shifted])?;
-    let (ok, bad, big) = (&runs[0], &runs[1], &runs[2]);
+    // one byte after the proof: the same proof in another byte form
+    let mut long = honest.clone();
+    long.push(0);
+    let runs = evm::dry_run(&c.creation, &[honest, tampered, shifted, long])?;
+    let (ok, bad, big, longer) = (&runs[0], &runs[1], &runs[2], &runs[3]);
     if a.json {
         print_json(&serde_json::json!({
             "runtime_bytes": ok.runtime_bytes,
@@ -228,6 +255,7 @@ pub fn dry_run(a: DryRunArgs, printer: &Printer) -> Result<Outcome> {
             "accepted": ok.accepted,
             "tampered_rejected": !bad.accepted,
             "non_canonical_rejected": !big.accepted,
+            "appended_byte_rejected": !longer.accepted,
             "within_eip170": ok.runtime_bytes <= evm::EIP170_LIMIT,
         }));
     } else {
@@ -257,12 +285,22 @@ pub fn dry_run(a: DryRunArgs, printer: &Printer) -> Result<Outcome> {
             "public word + r:  {}",
             if big.accepted { "ACCEPTED" } else { "rejected" }
         );
+        println!(
+            "a byte appended:  {}",
+            if longer.accepted {
+                "ACCEPTED"
+            } else {
+                "rejected"
+            }
+        );
     }
-    Ok(if ok.accepted && !bad.accepted && !big.accepted {
-        Outcome::Success
-    } else {
-        Outcome::Rejected
-    })
+    Ok(
+        if ok.accepted && !bad.accepted && !big.accepted && !longer.accepted {
+            Outcome::Success
+        } else {
+            Outcome::Rejected
+        },
+    )
 }
 
 /// Arguments of `deploy-evm-verifier`.
@@ -312,6 +350,11 @@ pub struct Deployment {
     /// zero_g before 0.1.0's verifier check).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime_codehash: Option<String>,
+    /// The length in bytes of every proof for the key (`zero_g::proving::proof_len`):
+    /// `submit-proof` and `verify-evm` refuse a proof of another length before sending it,
+    /// as native `verify` does (absent in records of older zero_g).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof_bytes: Option<usize>,
 }
 
 /// Runs `deploy-evm-verifier`.
@@ -322,7 +365,12 @@ pub fn deploy(a: DeployArgs) -> Result<Outcome> {
         proving::check_vk_for_model(&srs, &vk, &meta, Arc::new(load_model(m)?))
             .with_context(|| format!("checking the verifying key against {}", m.display()))?;
     }
-    let (sol, c, meta) = build_verifier(&srs, &a.vk_path)?;
+    let Verifier {
+        sol,
+        compiled: c,
+        meta,
+        proof_bytes,
+    } = build_verifier(&srs, &a.vk_path)?;
     if let Some(dir) = &a.out.output_dir {
         write_contract(dir, &sol, &c, &meta)?;
     }
@@ -364,6 +412,7 @@ pub fn deploy(a: DeployArgs) -> Result<Outcome> {
         gas_used: mined.gas_used,
         runtime_bytes: c.runtime.len(),
         runtime_codehash: Some(format!("{codehash:#x}")),
+        proof_bytes: Some(proof_bytes),
     };
     if let Some(p) = &a.deployment_path {
         artifacts::write_json(p, &rec)?;
@@ -391,11 +440,43 @@ pub struct TargetArgs {
     /// The proof (from `proof`).
     #[arg(long, value_name = "FILE")]
     proof_path: PathBuf,
-    /// The verifier contract's address.
-    #[arg(short = 'c', long, value_name = "ADDRESS")]
-    contract_address: String,
+    /// The verifier contract's address (default: the one --deployment-path records).
+    #[arg(
+        short = 'c',
+        long,
+        value_name = "ADDRESS",
+        required_unless_present = "deployment_path"
+    )]
+    contract_address: Option<String>,
     #[command(flatten)]
     expected: ExpectedVerifier,
+}
+
+/// A deployment record's contract address, and which contract it records (`contract`:
+/// `ClassificationBounty` for a bounty, absent for a verifier).
+fn recorded_contract(path: &Path) -> Result<(String, Option<String>)> {
+    let v: serde_json::Value = serde_json::from_slice(
+        &zero_g::fsutil::read_regular(path, 1 << 20)
+            .with_context(|| format!("reading {}", path.display()))?,
+    )
+    .with_context(|| format!("{} is not a deployment record", path.display()))?;
+    let address = v["address"]
+        .as_str()
+        .with_context(|| format!("{} is not a deployment record: no address", path.display()))?;
+    Ok((
+        address.to_string(),
+        v["contract"].as_str().map(str::to_string),
+    ))
+}
+
+/// The contract to send to: the address given, else the one the deployment record holds
+/// (a contradiction between the two is refused when the record is checked).
+fn contract_or_recorded(given: Option<&str>, record: Option<&Path>) -> Result<String> {
+    match (given, record) {
+        (Some(c), _) => Ok(c.to_string()),
+        (None, Some(p)) => Ok(recorded_contract(p)?.0),
+        (None, None) => bail!("give --contract-address or --deployment-path"),
+    }
 }
 
 /// What the code at the verifier's address must be (one of the two is required).
@@ -469,29 +550,38 @@ pub fn recorded_codehash(rec: &Deployment, path: &Path) -> Result<Option<B256>> 
 
 /// Checks that the code at `address` is the verifier of the proof's key: its hash is the one
 /// the deployment record holds, or that of the verifier compiled from the key and the SRS
-/// (both, when both are given). "wrong verifier" otherwise.
+/// (both, when both are given). "wrong verifier" otherwise. Returns the length of the key's
+/// proofs, from the record or the key.
 fn check_verifier(
     e: &ExpectedVerifier,
     address: alloy::primitives::Address,
     given: &str,
     chain: &chain::Chain,
     proof: &ProofFile,
-) -> Result<()> {
+) -> Result<usize> {
+    let mut recorded_len = None;
     let recorded = match &e.deployment_path {
         Some(p) => {
             let rec = check_deployment(p, address, given, chain, &proof.vk_fingerprint)?;
-            match recorded_codehash(&rec, p)? {
-                Some(h) => Some(h),
-                None if e.vk_path.is_some() => None,
-                None => bail!(
+            recorded_len = rec.proof_bytes;
+            match (recorded_codehash(&rec, p)?, rec.proof_bytes) {
+                (Some(h), Some(_)) => Some(h),
+                (h, _) if e.vk_path.is_some() => h,
+                (None, _) => bail!(
                     "{} records no code hash (it was written by an older zero_g): give \
                      --vk-path and --srs-path to check the verifier's code",
+                    p.display()
+                ),
+                (Some(_), None) => bail!(
+                    "{} records no proof length (it was written by an older zero_g): give \
+                     --vk-path and --srs-path to check the proof against the verifier's key",
                     p.display()
                 ),
             }
         }
         None => None,
     };
+    let mut compiled_len = None;
     let compiled = match (&e.vk_path, &e.srs_path) {
         (Some(vk), Some(srs)) => {
             let (_, meta) = artifacts::read_vk(vk)?;
@@ -504,8 +594,9 @@ fn check_verifier(
                 );
             }
             let srs = artifacts::read_srs_for_key(srs)?;
-            let (_, c, _) = build_verifier(&srs, vk)?;
-            Some(keccak256(&c.runtime))
+            let v = build_verifier(&srs, vk)?;
+            compiled_len = Some(v.proof_bytes);
+            Some(keccak256(&v.compiled.runtime))
         }
         _ => None,
     };
@@ -529,19 +620,36 @@ fn check_verifier(
             proving::short(&proof.vk_fingerprint)
         ),
     )?;
-    Ok(())
+    match (recorded_len, compiled_len) {
+        (Some(r), Some(c)) if r != c => bail!(
+            "the deployment record says the key's proofs are {r} bytes, but the key's are {c}"
+        ),
+        (Some(n), _) | (None, Some(n)) => Ok(n),
+        (None, None) => bail!("nothing gives the length of the key's proofs"),
+    }
 }
 
-/// Reads the proof and the address and builds the calldata, refusing claims that are not
-/// canonical field elements: all before anything is asked of the chain.
+/// Reads the proof and the address and checks that the claims are canonical field elements:
+/// all before anything is asked of the chain.
 fn load(
     proof_path: &Path,
     contract_address: &str,
-) -> Result<(alloy::primitives::Address, Vec<u8>, ProofFile)> {
+) -> Result<(alloy::primitives::Address, ProofFile)> {
     let proof = artifacts::read_proof(proof_path)?;
     let address = chain::parse_address(contract_address)?;
-    let calldata = evm::calldata(&proof)?;
-    Ok((address, calldata, proof))
+    evm::calldata(&proof)?;
+    Ok((address, proof))
+}
+
+/// The calldata of a proof for a verifier whose key's proofs are `proof_bytes` long:
+/// refused, as native `verify` refuses it, when the proof has another length.
+fn checked_calldata(proof: &ProofFile, proof_path: &Path, proof_bytes: usize) -> Result<Vec<u8>> {
+    evm::calldata_checked(proof, proof_bytes).with_context(|| {
+        format!(
+            "not sent: {} is not a proof for this verifier",
+            proof_path.display()
+        )
+    })
 }
 
 /// Arguments of `submit-proof`.
@@ -550,12 +658,13 @@ pub struct SubmitArgs {
     /// The proof (from `proof`).
     #[arg(long, value_name = "FILE")]
     pub proof_path: PathBuf,
-    /// The verifier contract's address: the proof is sent as raw calldata.
+    /// The verifier contract's address: the proof is sent as raw calldata (default: the
+    /// contract --deployment-path records, a verifier or a bounty).
     #[arg(
         short = 'c',
         long,
         value_name = "ADDRESS",
-        required_unless_present = "bounty",
+        required_unless_present_any = ["bounty", "deployment_path"],
         conflicts_with = "bounty"
     )]
     pub contract_address: Option<String>,
@@ -599,17 +708,29 @@ pub struct SubmitArgs {
 
 /// Runs `submit-proof`: exit 0 if the transaction succeeded, 1 if it reverted.
 pub fn submit(a: SubmitArgs) -> Result<Outcome> {
-    let Some(contract) = a.contract_address.as_deref() else {
-        return super::bounty::submit(&a);
+    if let Some(b) = &a.bounty {
+        return super::bounty::submit(&a, b);
+    }
+    let contract = match (&a.contract_address, &a.deployment_path) {
+        (Some(c), _) => c.clone(),
+        (None, Some(p)) => match recorded_contract(p)? {
+            (address, Some(kind)) if kind == zero_g::evm::bounty::CONTRACT => {
+                return super::bounty::submit(&a, &address);
+            }
+            (address, _) => address,
+        },
+        (None, None) => bail!("give --contract-address, --bounty or --deployment-path"),
     };
-    let (address, calldata, proof) = load(&a.proof_path, contract)?;
+    let contract = contract.as_str();
+    let (address, proof) = load(&a.proof_path, contract)?;
     let expected = ExpectedVerifier {
         deployment_path: a.deployment_path.clone(),
         vk_path: a.vk_path.clone(),
         srs_path: a.srs_path.clone(),
     };
     let chain = a.chain.connect()?;
-    check_verifier(&expected, address, contract, &chain, &proof)?;
+    let proof_bytes = check_verifier(&expected, address, contract, &chain, &proof)?;
+    let calldata = checked_calldata(&proof, &a.proof_path, proof_bytes)?;
     let mined = chain.submit(address, &calldata, a.gas_limit)?;
     if !mined.success && out_of_gas(&chain, address, &calldata, mined.block)? {
         bail!(
@@ -682,9 +803,14 @@ pub struct VerifyEvmArgs {
 /// Runs `verify-evm`: a free `eth_call`; exit 0 if accepted, 1 if rejected.
 pub fn verify_evm(a: VerifyEvmArgs) -> Result<Outcome> {
     let t = &a.target;
-    let (address, calldata, proof) = load(&t.proof_path, &t.contract_address)?;
+    let contract = contract_or_recorded(
+        t.contract_address.as_deref(),
+        t.expected.deployment_path.as_deref(),
+    )?;
+    let (address, proof) = load(&t.proof_path, &contract)?;
     let chain = a.rpc.connect()?;
-    check_verifier(&t.expected, address, &t.contract_address, &chain, &proof)?;
+    let proof_bytes = check_verifier(&t.expected, address, &contract, &chain, &proof)?;
+    let calldata = checked_calldata(&proof, &t.proof_path, proof_bytes)?;
     let ok = chain.call(address, &calldata)?;
     if ok {
         println!(

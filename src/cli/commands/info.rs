@@ -45,11 +45,28 @@ pub fn run(a: InfoArgs) -> Result<Outcome> {
         InputKind::Image { width, height } => println!("input:   {width}×{height} grayscale image"),
         InputKind::Tabular { features } => {
             println!(
-                "input:   {} features (quantised to 0..=255):",
-                features.len()
+                "input:   {} features, {} inputs in 0..=255:",
+                features.len(),
+                input.num_inputs()
             );
             for f in features {
-                println!("           {} in [{}, {}]", f.name, f.lo, f.hi);
+                let mut line = if f.is_category() {
+                    format!("           {}: one of {}", f.name, f.categories.join(", "))
+                } else {
+                    format!("           {} in [{}, {}]", f.name, f.lo, f.hi)
+                };
+                if f.other {
+                    line += " (or another value: its \"other\" input)";
+                }
+                if f.missing {
+                    line += &match f.fill {
+                        Some(v) => {
+                            format!("; empty cells allowed (filled with {v}, plus a missing input)")
+                        }
+                        None => "; empty cells allowed (a missing input)".to_string(),
+                    };
+                }
+                println!("{line}");
             }
         }
     }

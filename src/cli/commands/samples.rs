@@ -6,7 +6,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use zero_g::data::csv::{self as table, Label, Table};
+use zero_g::data::csv::{self as table, Label};
 use zero_g::data::Dataset;
 use zero_g::model::InputSpec;
 use zero_g::Model;
@@ -77,29 +77,34 @@ impl SampleArgs {
                 .push(table::parse_features(f, spec).with_context(|| format!("--features {f:?}"))?);
             names.push(f.clone());
         }
-        let mut tables: HashMap<PathBuf, Table> = HashMap::new();
-        for r in &self.csv_row {
-            let (file, n) = table::parse_row_ref(r)?;
-            if spec.features().is_none() {
-                bail!(
-                    "this model takes a {}, not a CSV row: give --img-path",
-                    spec.describe()
-                );
+        if !self.csv_row.is_empty() && spec.features().is_none() {
+            bail!(
+                "this model takes a {}, not a CSV row: give --img-path",
+                spec.describe()
+            );
+        }
+        // each file is read once, up to the last row asked of it
+        let refs = self
+            .csv_row
+            .iter()
+            .map(|r| table::parse_row_ref(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut files: Vec<&PathBuf> = refs.iter().map(|(f, _)| f).collect();
+        files.sort();
+        files.dedup();
+        let mut rows: HashMap<(&PathBuf, usize), Vec<u8>> = HashMap::new();
+        for file in files {
+            let wanted: Vec<usize> = refs
+                .iter()
+                .filter(|(f, _)| f == file)
+                .map(|&(_, n)| n)
+                .collect();
+            for (n, x) in wanted.iter().zip(table::read_rows(file, spec, &wanted)?) {
+                rows.insert((file, *n), x);
             }
-            if !tables.contains_key(&file) {
-                let t = read_for(&file, spec)?;
-                tables.insert(file.clone(), t);
-            }
-            let t = &tables[&file];
-            if n > t.len() {
-                bail!(
-                    "--csv-row {r}: {} has {} data row{}",
-                    file.display(),
-                    t.len(),
-                    if t.len() == 1 { "" } else { "s" }
-                );
-            }
-            inputs.push(t.quantise_row(spec, n - 1)?);
+        }
+        for (r, (file, n)) in self.csv_row.iter().zip(&refs) {
+            inputs.push(rows[&(file, *n)].clone());
             names.push(r.clone());
         }
         Ok(Samples { names, inputs })
@@ -116,13 +121,6 @@ impl SampleArgs {
         }
         Ok((s.names.remove(0), s.inputs.remove(0)))
     }
-}
-
-/// Reads a CSV file of inputs for a tabular model: its label column, if the file has it,
-/// is not a feature.
-fn read_for(path: &Path, spec: &InputSpec) -> Result<Table> {
-    let label = spec.label_column.as_deref().unwrap_or("");
-    Ok(table::read(path, Label::IfPresent(label))?)
 }
 
 /// How to find the label column of a CSV file: `--label-column`, else the one the model
@@ -143,6 +141,9 @@ pub fn labelled_csv(path: &Path, label: Option<&str>, spec: &InputSpec) -> Resul
             spec.describe()
         );
     }
-    let t = table::read(path, label_for(label, Some(spec)))?;
-    Ok(t.to_dataset(spec)?)
+    Ok(table::read_dataset(
+        path,
+        label_for(label, Some(spec)),
+        spec,
+    )?)
 }

@@ -3,6 +3,8 @@
 //! file). Defaults that depend on the kind of data are documented on each flag and chosen
 //! in `Defaults` (measured: models/README.md).
 
+mod choose;
+
 use super::print_json;
 use crate::cli::progress::Printer;
 use crate::cli::Outcome;
@@ -14,8 +16,18 @@ use zero_g::data::csv::{self as table, Label};
 use zero_g::data::{load_dataset, Dataset, Split};
 use zero_g::model::{InputSpec, Model};
 use zero_g::train::lutnet::deep::DeepTrainConfig;
+use zero_g::train::choose::Candidate;
 use zero_g::train::lutnet::{Checkpointing, LutTrainConfig};
 use zero_g::train::{evaluate, Augment, BleachSearch, TrainConfig};
+
+/// What a table model does with a text value it did not see in training.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Unseen {
+    /// Refuse the row, naming the column and the value.
+    Error,
+    /// Give each text column one more input, set for a value not seen in training.
+    Other,
+}
 
 /// Which model family to train.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -49,7 +61,7 @@ enum Shifts {
 /// BTHOWeN's flags.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "BTHOWeN (--family bthowen)")]
-struct BthowenArgs {
+pub(super) struct BthowenArgs {
     /// Bits per Bloom filter (n). Default: 28 for images; for a table, the largest divisor
     /// of features × bits per input that is at most 8.
     #[arg(long)]
@@ -95,7 +107,7 @@ struct BthowenArgs {
 /// The LUT network's flags.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "LUT network (--family lutnet)")]
-struct LutArgs {
+pub(super) struct LutArgs {
     /// A deep architecture instead of --layers: stages joined by commas, e.g.
     /// `conv(4,2,8,4),pool(2),fc(2000,in)` — conv(K,S,C,T): C kernels over K×K patches at
     /// stride S, each T leaf nodes and a root (T = 1: one node); pool(P): OR over P×P
@@ -144,12 +156,30 @@ struct LutArgs {
 /// Arguments of `train`.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// The model family.
-    #[arg(long, value_enum, default_value_t = FamilyArg::Bthowen)]
-    family: FamilyArg,
+    /// The model family. Default: on a table with no model flag (family, shape, bits,
+    /// epochs), chosen by cross-validation (see --choose); otherwise bthowen.
+    #[arg(long, value_enum)]
+    family: Option<FamilyArg>,
+    /// Choose the family and shape by k-fold cross-validation on the training file, within
+    /// --time-budget, and print what was tried. The default on a table given no model flag;
+    /// opt-in for images (where it is slow).
+    #[arg(long, conflicts_with = "no_choose")]
+    choose: bool,
+    /// Do not choose: train the default family (bthowen) with the default shape.
+    #[arg(long)]
+    no_choose: bool,
+    /// The time the choice may take, in seconds, spent by a cost estimate (not the clock), so
+    /// a seed always gives the same choice.
+    #[arg(long, default_value_t = 120.0, value_name = "SECONDS")]
+    time_budget: f64,
+    /// Cross-validation folds (every fold run). Default: 5-fold up to 1,000 rows; above, a
+    /// hold-out of one fifth (the first of 5 folds).
+    #[arg(long, value_name = "K")]
+    folds: Option<usize>,
     /// Training data: a folder with MNIST IDX files (train-*-ubyte) or NNNN_<label>.png
-    /// images (any W×H, all alike), or a CSV file (a header row, numeric features, a label
-    /// column; the rows are shuffled with --seed before the validation split).
+    /// images (any W×H, all alike), or a CSV file (a header row, feature columns of numbers
+    /// or text with empty cells allowed, a label column; the rows are shuffled with --seed
+    /// before the validation split).
     #[arg(long, value_name = "PATH", default_value = "data/mnist")]
     train_set_path: PathBuf,
     /// Also report accuracy on this test set (IDX folder, t10k-*-ubyte, PNG folder, or a CSV
@@ -160,6 +190,10 @@ pub struct TrainArgs {
     /// class names stored in the model.
     #[arg(long, value_name = "NAME")]
     label_column: Option<String>,
+    /// A table's text columns: what a value not seen in training does at prediction and
+    /// proving time (an error, or an "other" input the model learns to weigh).
+    #[arg(long, value_enum, default_value_t = Unseen::Error)]
+    unseen: Unseen,
     /// Thermometer bits per input. Default: 2 for BTHOWeN, 3 for a LUT network on images;
     /// 16 for either on a table.
     #[arg(long)]
@@ -190,7 +224,7 @@ pub struct TrainArgs {
 
 /// The defaults that depend on the data: images (MNIST-sized) or a small table.
 #[derive(Debug, Clone, Copy)]
-struct Defaults {
+pub(super) struct Defaults {
     bthowen_bpi: usize,
     lut_bpi: usize,
     validation_fraction: f64,
@@ -250,7 +284,7 @@ fn largest_divisor_at_most(total: usize, cap: usize) -> usize {
 }
 
 /// The training data, its input description and its kind.
-struct TrainData {
+pub(super) struct TrainData {
     data: Dataset,
     input: InputSpec,
     table: bool,
@@ -277,7 +311,22 @@ fn load_train(a: &TrainArgs) -> Result<TrainData> {
         None => Label::Last,
     };
     let t = table::read(path, label)?;
-    let input = t.fit()?;
+    let input = t.fit_with(a.unseen == Unseen::Other)?;
+    let empty = t.empty_columns();
+    if !empty.is_empty() {
+        eprintln!(
+            "note: column{} {} of {} {} empty on every row; the model does not read {}",
+            if empty.len() == 1 { "" } else { "s" },
+            empty
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            path.display(),
+            if empty.len() == 1 { "is" } else { "are" },
+            if empty.len() == 1 { "it" } else { "them" },
+        );
+    }
     let data = table::shuffled(&t.to_dataset(&input)?, a.seed);
     Ok(TrainData {
         data,
@@ -329,7 +378,7 @@ fn load_test(path: &std::path::Path, a: &TrainArgs, input: &InputSpec) -> Result
 /// The flags given that belong to the other family (they would be silently ignored).
 fn other_family_flags(a: &TrainArgs) -> Vec<&'static str> {
     let (b, l) = (&a.bthowen, &a.lut);
-    let flags: Vec<(&'static str, bool)> = match a.family {
+    let flags: Vec<(&'static str, bool)> = match a.family.unwrap_or(FamilyArg::Bthowen) {
         FamilyArg::Bthowen => vec![
             ("--layers", !l.layers.is_empty()),
             ("--arch", l.arch.is_some()),
@@ -362,9 +411,13 @@ fn other_family_flags(a: &TrainArgs) -> Vec<&'static str> {
 
 /// Runs `train`.
 pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
-    let stray = other_family_flags(&a);
+    let stray = if a.family.is_some() {
+        other_family_flags(&a)
+    } else {
+        vec![]
+    };
     if !stray.is_empty() {
-        let (this, other) = match a.family {
+        let (this, other) = match a.family.unwrap_or(FamilyArg::Bthowen) {
             FamilyArg::Bthowen => ("bthowen", "lutnet"),
             FamilyArg::Lutnet => ("lutnet", "bthowen"),
         };
@@ -372,8 +425,8 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
             "{} belong{} to --family {other}, but this is --family {this}{}",
             stray.join(", "),
             if stray.len() == 1 { "s" } else { "" },
-            if a.family == FamilyArg::Bthowen {
-                " (the default; add --family lutnet to train a LUT network)"
+            if a.family == Some(FamilyArg::Bthowen) {
+                " (add --family lutnet to train a LUT network)"
             } else {
                 ""
             }
@@ -402,7 +455,9 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
     if classes < 2 {
         bail!("the training data has fewer than two classes");
     }
-    let output = a.output.clone().unwrap_or_else(|| match a.family {
+    let choosing = choose::wanted(&a, train.table);
+    let family = a.family.unwrap_or(FamilyArg::Bthowen);
+    let output = a.output.clone().unwrap_or_else(|| match family {
         FamilyArg::Bthowen => PathBuf::from(format!(
             "models/model_{}input_{}entry_{}hash_{}bpi.hdf5",
             a.bthowen.filter_inputs.unwrap_or(IMAGE_FILTER_INPUTS),
@@ -427,12 +482,27 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
     };
     let reporter = printer.reporter();
     let start = Instant::now();
-    let (model, report): (Model, serde_json::Value) = match a.family {
-        FamilyArg::Bthowen => train_bthowen(&a, &train, d, &reporter)?,
-        FamilyArg::Lutnet if a.lut.arch.is_some() => {
-            train_deep(&a, &train, d, classes, &output, &reporter)?
+    let (model, report): (Model, serde_json::Value) = if choosing {
+        let (chosen, choice) = choose::choose(&a, &train, d, classes)?;
+        let (model, mut report) = match chosen {
+            Candidate::Bthowen(cfg) => train_bthowen(&a, &train, cfg, &reporter)?,
+            Candidate::Lutnet(cfg) => train_lutnet(&a, &train, cfg, classes, &output, &reporter)?,
+        };
+        report["choice"] = choice;
+        (model, report)
+    } else {
+        match family {
+            FamilyArg::Bthowen => {
+                train_bthowen(&a, &train, bthowen_config(&a, &train, d), &reporter)?
+            }
+            FamilyArg::Lutnet if a.lut.arch.is_some() => {
+                train_deep(&a, &train, d, classes, &output, &reporter)?
+            }
+            FamilyArg::Lutnet => {
+                let cfg = lut_config(&a, &train, d, classes);
+                train_lutnet(&a, &train, cfg, classes, &output, &reporter)?
+            }
         }
-        FamilyArg::Lutnet => train_lutnet(&a, &train, d, classes, &output, &reporter)?,
     };
     let seconds = start.elapsed().as_secs_f64();
     zero_g::model::io::save(&model, &output)?;
@@ -477,12 +547,8 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-fn train_bthowen(
-    a: &TrainArgs,
-    train: &TrainData,
-    d: Defaults,
-    reporter: &dyn zero_g::progress::Reporter,
-) -> Result<(Model, serde_json::Value)> {
+/// BTHOWeN's configuration: the flags, else the defaults for the data.
+pub(super) fn bthowen_config(a: &TrainArgs, train: &TrainData, d: Defaults) -> TrainConfig {
     let b = &a.bthowen;
     let bits_per_input = a.bits_per_input.unwrap_or(d.bthowen_bpi);
     let filter_inputs = b.filter_inputs.unwrap_or(if train.table {
@@ -493,7 +559,7 @@ fn train_bthowen(
     } else {
         IMAGE_FILTER_INPUTS
     });
-    let cfg = TrainConfig {
+    TrainConfig {
         filter_inputs,
         filter_entries: b.filter_entries.unwrap_or(d.filter_entries),
         filter_hashes: b.filter_hashes.unwrap_or(d.filter_hashes),
@@ -524,7 +590,15 @@ fn train_bthowen(
         },
         permutation_trials: if b.original { 1 } else { b.permutation_trials },
         per_class_bleach: !(b.original || b.no_per_class_bleach),
-    };
+    }
+}
+
+fn train_bthowen(
+    a: &TrainArgs,
+    train: &TrainData,
+    cfg: TrainConfig,
+    reporter: &dyn zero_g::progress::Reporter,
+) -> Result<(Model, serde_json::Value)> {
     let (model, report) =
         zero_g::train::train_with_input(&train.data, &train.input, &cfg, reporter)?;
     let kept = &report.candidates[report.chosen];
@@ -563,17 +637,16 @@ fn lut_layers(a: &TrainArgs, classes: usize, table: bool) -> Vec<usize> {
     vec![nodes.div_ceil(classes.max(1)) * classes.max(1)]
 }
 
-fn train_lutnet(
+/// The LUT network's configuration: the flags, else the defaults for the data.
+pub(super) fn lut_config(
     a: &TrainArgs,
     train: &TrainData,
     d: Defaults,
     classes: usize,
-    output: &std::path::Path,
-    reporter: &dyn zero_g::progress::Reporter,
-) -> Result<(Model, serde_json::Value)> {
+) -> LutTrainConfig {
     let l = &a.lut;
     let epochs = l.epochs.unwrap_or(d.epochs);
-    let cfg = LutTrainConfig {
+    LutTrainConfig {
         layers: lut_layers(a, classes, train.table),
         arity: l.arity.unwrap_or(d.arity),
         bits_per_input: a.bits_per_input.unwrap_or(d.lut_bpi),
@@ -587,8 +660,18 @@ fn train_lutnet(
         seed: a.seed,
         shift: if train.table { 0 } else { l.shift },
         tie_break_by_loss: train.table,
-    };
-    let (ck, checkpoint) = checkpointing(l, output)?;
+    }
+}
+
+fn train_lutnet(
+    a: &TrainArgs,
+    train: &TrainData,
+    cfg: LutTrainConfig,
+    classes: usize,
+    output: &std::path::Path,
+    reporter: &dyn zero_g::progress::Reporter,
+) -> Result<(Model, serde_json::Value)> {
+    let (ck, checkpoint) = checkpointing(&a.lut, output)?;
     let (model, report) =
         zero_g::train::lutnet::train(&train.data, &train.input, classes, &cfg, &ck, reporter)?;
     if !a.json {

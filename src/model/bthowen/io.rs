@@ -14,7 +14,9 @@
 use super::{Wnn, WnnParams};
 use crate::error::ModelError;
 use crate::model::input::{InputKind, InputSpec, MAX_INPUTS};
-use crate::model::io::{write_bool, write_input, FAMILY_ATTR, FORMAT_ATTR, H5};
+use crate::model::io::{
+    check_format, format_for, write_bool, write_input, FAMILY_ATTR, FORMAT_ATTR, H5,
+};
 use hdf5_pure::{AttrValue, FileBuilder};
 use std::path::Path;
 
@@ -52,7 +54,7 @@ pub fn save(model: &Wnn, path: &Path) -> Result<(), ModelError> {
 fn threshold_shape(input: &InputSpec, bpi: usize) -> Vec<usize> {
     match &input.kind {
         InputKind::Image { width, height } => vec![*height, *width, bpi],
-        InputKind::Tabular { features } => vec![features.len(), bpi],
+        InputKind::Tabular { .. } => vec![input.num_inputs(), bpi],
     }
 }
 
@@ -60,12 +62,13 @@ fn threshold_shape(input: &InputSpec, bpi: usize) -> Vec<usize> {
 pub(crate) fn read(h5: &H5) -> Result<Wnn, ModelError> {
     if h5.family()?.is_some() {
         let v = h5.int_attr(FORMAT_ATTR)?;
-        if v != Some(1) {
+        if v != Some(1) && v != Some(2) {
             return Err(ModelError::Invalid(format!(
-                "unsupported BTHOWeN format version {v:?} (this zero_g reads version 1)"
+                "unsupported BTHOWeN format version {v:?} (this zero_g reads versions 1 and 2)"
             )));
         }
     }
+    let format = h5.int_attr(FORMAT_ATTR)?;
     let mut vals = [0usize; 7];
     for (v, name) in vals.iter_mut().zip(ATTRS) {
         // p may use all 63 bits; every other attribute is a count
@@ -93,6 +96,7 @@ pub(crate) fn read(h5: &H5) -> Result<Wnn, ModelError> {
     };
     // the input description first: without one, a non-square input is the first problem
     let input = h5.input(|| InputSpec::square(inputs))?;
+    check_format(format.unwrap_or(1), &input)?;
     params.validate()?;
     let bloom_shape = [c, params.num_filters(), e];
     if bloom_shape
@@ -127,7 +131,7 @@ pub(crate) fn write(model: &Wnn, fb: &mut FileBuilder) -> Result<(), ModelError>
     }
     if !model.input().is_plain_square_image() {
         fb.set_attr(FAMILY_ATTR, AttrValue::VarLenString("bthowen".into()));
-        fb.set_attr(FORMAT_ATTR, AttrValue::I64(1));
+        fb.set_attr(FORMAT_ATTR, AttrValue::I64(format_for(model.input())));
         write_input(fb, model.input())?;
     }
     write_bool(

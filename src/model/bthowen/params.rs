@@ -51,10 +51,11 @@ impl WnnParams {
     /// Checks every invariant of the shape (not the data). See the crate docs for the list.
     pub fn validate(&self) -> Result<(), ModelError> {
         let bad = |m: String| Err(ModelError::Invalid(m));
-        if self.num_classes == 0 || self.num_classes > 1 << 16 {
+        if self.num_classes == 0 || self.num_classes > crate::limits::MAX_CLASSES {
             return bad(format!(
-                "num_classes = {} must be in 1..=65536",
-                self.num_classes
+                "num_classes = {} must be in 1..={}",
+                self.num_classes,
+                crate::limits::MAX_CLASSES
             ));
         }
         if self.num_inputs == 0 || self.num_inputs > crate::model::input::MAX_INPUTS {

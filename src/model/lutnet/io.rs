@@ -12,10 +12,13 @@ use super::arch::Arch;
 use super::{LutLayer, LutNet, MAX_ARITY, MAX_BITS_PER_INPUT, MAX_CLASSES, MAX_LAYERS, MAX_NODES};
 use crate::error::ModelError;
 use crate::model::input::{InputSpec, MAX_INPUTS};
-use crate::model::io::{write_bool, write_input, FAMILY_ATTR, FORMAT_ATTR, H5};
+use crate::model::io::{
+    check_format, format_for, write_bool, write_input, FAMILY_ATTR, FORMAT_ATTR, H5,
+};
 use hdf5_pure::{AttrValue, FileBuilder};
 
-/// The schema version of a plain LUT network (written when the model has no architecture).
+/// The schema version of a plain LUT network whose input has no column encodings (2 with
+/// them, 3 with an architecture; see `models/FORMAT.md`); it reads all three.
 pub const FORMAT: i64 = 1;
 /// Version 3: versions 1 and 2 plus the string attribute `architecture` (a deep network's stages,
 /// checked against the layers on reading).
@@ -27,10 +30,10 @@ const MAX_ARCH_TEXT: usize = 1024;
 /// Reads the LUT-network schema from an open file.
 pub(crate) fn read(h5: &H5) -> Result<LutNet, ModelError> {
     let v = h5.int_attr(FORMAT_ATTR)?;
-    if v != Some(FORMAT) && v != Some(FORMAT_DEEP) {
+    if !matches!(v, Some(1..=FORMAT_DEEP)) {
         return Err(ModelError::Invalid(format!(
             "unsupported LUT-network format version {v:?} (this zero_g reads versions \
-             {FORMAT} and {FORMAT_DEEP})"
+             {FORMAT} to {FORMAT_DEEP})"
         )));
     }
     let classes = h5.usize_attr("num_classes", MAX_CLASSES)?;
@@ -38,6 +41,7 @@ pub(crate) fn read(h5: &H5) -> Result<LutNet, ModelError> {
     let bpi = h5.usize_attr("bits_per_input", MAX_BITS_PER_INPUT)?;
     let layers = h5.usize_attr("num_layers", MAX_LAYERS)?;
     let input = h5.input(|| InputSpec::square(inputs))?;
+    check_format(v.unwrap_or(1), &input)?;
     if input.num_inputs() != inputs {
         return Err(ModelError::Invalid(format!(
             "num_inputs = {inputs} but the input description has {} inputs",
@@ -119,7 +123,7 @@ pub(crate) fn write(model: &LutNet, fb: &mut FileBuilder) -> Result<(), ModelErr
             fb.set_attr(FORMAT_ATTR, AttrValue::I64(FORMAT_DEEP));
             fb.set_attr("architecture", AttrValue::VarLenString(arch.to_string()));
         }
-        None => fb.set_attr(FORMAT_ATTR, AttrValue::I64(FORMAT)),
+        None => fb.set_attr(FORMAT_ATTR, AttrValue::I64(format_for(model.input()))),
     }
     for (name, v) in [
         ("num_classes", model.num_classes()),

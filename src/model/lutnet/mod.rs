@@ -35,8 +35,8 @@ pub const MAX_BITS_PER_INPUT: usize = 255;
 pub const MAX_NODES: usize = 1 << 22;
 /// Most layers in a model.
 pub const MAX_LAYERS: usize = 64;
-/// Most classes (so that a score group is never empty and the circuit can pack scores).
-pub const MAX_CLASSES: usize = 1 << 16;
+/// Most classes: the shared limit ([`crate::limits::MAX_CLASSES`]).
+pub use crate::limits::MAX_CLASSES;
 
 /// One layer of LUT nodes.
 #[derive(Clone, Debug, PartialEq, Eq)]

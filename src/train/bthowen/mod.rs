@@ -49,10 +49,11 @@ pub mod stats;
 
 use crate::data::Dataset;
 use crate::error::TrainError;
+use crate::limits::Class;
 use crate::model::bthowen::hash::choose_p;
 use crate::model::{InputSpec, Wnn, WnnParams};
 use crate::progress::{NoReporter, Reporter};
-use bleach::{choose_bleaches, Choice, Counters};
+use bleach::{choose_bleaches, Choice, Counters, Minima};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -284,11 +285,6 @@ pub fn model_params_for(
             input.num_inputs()
         )));
     }
-    if let Some(&l) = data.labels.iter().max() {
-        if l as usize >= 1 << 16 {
-            return Err(TrainError::Data(format!("label {l} too large")));
-        }
-    }
     if !(0.0..1.0).contains(&cfg.validation_fraction) {
         return Err(TrainError::Config(format!(
             "validation fraction {} must be in [0, 1)",
@@ -344,8 +340,60 @@ pub fn model_params_for(
     Ok(params)
 }
 
+/// Samples hashed at a time: the indices of one batch are all that training holds beside
+/// the model's counters, so memory does not grow with the data set.
+const BATCH: usize = 8192;
+
+/// The batches of `range`, in order.
+fn batches(range: Range<usize>) -> impl Iterator<Item = Range<usize>> {
+    range
+        .clone()
+        .step_by(BATCH)
+        .map(move |s| s..(s + BATCH).min(range.end))
+}
+
+/// Adds the samples `range` (each under every offset of `offsets`) to the counters, one
+/// batch at a time, in sample order (so exactly as all at once).
+fn count(
+    counters: &mut Counters,
+    model: &Wnn,
+    data: &Dataset,
+    range: Range<usize>,
+    offsets: &[(i32, i32)],
+    reporter: &dyn Reporter,
+) {
+    for b in batches(range) {
+        let idx = all_indices(model, data, b.clone(), offsets, reporter);
+        let labels: Vec<Class> = data.labels[b]
+            .iter()
+            .flat_map(|&l| std::iter::repeat_n(l, offsets.len()))
+            .collect();
+        counters.add(&idx, &labels);
+    }
+}
+
+/// The validation samples' minima under trained counters, one batch at a time.
+fn validation_minima(
+    counters: &Counters,
+    model: &Wnn,
+    data: &Dataset,
+    range: Range<usize>,
+    classes: usize,
+) -> Minima {
+    let mut minima = Minima::new(classes, counters.f);
+    for b in batches(range) {
+        let idx = all_indices(model, data, b, &[(0, 0)], &NoReporter);
+        counters.add_minima(&idx, classes, &mut minima);
+    }
+    minima
+}
+
+/// The most memory the bleach search's table of validation minima may take (2 bytes per
+/// validation sample, class and filter); a larger run is refused before training.
+pub const MAX_BLEACH_TABLE_BYTES: usize = 4 << 30;
+
 /// The flattened `K` indices of every filter of the images `range`, each under every offset
-/// of `offsets` (image-major): `idx[((i·S + s)·F + f)·K + k]`.
+/// of `offsets` (image-major): `idx[((i·S + s)·F + f)·K + k]`. Reports progress only.
 fn all_indices(
     model: &Wnn,
     data: &Dataset,
@@ -358,7 +406,6 @@ fn all_indices(
     let per = f * k;
     let per_image = per * offsets.len();
     const CHUNK: usize = 128;
-    reporter.on_stage("hashing", range.len() as u64);
     let mut idx = vec![0u32; range.len() * per_image];
     idx.par_chunks_mut(per_image * CHUNK)
         .enumerate()
@@ -382,7 +429,6 @@ fn all_indices(
             }
             reporter.on_progress((out.len() / per_image) as u64);
         });
-    reporter.on_stage_done();
     idx
 }
 
@@ -444,14 +490,21 @@ pub fn train_with_input(
     if n_train == 0 {
         return Err(TrainError::Data("no samples left to train on".into()));
     }
-    let (mean, std) = pixel_stats(data);
-    let expand = |labels: &[u8], s: usize| -> Vec<u8> {
-        labels
-            .iter()
-            .flat_map(|&l| std::iter::repeat_n(l, s))
-            .collect()
-    };
     let val_range = if n_val > 0 { n_train..n } else { 0..n };
+    let table_bytes = val_range
+        .len()
+        .saturating_mul(Minima::bytes_per_sample(c, f));
+    if table_bytes > MAX_BLEACH_TABLE_BYTES {
+        return Err(TrainError::Data(format!(
+            "the bleach search would keep {} validation samples × {c} classes × {f} filters \
+             × 2 bytes = {:.1} GiB, above its limit of {} GiB: hold out fewer samples \
+             (--validation-fraction) or train a smaller model (fewer classes or filters)",
+            val_range.len(),
+            table_bytes as f64 / (1u64 << 30) as f64,
+            MAX_BLEACH_TABLE_BYTES >> 30
+        )));
+    }
+    let (mean, std) = pixel_stats(data);
     let val_labels = &data.labels[val_range.clone()];
     let empty = vec![false; c * f * e];
     let shell = |thresholds: &[f32], order: &[u64]| {
@@ -470,15 +523,14 @@ pub fn train_with_input(
         let order = permutation(params.total_bits(), cfg.seed, trial);
         let model = shell(&thresholds, &order)?;
         let offsets = augment.offsets();
-        let idx = all_indices(&model, data, 0..n_train, offsets, reporter);
-        reporter.on_stage("training", 1);
+        reporter.on_stage("training", n_train as u64);
         let mut counters = Counters::new(c, f, e, k);
-        counters.add(&idx, &expand(&data.labels[..n_train], offsets.len()));
-        drop(idx);
+        count(&mut counters, &model, data, 0..n_train, offsets, reporter);
         reporter.on_stage_done();
         reporter.on_stage("bleaching", 1);
-        let val_idx = all_indices(&model, data, val_range.clone(), &[(0, 0)], &NoReporter);
-        let choice = choose_bleaches(cfg, &counters, &val_idx, val_labels, c);
+        let minima = validation_minima(&counters, &model, data, val_range.clone(), c);
+        let choice = choose_bleaches(cfg, &counters, &minima, val_labels);
+        drop(minima);
         reporter.on_stage_done();
         let max_counter = counters.c.iter().copied().max().unwrap_or(0) as usize;
         Ok(Trained {
@@ -540,16 +592,16 @@ pub fn train_with_input(
     if cfg.final_fit && n_val > 0 {
         reporter.on_stage("final fit", 1);
         let offsets = augment.offsets();
-        let idx = all_indices(
+        count(
+            &mut counters,
             &shell(&thresholds, &order)?,
             data,
             n_train..n,
             offsets,
             &NoReporter,
         );
-        counters.add(&idx, &expand(&data.labels[n_train..], offsets.len()));
         for (cl, b) in class_bleach.iter_mut().enumerate() {
-            let count = |l: &[u8]| l.iter().filter(|&&x| x as usize == cl).count();
+            let count = |l: &[Class]| l.iter().filter(|&&x| x as usize == cl).count();
             let before = count(&data.labels[..n_train]);
             let all = before + count(&data.labels[n_train..]);
             if before > 0 {

@@ -23,17 +23,58 @@ pub(super) fn data_digest(data: &Dataset) -> String {
     let mut h = Sha256::new();
     h.update((data.len() as u64).to_le_bytes());
     h.update(&data.pixels);
-    h.update(&data.labels);
+    // a byte per label while every label fits one (the digest of data sets of at most 256
+    // classes, as written before labels were 16-bit), else a tag and two bytes per label
+    match data
+        .labels
+        .iter()
+        .map(|&l| u8::try_from(l).ok())
+        .collect::<Option<Vec<u8>>>()
+    {
+        Some(bytes) => h.update(&bytes),
+        None => {
+            h.update(b"u16le");
+            for l in &data.labels {
+                h.update(l.to_le_bytes());
+            }
+        }
+    }
     hex::encode(h.finalize())
 }
 
 impl LutTrainConfig {
-    /// Whether a checkpoint made with `other` can continue a run with these settings (the
-    /// number of epochs may grow).
-    pub(super) fn same_run(&self, other: &LutTrainConfig) -> bool {
-        let mut a = self.clone();
-        a.epochs = other.epochs;
-        a == *other
+    /// The settings in which a checkpoint made with these settings, `done` epochs in,
+    /// cannot continue as a run with the settings `new`, each as `name: old → new`; empty
+    /// when it can. The resumed run then equals an uninterrupted run with `new`:
+    ///
+    /// - the number of epochs may differ (a run is extended, or finished earlier);
+    /// - the mapping epochs may differ as long as the epochs done learned the wiring alike
+    ///   (`min(mapping_epochs, done)` equal): by default the wiring is learned in every
+    ///   epoch (`--mapping-epochs` follows `--epochs`), so adding epochs keeps learning it,
+    ///   exactly as a longer run from the start would have;
+    /// - every other setting must be equal.
+    pub(super) fn run_differences(&self, new: &LutTrainConfig, done: usize) -> Vec<String> {
+        let mut old = self.clone();
+        old.epochs = new.epochs;
+        if old.mapping_epochs.min(done) == new.mapping_epochs.min(done) {
+            old.mapping_epochs = new.mapping_epochs;
+        }
+        // through text, so that an f32 prints as written (0.01, not 0.009999999776482582)
+        let value = |c: &LutTrainConfig| {
+            serde_json::to_string(c).and_then(|s| serde_json::from_str::<serde_json::Value>(&s))
+        };
+        let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
+            (value(&old), value(new))
+        else {
+            return vec!["(the settings cannot be compared)".into()];
+        };
+        a.iter()
+            .filter(|(k, v)| b.get(*k) != Some(*v))
+            .map(|(k, v)| {
+                let now = b.get(k).map_or("(none)".into(), |n| n.to_string());
+                format!("{k}: {v} → {now}")
+            })
+            .collect()
     }
 }
 

@@ -41,6 +41,7 @@ mod optim;
 
 use crate::data::Dataset;
 use crate::error::TrainError;
+use crate::limits::Class;
 use crate::model::input::InputSpec;
 use crate::model::lutnet::{LutLayer, LutNet, MAX_ARITY, MIN_ARITY};
 use crate::progress::Reporter;
@@ -417,7 +418,7 @@ impl TrainState {
     fn step(
         &mut self,
         x: &[u8],
-        labels: &[u8],
+        labels: &[Class],
         s: &mut Scratch,
         lr: f32,
         learn_map: bool,
@@ -556,7 +557,7 @@ impl TrainState {
 
     /// Accuracy and mean loss (softmax cross-entropy of popcount / τ) of the current
     /// network on encoded samples.
-    fn accuracy(&self, x: &[u8], labels: &[u8]) -> (f64, f64) {
+    fn accuracy(&self, x: &[u8], labels: &[Class]) -> (f64, f64) {
         if labels.is_empty() {
             return (0.0, 0.0);
         }
@@ -634,11 +635,13 @@ pub fn train(
                     p.display()
                 )));
             }
-            if !st.config.same_run(cfg) {
+            let differences = st.config.run_differences(cfg, st.epoch);
+            if !differences.is_empty() {
                 return Err(TrainError::Config(format!(
-                    "checkpoint {} was made with other settings (it has {:?})",
+                    "checkpoint {} was made with other settings, {} epochs in: {}",
                     p.display(),
-                    st.config
+                    st.epoch,
+                    differences.join(", ")
                 )));
             }
             if st.epoch > cfg.epochs {
@@ -648,8 +651,10 @@ pub fn train(
                     st.epoch
                 )));
             }
-            // the run may be extended: the checkpoint now targets the new epoch count
+            // the run may be extended: the checkpoint now targets the new epoch count (and
+            // the new mapping epochs, which agree on the epochs done)
             st.config.epochs = cfg.epochs;
+            st.config.mapping_epochs = cfg.mapping_epochs;
             st
         }
         _ => TrainState::new(data, classes, cfg, train_n),
@@ -669,7 +674,7 @@ pub fn train(
     let mut order: Vec<usize> = (0..train_n).collect();
     let mut scratch = Scratch::default();
     let mut xb: Vec<u8> = Vec::new();
-    let mut yb: Vec<u8> = Vec::new();
+    let mut yb: Vec<Class> = Vec::new();
     while st.epoch < cfg.epochs {
         let e = st.epoch;
         let start = std::time::Instant::now();
