@@ -15,8 +15,8 @@ use std::time::Instant;
 use zero_g::data::csv::{self as table, Label};
 use zero_g::data::{load_dataset, Dataset, Split};
 use zero_g::model::{InputSpec, Model};
-use zero_g::train::lutnet::deep::DeepTrainConfig;
 use zero_g::train::choose::Candidate;
+use zero_g::train::lutnet::deep::DeepTrainConfig;
 use zero_g::train::lutnet::{Checkpointing, LutTrainConfig};
 use zero_g::train::{evaluate, Augment, BleachSearch, TrainConfig};
 
@@ -411,7 +411,9 @@ fn other_family_flags(a: &TrainArgs) -> Vec<&'static str> {
 
 /// Runs `train`.
 pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
-    let stray = if a.family.is_some() {
+    // without --family the family is BTHOWeN (or the choice, with --choose): a LUT network's
+    // flag would be silently ignored
+    let stray = if a.family.is_some() || !a.choose {
         other_family_flags(&a)
     } else {
         vec![]
@@ -422,10 +424,15 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
             FamilyArg::Lutnet => ("lutnet", "bthowen"),
         };
         bail!(
-            "{} belong{} to --family {other}, but this is --family {this}{}",
+            "{} belong{} to --family {other}, but this is --family {this}{}{}",
             stray.join(", "),
             if stray.len() == 1 { "s" } else { "" },
-            if a.family == Some(FamilyArg::Bthowen) {
+            if a.family.is_none() {
+                " (the default)"
+            } else {
+                ""
+            },
+            if a.family != Some(FamilyArg::Lutnet) {
                 " (add --family lutnet to train a LUT network)"
             } else {
                 ""
