@@ -75,10 +75,16 @@ pub fn read(path: &Path, label: Label<'_>) -> Result<Table, DataError> {
             path: path.into(),
             source,
         })?;
+    parse(path, &bytes, label)
+}
+
+/// Parses CSV text already in memory (e.g. from a request); `path` only names it in
+/// messages.
+pub fn parse(path: &Path, bytes: &[u8], label: Label<'_>) -> Result<Table, DataError> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .from_reader(bytes.as_slice());
+        .from_reader(bytes);
     let header = rdr
         .headers()
         .map_err(|e| err(path, 1, format!("unreadable header: {e}")))?
