@@ -14,6 +14,7 @@
 //! - [`circuit`]: the Halo2 circuit and its reusable gadgets.
 //! - [`proving`]: SRS (local, or imported from a ceremony), keys, proofs and their files.
 //! - [`evm`]: the Solidity verifier, dry runs and chain calls.
+//! - `serve` (feature `serve`): verifiable inference over HTTP, on top of all of the above.
 //!
 //! `model`, `data` and `train` never touch halo2.
 #![deny(
@@ -32,6 +33,8 @@ pub mod fsutil;
 pub mod model;
 pub mod progress;
 pub mod proving;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod train;
 
 pub use error::{Error, Result};
