@@ -305,15 +305,13 @@ fn predict_models_health_metrics_and_every_refusal() {
     )
     .unwrap();
     refused(&r, 400, "bad_query");
-    let big = vec![b' '; (1 << 20) + 1];
-    let r = http::request(
-        a,
-        "POST",
-        "/v1/predict",
-        &[("Content-Type", "application/json")],
-        &big,
-    )
-    .unwrap();
+    // a body over the limit (1 MiB by default) is refused from its declared length
+    let head = format!(
+        "POST /v1/predict HTTP/1.1\r\nHost: {a}\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        (1 << 20) + 1
+    );
+    let r = http::raw(a, head.as_bytes()).unwrap();
     assert!(refused(&r, 413, "body_too_large").contains("--max-body"));
     let r = get(a, "/v1/nothing", &[]);
     refused(&r, 404, "not_found");
@@ -819,7 +817,7 @@ fn prove_and_submit_on_anvil() {
 
 /// The page in a real browser: headless Chromium (Debian's package) driven by
 /// puppeteer-core (npm) draws a 7, predicts, proves, and reads the verdict; a screenshot is
-/// saved to `target/serve-page.png`.
+/// saved to `out/serve-page.png`.
 #[test]
 fn web_page_in_headless_chromium() {
     let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
@@ -839,7 +837,8 @@ fn web_page_in_headless_chromium() {
     );
     let k = keys();
     let s = serve(&strs(&tiny_args(k)));
-    let shot = root.join("target/serve-page.png");
+    std::fs::create_dir_all(root.join("out")).unwrap();
+    let shot = root.join("out/serve-page.png");
     let _ = std::fs::remove_file(&shot);
     let out = std::process::Command::new("node")
         .arg(root.join("tests/js/serve_page.mjs"))

@@ -71,6 +71,16 @@ pub fn request(
     parse(&raw)
 }
 
+/// Writes `raw` (a request, as bytes) to `addr` and reads the whole answer.
+pub fn raw(addr: &str, raw: &[u8]) -> std::io::Result<Resp> {
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(600)))?;
+    s.write_all(raw)?;
+    let mut out = Vec::new();
+    s.read_to_end(&mut out)?;
+    parse(&out)
+}
+
 fn bad(m: &str) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidData, m.to_string())
 }
