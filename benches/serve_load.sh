@@ -2,8 +2,9 @@
 # Load test of `zero_g serve` on loopback: starts the server on a model (default: the
 # flagship), measures the CPU seconds of one warm proof, then drives N concurrent clients
 # for a bounded time per row (examples/serve_load.rs) and prints a table: clients, seconds,
-# proofs served, proofs/s, p50/p95/p99 latency (s), 429 rejections, errors, and the server's
-# RSS (MiB, first → last sample, max); the RSS over time goes to stderr.
+# proofs served, proofs/s, p50/p95/p99 latency (s), the server's CPU seconds per proof served,
+# 429 rejections, errors, and the server's RSS (MiB, first → last sample, max); the RSS over
+# time goes to stderr. Loopback only.
 #   usage: [SECONDS=60] [CLIENTS="1 2 16"] [PROVERS=<cores>] [QUEUE=<4×provers>] \
 #          benches/serve_load.sh [MODEL.hdf5]
 # Needs data/mnist (scripts/fetch-mnist.sh). Keys go to bench-out/serve (kept between runs).
@@ -46,8 +47,8 @@ done
 echo "model $name, $CORES cores, $PROVERS prover(s), queue $QUEUE, $SECONDS_PER_ROW s per row, loopback $ADDR"
 "$LOAD" --addr "$ADDR" --image "$IMG" --pid $PID --calibrate 5
 echo
-echo "| clients | s | proofs | proofs/s | p50 s | p95 s | p99 s | 429 | errors | RSS MiB |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+echo "| clients | s | proofs | proofs/s | p50 s | p95 s | p99 s | CPU s/proof | 429 | errors | RSS MiB |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 for c in $CLIENTS; do
   "$LOAD" --addr "$ADDR" --image "$IMG" --pid $PID --clients "$c" --seconds "$SECONDS_PER_ROW"
 done

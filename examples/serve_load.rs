@@ -9,8 +9,9 @@
 //! (from `/proc/PID/stat`) and the throughput that implies on this machine's cores.
 //! Otherwise: `--clients` threads each send proofs back to back (after a 429, they wait
 //! for its `Retry-After`, at most 1 s) for `--seconds`; then prints throughput, latency
-//! percentiles of the served proofs, 429s, errors (anything else, a connection failure, or a
-//! proof the server did not report valid), and the server's RSS over time.
+//! percentiles of the served proofs, the server's CPU seconds per proof served, 429s, errors
+//! (anything else, a connection failure, or a proof the server did not report valid), and
+//! the server's RSS over time.
 //! Loopback only: the address must be 127.0.0.1.
 
 #[path = "../tests/common/http.rs"]
@@ -155,6 +156,7 @@ fn main() {
     let errors = Arc::new(Mutex::new(Vec::<String>::new()));
     let rss = Arc::new(Mutex::new(Vec::<(f64, f64)>::new()));
     let start = Instant::now();
+    let cpu0 = o.pid.map(cpu_secs);
     let sampler = o.pid.map(|pid| {
         let (stop, rss) = (stop.clone(), rss.clone());
         std::thread::spawn(move || {
@@ -196,6 +198,7 @@ fn main() {
         w.join().unwrap();
     }
     let elapsed = start.elapsed().as_secs_f64();
+    let cpu = o.pid.zip(cpu0).map(|(pid, c0)| cpu_secs(pid) - c0);
     if let Some(s) = sampler {
         s.join().unwrap();
     }
@@ -208,8 +211,11 @@ fn main() {
         rss.last().map_or(0.0, |r| r.1),
         rss.iter().map(|r| r.1).fold(0.0, f64::max),
     );
+    // the server's CPU seconds per proof served: its efficiency under load, whatever share of
+    // the machine other processes take
+    let per_proof = cpu.map_or(f64::NAN, |c| c / l.len().max(1) as f64);
     println!(
-        "| {} | {:.0} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {:.0} → {:.0} (max {:.0}) |",
+        "| {} | {:.0} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {:.0} → {:.0} (max {:.0}) |",
         o.clients,
         elapsed,
         l.len(),
@@ -217,6 +223,7 @@ fn main() {
         pct(&l, 50.0),
         pct(&l, 95.0),
         pct(&l, 99.0),
+        per_proof,
         rejected.lock().unwrap(),
         errors.len(),
         r0,

@@ -47,7 +47,15 @@ fn keys() -> &'static Keys {
         let sets = [
             ("tiny", tiny.clone(), Layout::Compact, Statement::default()),
             ("bound", tiny, Layout::Auto, bound_st),
-            ("iris", iris, Layout::Auto, Statement::default()),
+            (
+                "iris",
+                iris,
+                Layout::Auto,
+                Statement {
+                    batch: 2,
+                    ..Statement::default()
+                },
+            ),
         ];
         let k = sets
             .iter()
@@ -532,16 +540,34 @@ fn several_models_tabular_inputs_commitments_and_binding() {
         &json!({"model": "iris", "csv": "a,b\n1,2\n"}),
     );
     refused(&r, 400, "bad_csv");
-    // proving an iris row
-    let pr = post_json(
+    // proving iris rows: its keys prove batches of two (the CSV text's two rows, or a list)
+    let r = post_json(
         a,
         "/v1/prove",
         &[],
         &json!({"model": "iris", "features": VIRGINICA}),
     );
+    assert!(refused(&r, 400, "wrong_batch").contains("batches of 2"));
+    let pr = post_json(a, "/v1/prove", &[], &json!({"model": "iris", "csv": csv}));
     assert_eq!(pr.status, 200, "{}", pr.text());
     assert_eq!(pr.json()["images"][0]["class"], p["class"]);
     assert_eq!(pr.json()["images"][0]["scores"], p["scores"]);
+    assert_eq!(
+        pr.json()["images"][1]["class"],
+        c.json()["predictions"][1]["class"]
+    );
+    let pr2 = post_json(
+        a,
+        "/v1/prove",
+        &[],
+        &json!({"model": "iris", "inputs": [{"features": [6.5, 3.0, 5.8, 2.2]}, {"features": VIRGINICA}]}),
+    );
+    assert_eq!(
+        pr2.json()["images"][1]["scores"],
+        p["scores"],
+        "{}",
+        pr2.text()
+    );
     // class-only keys: predict says the class, not the scores
     let b = post_json(
         a,
@@ -718,8 +744,7 @@ fn sigterm_answers_running_proofs_refuses_queued_ones_and_exits() {
         assert!(start.elapsed() < Duration::from_secs(60), "{h}");
         std::thread::sleep(Duration::from_millis(10));
     }
-    // SAFETY: signalling our own child process
-    assert_eq!(unsafe { libc::kill(s.child.id() as i32, libc::SIGTERM) }, 0);
+    sigterm(&s);
     let answers = clients.join().unwrap();
     let ok = answers.iter().filter(|r| r.status == 200).count();
     let refused_n = answers
@@ -732,6 +757,17 @@ fn sigterm_answers_running_proofs_refuses_queued_ones_and_exits() {
     for r in answers.iter().filter(|r| r.status == 200) {
         assert_eq!(r.json()["valid"], true);
     }
+    exits_cleanly(&mut s);
+    assert!(std::net::TcpStream::connect(&s.addr).is_err());
+}
+
+fn sigterm(s: &Server) {
+    // SAFETY: signalling our own child process
+    assert_eq!(unsafe { libc::kill(s.child.id() as i32, libc::SIGTERM) }, 0);
+}
+
+/// Waits for the server to exit after SIGTERM: status 0, "shut down" logged, no panic.
+fn exits_cleanly(s: &mut Server) {
     let start = Instant::now();
     let status = loop {
         if let Some(st) = s.child.try_wait().unwrap() {
@@ -745,8 +781,8 @@ fn sigterm_answers_running_proofs_refuses_queued_ones_and_exits() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{}", s.log());
-    assert!(s.log().contains("shut down"));
-    assert!(std::net::TcpStream::connect(&s.addr).is_err());
+    assert!(s.log().contains("shut down"), "{}", s.log());
+    assert!(!s.log().contains("panicked"), "{}", s.log());
 }
 
 #[test]
@@ -759,8 +795,9 @@ fn prove_and_submit_on_anvil() {
         anvil.url.clone(),
         "--deploy-verifiers".into(),
     ]);
-    let s = serve(&strs(&args));
-    let a = s.addr.as_str();
+    let mut s = serve(&strs(&args));
+    let addr = s.addr.clone();
+    let a = addr.as_str();
     let m = get(a, "/v1/models", &[]).json();
     let address = m["models"][0]["verifier"]["address"]
         .as_str()
@@ -800,6 +837,9 @@ fn prove_and_submit_on_anvil() {
         .arg(&k.srs)
         .assert()
         .success();
+    // SIGTERM with a chain connection: a clean exit too
+    sigterm(&s);
+    exits_cleanly(&mut s);
     // a server given the address checks the code there: anything else is refused at start
     let mut wrong = tiny_args(k);
     wrong.extend([

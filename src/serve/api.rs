@@ -161,8 +161,7 @@ async fn models(With(state): With<Shared>) -> Response {
         StatusCode::OK,
         &serde_json::json!({
             "models": list,
-            "chain": state.chain.as_ref().map(|c| {
-                let c = c.lock().unwrap_or_else(|e| e.into_inner());
+            "chain": state.chain().as_ref().map(|c| {
                 serde_json::json!({"chain_id": c.chain.chain_id, "client": c.chain.client})
             }),
         }),
@@ -417,7 +416,7 @@ async fn prove(With(state): With<Shared>, req: Request) -> Result<Response, ApiE
     let openings = body.openings.clone().unwrap_or_default();
     let (prover_inputs, fresh) = inputs::prover_inputs(xs, &st, &openings)
         .map_err(|e| ApiError::bad_request("bad_openings", e.to_string()))?;
-    if body.submit && (state.chain.is_none() || sm.verifier.is_none()) {
+    if body.submit && (state.chain().is_none() || sm.verifier.is_none()) {
         return Err(ApiError::bad_request(
             "no_chain",
             "this server was started without a chain (--rpc-url): it cannot submit",
@@ -491,8 +490,10 @@ async fn submit(state: &Shared, i: usize, calldata: Vec<u8>) -> serde_json::Valu
     let r = tokio::task::spawn_blocking(move || {
         let sm = &st.models[i];
         let v = sm.verifier.as_ref().expect("checked before proving");
-        let guard = st.chain.as_ref().expect("checked before proving");
-        let c = guard.lock().unwrap_or_else(|e| e.into_inner());
+        let guard = st.chain();
+        let c = guard.as_ref().ok_or_else(|| {
+            crate::evm::EvmError::Chain("the server is shutting down: not sent".into())
+        })?;
         c.chain
             .expect_code(v.address, v.codehash, &sm.verifier_name())?;
         let mined = c.chain.submit(v.address, &calldata, c.gas_limit)?;

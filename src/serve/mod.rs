@@ -222,7 +222,9 @@ impl Default for Config {
 #[derive(Debug)]
 struct State {
     models: Vec<ServedModel>,
-    chain: Option<Mutex<ChainConfig>>,
+    /// The chain, if any (taken out at shutdown: its runtime must be dropped outside async
+    /// code).
+    chain: Mutex<Option<ChainConfig>>,
     config: Config,
     token_digest: Option<[u8; 32]>,
     admission: Arc<Admission>,
@@ -245,6 +247,10 @@ impl State {
             .unwrap_or("");
         let got: [u8; 32] = Sha256::digest(given.trim().as_bytes()).into();
         bool::from(got.ct_eq(want))
+    }
+
+    fn chain(&self) -> std::sync::MutexGuard<'_, Option<ChainConfig>> {
+        self.chain.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn gauges(&self) -> metrics::Gauges {
@@ -326,16 +332,9 @@ pub async fn serve(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    if models.is_empty() {
-        return Err(std::io::Error::other("no model to serve"));
-    }
-    let mut names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
-    names.sort_unstable();
-    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
-        return Err(std::io::Error::other(format!(
-            "two models are named `{}`: give each a --name",
-            w[0]
-        )));
+    if let Err(e) = check_names(&models) {
+        drop_chain(chain).await;
+        return Err(e);
     }
     let state = Arc::new(State {
         token_digest: config
@@ -344,7 +343,7 @@ pub async fn serve(
             .map(|t| Sha256::digest(t.trim().as_bytes()).into()),
         admission: Admission::new(config.provers, config.queue),
         models,
-        chain: chain.map(Mutex::new),
+        chain: Mutex::new(chain),
         metrics: Metrics::default(),
         config,
     });
@@ -356,6 +355,7 @@ pub async fn serve(
         st.admission.drain();
         let _ = tx.send(true);
     };
+    let keep = state.clone();
     let app = api::router(state);
     let server = axum::serve(listener, app).with_graceful_shutdown(signal);
     let deadline = async move {
@@ -364,9 +364,36 @@ pub async fn serve(
         }
         tokio::time::sleep(grace).await;
     };
-    tokio::select! {
+    let r = tokio::select! {
         r = server.into_future() => r,
         () = deadline => Ok(()),
+    };
+    let chain = keep.chain().take();
+    drop_chain(chain).await;
+    r
+}
+
+/// Refuses an empty list and two models of one name.
+fn check_names(models: &[ServedModel]) -> std::io::Result<()> {
+    if models.is_empty() {
+        return Err(std::io::Error::other("no model to serve"));
+    }
+    let mut names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
+    names.sort_unstable();
+    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+        return Err(std::io::Error::other(format!(
+            "two models are named `{}`: give each a --name",
+            w[0]
+        )));
+    }
+    Ok(())
+}
+
+/// Drops a chain connection on a blocking thread: it owns a runtime of its own, which must
+/// not be dropped in async code.
+async fn drop_chain(chain: Option<ChainConfig>) {
+    if let Some(c) = chain {
+        let _ = tokio::task::spawn_blocking(move || drop(c)).await;
     }
 }
 

@@ -20,7 +20,7 @@ async function call(path, body) {
 
 // ---- input: the canvas (image models) or feature fields (tabular models)
 const canvas = $('canvas');
-const ctx = canvas.getContext('2d');
+const ctx = canvas.getContext('2d', { willReadFrequently: true });
 let drawing = false;
 let dirty = false;
 function clearCanvas() {
@@ -90,7 +90,7 @@ function pixels() {
   const small = document.createElement('canvas');
   small.width = width;
   small.height = height;
-  const s = small.getContext('2d');
+  const s = small.getContext('2d', { willReadFrequently: true });
   s.fillStyle = '#000';
   s.fillRect(0, 0, width, height);
   s.imageSmoothingEnabled = true;
@@ -260,4 +260,8 @@ async function loadModels() {
   document.body.dataset.ready = '1';
 }
 $('token').addEventListener('change', loadModels);
+$('server-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  loadModels();
+});
 loadModels();

@@ -2,7 +2,7 @@
 // draws a 7 on the canvas, waits for the live prediction, presses "Prove", waits for the
 // verdict, saves a screenshot, and prints one JSON line: the verdict, the predicted class and
 // the class the verdict names.
-//   usage: node tests/js/serve_page.mjs URL SCREENSHOT.png   (CHROMIUM: the browser's path)
+//   usage: [SUBMIT=1] node tests/js/serve_page.mjs URL SCREENSHOT.png   (CHROMIUM: the browser)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,13 +40,18 @@ try {
   await stroke([[0.28, 0.25], [0.72, 0.25], [0.45, 0.8]]);
   await page.waitForFunction(() => document.getElementById('class').textContent !== '–', { timeout: 30000 });
   const predicted = await page.$eval('#class', (e) => e.textContent);
+  // SUBMIT=1: also send the proof on chain (a server started with --rpc-url)
+  const submit = process.env.SUBMIT === '1' && (await page.$eval('#submit-row', (e) => !e.hidden));
+  if (submit) await page.click('#submit');
   await page.click('#prove');
   await page.waitForFunction(() => document.getElementById('verdict').textContent !== '', { timeout: 300000 });
+  if (submit) await page.waitForFunction(() => document.getElementById('chain').textContent !== '', { timeout: 300000 });
+  const chain = await page.$eval('#chain', (e) => e.textContent);
   const verdict = await page.$eval('#verdict', (e) => e.textContent);
   const status = await page.$eval('#status', (e) => e.textContent);
   await page.screenshot({ path: shot, fullPage: true });
   const m = /class (\S+?)[,( ]/.exec(verdict + ' ');
-  console.log(JSON.stringify({ verdict, status, predicted, verdict_class: m ? m[1] : null }));
+  console.log(JSON.stringify({ verdict, status, chain, predicted, verdict_class: m ? m[1] : null }));
 } finally {
   await browser.close();
   fs.rmSync(profile, { recursive: true, force: true });

@@ -164,14 +164,17 @@ pub fn run(a: ServeArgs) -> Result<Outcome> {
         queue: a.queue.map_or(4 * config.provers, |q| q as usize),
         ..config
     };
+    // bound here, outside async code: nothing holding the chain's runtime is dropped there
+    // on an early error
+    let listener = std::net::TcpListener::bind(&a.listen)
+        .with_context(|| format!("listening on {}", a.listen))?;
+    listener.set_nonblocking(true)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
     rt.block_on(async {
-        let listener = tokio::net::TcpListener::bind(&a.listen)
-            .await
-            .with_context(|| format!("listening on {}", a.listen))?;
+        let listener = tokio::net::TcpListener::from_std(listener)?;
         let addr = listener.local_addr()?;
         if !addr.ip().is_loopback() && config.token.is_none() {
             eprintln!(
