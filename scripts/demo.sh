@@ -3,9 +3,11 @@
 # accuracy, prove the prediction in zero knowledge, verify it, then deploy the verifier to a
 # local anvil and verify the proof in a transaction; then the same for a proven class about a
 # committed image, paid by the example bounty contract.
-#   usage: scripts/demo.sh [MODEL.hdf5 | train]
+#   usage: scripts/demo.sh [MODEL.hdf5 | train | serve [MODEL.hdf5]]
 #   default: the bundled flagship, a 98.5 %-accurate LUT network (models/lutnet_mnist_2000.hdf5);
-#   `train` first trains a small LUT network in under a minute and uses that.
+#   `train` first trains a small LUT network in under a minute and uses that;
+#   `serve` starts `zero_g serve` on the flagship with a local anvil (its verifier deployed)
+#   and prints the URL of its web page (Ctrl-C stops both).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -16,6 +18,39 @@ cargo build --release --quiet
 ZG="$ROOT/target/release/zero_g"
 OUT="$ROOT/out/demo"
 mkdir -p "$OUT"
+free_port() {
+  local p="$1"
+  while (exec 3<>/dev/tcp/127.0.0.1/"$p") 2>/dev/null; do p=$((p + 1)); done
+  echo "$p"
+}
+if [ "${1:-}" = "serve" ]; then
+  MODEL="${2:-models/lutnet_mnist_2000.hdf5}"
+  SOUT="$ROOT/out/demo-serve"
+  mkdir -p "$SOUT"
+  name="$(basename "$MODEL" .hdf5)"
+  if [ ! -f "$SOUT/$name.pk" ] || [ "$MODEL" -nt "$SOUT/$name.pk" ]; then
+    echo "==> SRS and keys for $name (compact layout: a verifier small enough to deploy)"
+    "$ZG" -q generate-srs --model-path "$MODEL" --layout compact --srs-path "$SOUT/$name.srs"
+    "$ZG" -q generate-keys --model-path "$MODEL" --layout compact --srs-path "$SOUT/$name.srs" \
+      --vk-path "$SOUT/$name.vk" --pk-path "$SOUT/$name.pk"
+  fi
+  APORT="$(free_port 8545)"
+  echo "==> starting anvil on port $APORT"
+  anvil --port "$APORT" --silent &
+  ANVIL=$!
+  trap 'kill $ANVIL 2>/dev/null || true' EXIT
+  until (exec 3<>/dev/tcp/127.0.0.1/$APORT) 2>/dev/null; do sleep 0.2; done
+  PORT="$(free_port 8080)"
+  echo "==> zero_g serve on http://127.0.0.1:$PORT/ (Ctrl-C to stop)"
+  echo "    open it in a browser, or try:"
+  echo "    curl -s -H 'Content-Type: image/png' --data-binary @out/demo/digits/0000_7.png http://127.0.0.1:$PORT/v1/predict"
+  echo "    curl -s -H 'Content-Type: image/png' --data-binary @out/demo/digits/0000_7.png 'http://127.0.0.1:$PORT/v1/prove?submit=true'"
+  rm -rf "$OUT/digits"
+  "$ZG" -q export-mnist --mnist-dir data/mnist -o "$OUT/digits" >/dev/null
+  "$ZG" serve --model-path "$MODEL" --pk-path "$SOUT/$name.pk" --srs-path "$SOUT/$name.srs" \
+    --name "$name" --listen "127.0.0.1:$PORT" --rpc-url "http://127.0.0.1:$APORT" --deploy-verifiers
+  exit 0
+fi
 MODEL="${1:-models/lutnet_mnist_2000.hdf5}"
 if [ "$MODEL" = "train" ]; then
   MODEL="$OUT/lutnet_demo.hdf5"

@@ -15,6 +15,7 @@
 //! - [`proving`]: SRS (local, or imported from a ceremony), keys, proofs and their files.
 //! - [`evm`]: the Solidity verifier, dry runs and chain calls.
 //! - [`limits`]: the limits (classes, inputs, names) every part shares.
+//! - `serve` (feature `serve`): verifiable inference over HTTP, on top of all of the above.
 //!
 //! `model`, `data` and `train` never touch halo2.
 #![deny(
@@ -34,6 +35,8 @@ pub mod limits;
 pub mod model;
 pub mod progress;
 pub mod proving;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod train;
 
 pub use error::{Error, Result};

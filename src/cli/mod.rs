@@ -88,6 +88,14 @@ pub enum Command {
     AttestCommitments(commands::bounty::AttestArgs),
     /// A ClassificationBounty's target class, reward, balance and an image's record.
     BountyStatus(commands::bounty::StatusArgs),
+    /// Serve verifiable inference over HTTP: predict, prove (verified before it is returned,
+    /// with calldata, optionally sent on chain), verify, a web page at /, /healthz, /metrics.
+    ///
+    /// Loads each model with its proving key and SRS once. Proofs run at most --provers at a
+    /// time with at most --queue waiting; beyond, 429 with Retry-After. Listens on loopback
+    /// unless told otherwise. SIGTERM or Ctrl-C: queued requests are refused (503), running
+    /// proofs finish and are answered, then the server exits.
+    Serve(commands::serve::ServeArgs),
 }
 
 /// Flags shared by commands that read a model.

@@ -112,7 +112,29 @@ impl Label<'_> {
 
 /// Reads a whole CSV file as a training table: every column but the label is a feature.
 pub fn read(path: &Path, label: Label<'_>) -> Result<Table, DataError> {
-    let mut rows = Rows::open(path)?;
+    table_of_rows(Rows::open(path)?, label)
+}
+
+/// Parses CSV text already in memory (e.g. from a request) as [`read`] reads a file; `path`
+/// only names it in messages.
+pub fn parse(path: &Path, bytes: &[u8], label: Label<'_>) -> Result<Table, DataError> {
+    if bytes.len() as u64 > MAX_CSV_BYTES {
+        return Err(err(
+            path,
+            0,
+            format!(
+                "{} bytes; at most {MAX_CSV_BYTES} are accepted",
+                bytes.len()
+            ),
+        ));
+    }
+    table_of_rows(Rows::from_bytes(path, bytes.to_vec())?, label)
+}
+
+/// Reads every row of a training table.
+fn table_of_rows(mut rows: Rows, label: Label<'_>) -> Result<Table, DataError> {
+    let path = rows.path().to_path_buf();
+    let path = path.as_path();
     let label_idx = label.find(&rows)?;
     let h = rows.header();
     let line = h.line();

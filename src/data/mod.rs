@@ -98,14 +98,24 @@ fn read_image(path: &Path) -> Result<(Vec<u8>, image::ImageFormat, u32, u32), Da
             path: path.into(),
             source,
         })?;
-    let reader = image::ImageReader::new(std::io::Cursor::new(&bytes))
+    let (format, w, h) = check_image(path, &bytes)?;
+    Ok((bytes, format, w, h))
+}
+
+/// Checks image bytes as [`read_image`] checks a file's (`path` names them in messages):
+/// a complete PNG or JPEG of bounded size. Returns the format and the size from its header.
+fn check_image(path: &Path, bytes: &[u8]) -> Result<(image::ImageFormat, u32, u32), DataError> {
+    if bytes.len() as u64 > MAX_IMAGE_BYTES {
+        return Err(image_err(path, "larger than 64 MiB"));
+    }
+    let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| image_err(path, e.to_string()))?;
     let format = match reader.format() {
         Some(f @ (image::ImageFormat::Png | image::ImageFormat::Jpeg)) => f,
         _ => return Err(image_err(path, "not a PNG or JPEG image")),
     };
-    check_complete(&bytes, format).map_err(|reason| image_err(path, reason))?;
+    check_complete(bytes, format).map_err(|reason| image_err(path, reason))?;
     let (w, h) = reader
         .into_dimensions()
         .map_err(|e| image_err(path, e.to_string()))?;
@@ -115,7 +125,7 @@ fn read_image(path: &Path) -> Result<(Vec<u8>, image::ImageFormat, u32, u32), Da
             format!("{w}×{h} is larger than {MAX_IMAGE_SIDE} pixels a side"),
         ));
     }
-    Ok((bytes, format, w, h))
+    Ok((format, w, h))
 }
 
 /// Checks that a PNG or JPEG file is complete: a PNG's chunks, walked by their lengths,
@@ -197,6 +207,29 @@ pub fn load_grayscale(path: &Path) -> Result<(Vec<u8>, u32, u32), DataError> {
 /// Loads an image and checks that it is `width × height` (from its header, before decoding).
 pub fn load_image_for(path: &Path, width: usize, height: usize) -> Result<Vec<u8>, DataError> {
     let (bytes, format, w, h) = read_image(path)?;
+    decode_for(path, &bytes, format, (w, h), (width, height))
+}
+
+/// [`load_image_for`] on image bytes already in memory (e.g. an upload); `name` names them
+/// in messages. The same checks: a complete PNG or JPEG, its header's size the model's before
+/// anything is decoded.
+pub fn decode_image_for(
+    name: &Path,
+    bytes: &[u8],
+    width: usize,
+    height: usize,
+) -> Result<Vec<u8>, DataError> {
+    let (format, w, h) = check_image(name, bytes)?;
+    decode_for(name, bytes, format, (w, h), (width, height))
+}
+
+fn decode_for(
+    path: &Path,
+    bytes: &[u8],
+    format: image::ImageFormat,
+    (w, h): (u32, u32),
+    (width, height): (usize, usize),
+) -> Result<Vec<u8>, DataError> {
     let size_err = |w: u32, h: u32| DataError::ImageSize {
         path: path.into(),
         width: w,
@@ -206,7 +239,7 @@ pub fn load_image_for(path: &Path, width: usize, height: usize) -> Result<Vec<u8
     if w as usize != width || h as usize != height {
         return Err(size_err(w, h));
     }
-    let (px, w, h) = decode_gray(path, &bytes, format)?;
+    let (px, w, h) = decode_gray(path, bytes, format)?;
     if w as usize != width || h as usize != height {
         return Err(size_err(w, h));
     }

@@ -4,6 +4,7 @@
 
 pub mod artifacts;
 pub mod ceremony;
+pub mod inputs;
 mod keyfile;
 mod srs_check;
 
@@ -355,6 +356,25 @@ pub struct Report {
     pub verdict: Verdict,
     /// What a valid proof proves (`None` when it is invalid).
     pub proven: Option<Proven>,
+}
+
+impl Report {
+    /// The report as JSON (what `zero_g verify --json` and `zero_g serve`'s `/v1/verify`
+    /// answer): `valid`, `reason` (of an invalid proof, when known), the key's `statement`,
+    /// and, for a valid proof, the `images`, `model_digest` and `bound_to` read back from the
+    /// checked instances (`null` otherwise).
+    pub fn to_json(&self, statement: &Statement) -> serde_json::Value {
+        let reason = match &self.verdict {
+            Verdict::Invalid(Some(r)) => Some(r.as_str()),
+            _ => None,
+        };
+        let p = self.proven.as_ref();
+        serde_json::json!({
+            "valid": self.verdict.is_valid(), "reason": reason, "statement": statement,
+            "images": p.map(|p| &p.images), "model_digest": p.and_then(|p| p.model_digest.as_ref()),
+            "bound_to": p.and_then(|p| p.bound_to.as_ref()),
+        })
+    }
 }
 
 /// Checks a proof against a verifying key. A proof for another key, statement, `k` or SRS,

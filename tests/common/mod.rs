@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 pub mod anvil;
 pub mod circuit;
+pub mod http;
+pub mod serve;
 
 /// `../shared/reference/<name>`, published with the original zero_g.
 pub fn reference(name: &str) -> PathBuf {

@@ -7,6 +7,7 @@ use halo2_proofs::halo2curves::bn256::Fr;
 use std::path::{Path, PathBuf};
 use zero_g::circuit::{ImageInput, Public, Statement};
 use zero_g::proving::artifacts::{self, Opening};
+use zero_g::proving::inputs::{self, InputsError};
 use zero_g::Model;
 
 /// What the proof makes public.
@@ -109,53 +110,28 @@ pub fn image_size(model: &Model) -> Result<(usize, usize)> {
 
 /// The prover's inputs: pixels and salts. With commitments, the salts come from the given
 /// openings (one per image, in order) or are drawn fresh; the openings of fresh salts are
-/// returned so the caller can save them.
+/// returned so the caller can save them ([`zero_g::proving::inputs::prover_inputs`]).
 pub fn prover_inputs(
     images: Vec<Vec<u8>>,
     paths: &[PathBuf],
     statement: &Statement,
     opening_paths: &[PathBuf],
 ) -> Result<(Vec<ImageInput<Fr>>, Vec<Opening>)> {
-    if !statement.commitment {
-        if !opening_paths.is_empty() {
-            bail!("--opening-path was given, but these keys do not prove a commitment (generate them with --commitment)");
-        }
-        let inputs = images
-            .into_iter()
-            .map(|pixels| ImageInput {
-                pixels,
-                salt: Fr::zero(),
-            })
-            .collect();
-        return Ok((inputs, vec![]));
+    if !statement.commitment && !opening_paths.is_empty() {
+        bail!("--opening-path was given, but these keys do not prove a commitment (generate them with --commitment)");
     }
     let mut openings = Vec::new();
     for p in opening_paths {
         openings.extend(artifacts::read_openings(p)?);
     }
-    if !openings.is_empty() && openings.len() != images.len() {
-        bail!(
-            "{} opening(s) for {} image(s): give one per image, in the same order",
-            openings.len(),
-            images.len()
-        );
-    }
-    let fresh = openings.is_empty();
-    let mut inputs = Vec::with_capacity(images.len());
-    let mut made = Vec::new();
-    for (i, pixels) in images.into_iter().enumerate() {
-        let salt = if fresh {
-            let salt = zero_g::commitment::random_salt();
-            made.push(Opening::new(&pixels, salt));
-            salt
-        } else {
-            openings[i].salt_for(&pixels).map_err(|e| {
-                anyhow::anyhow!("opening {} does not fit {}: {e}", i + 1, paths[i].display())
-            })?
-        };
-        inputs.push(ImageInput { pixels, salt });
-    }
-    Ok((inputs, made))
+    inputs::prover_inputs(images, statement, &openings).map_err(|e| match e {
+        InputsError::Mismatch { index, reason } => anyhow::anyhow!(
+            "opening {} does not fit {}: {reason}",
+            index + 1,
+            paths[index].display()
+        ),
+        e => e.into(),
+    })
 }
 
 /// Where the openings of fresh salts go: beside the proof, `<proof>.openings.json`.
@@ -170,13 +146,5 @@ pub fn openings_path(proof_path: &Path) -> PathBuf {
 
 /// Parses a `--bind-to` value: a 20-byte address or a 32-byte field element, in hex.
 pub fn parse_bind(s: &str) -> Result<Fr> {
-    let t = s.trim().trim_start_matches("0x").trim_start_matches("0X");
-    if t.len() == 40 {
-        let b = hex::decode(t).with_context(|| format!("--bind-to `{s}` is not hex"))?;
-        let mut word = [0u8; 32];
-        word[12..].copy_from_slice(&b);
-        return Ok(zero_g::commitment::from_hex(&hex::encode(word))?);
-    }
-    zero_g::commitment::from_hex(s)
-        .map_err(|e| anyhow::anyhow!("--bind-to: {e} (give a 20-byte address or 32-byte word)"))
+    inputs::parse_bind(s).map_err(|e| anyhow::anyhow!("--bind-to: {e}"))
 }

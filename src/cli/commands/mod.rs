@@ -10,6 +10,7 @@ pub mod inputs;
 pub mod predict;
 pub mod prove;
 pub mod samples;
+pub mod serve;
 pub mod train;
 
 use super::progress::Printer;
@@ -40,6 +41,7 @@ pub fn run(cmd: Command, printer: &Printer) -> Result<Outcome> {
         Command::DeployBounty(a) => bounty::deploy(a),
         Command::AttestCommitments(a) => bounty::attest(a),
         Command::BountyStatus(a) => bounty::status(a),
+        Command::Serve(a) => serve::run(a),
     }
 }
 

@@ -507,13 +507,9 @@ pub fn verify(a: VerifyArgs) -> Result<Outcome> {
     };
     let statement = &meta.circuit.statement;
     if a.json {
-        let p = report.proven.as_ref();
-        print_json(&serde_json::json!({
-            "valid": report.verdict.is_valid(), "reason": reason, "statement": statement,
-            "images": p.map(|p| &p.images), "model_digest": p.and_then(|p| p.model_digest.as_ref()),
-            "bound_to": p.and_then(|p| p.bound_to.as_ref()),
-            "model_checked": a.model_path.is_some(),
-        }));
+        let mut v = report.to_json(statement);
+        v["model_checked"] = a.model_path.is_some().into();
+        print_json(&v);
     } else if let Some(p) = &report.proven {
         println!("proof valid ({ms:.0} ms; public: {})", statement.describe());
         for (i, im) in p.images.iter().enumerate() {

@@ -15,12 +15,12 @@
 use crate::error::DataError;
 use crate::model::input::MAX_NAME_BYTES;
 use std::collections::HashSet;
-use std::fs::File;
-use std::io::{Chain, Read, Take};
+use std::io::{Chain, Read};
 use std::path::{Path, PathBuf};
 
-/// What the parser reads: the file (at most [`super::MAX_CSV_BYTES`]) and a final `\n`.
-type Source = Chain<Take<File>, &'static [u8]>;
+/// What the parser reads: the file (at most [`super::MAX_CSV_BYTES`]) or bytes in memory, and
+/// a final `\n`.
+type Source = Chain<Box<dyn Read + Send>, &'static [u8]>;
 
 /// An error at `line` of `path`.
 pub(super) fn err(path: &Path, line: u64, reason: impl Into<String>) -> DataError {
@@ -173,7 +173,22 @@ impl Rows {
                 ),
             )));
         }
-        let source = file.take(super::MAX_CSV_BYTES).chain(&b"\n"[..]);
+        Self::start(path, Box::new(file.take(super::MAX_CSV_BYTES)))
+    }
+
+    /// Reads CSV text already in memory (a request's body, say) as [`Rows::open`] reads a
+    /// file; `name` only names it in messages.
+    pub fn from_bytes(name: &Path, bytes: Vec<u8>) -> Result<Self, DataError> {
+        let body = match bytes.strip_prefix(b"\xef\xbb\xbf") {
+            Some(rest) => rest.to_vec(),
+            None => bytes,
+        };
+        Self::start(name, Box::new(std::io::Cursor::new(body)))
+    }
+
+    /// Starts the parser on a source and reads the header.
+    fn start(path: &Path, input: Box<dyn Read + Send>) -> Result<Self, DataError> {
+        let source: Source = input.chain(&b"\n"[..]);
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
