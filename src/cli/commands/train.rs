@@ -372,7 +372,8 @@ fn other_family_flags(a: &TrainArgs) -> Vec<&'static str> {
 
 /// Runs `train`.
 pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
-    let stray = if a.family.is_some() {
+    // without --family and --choose the family is bthowen, so LUT flags are stray too
+    let stray = if a.family.is_some() || !a.choose {
         other_family_flags(&a)
     } else {
         vec![]
@@ -386,8 +387,8 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
             "{} belong{} to --family {other}, but this is --family {this}{}",
             stray.join(", "),
             if stray.len() == 1 { "s" } else { "" },
-            if a.family == Some(FamilyArg::Bthowen) {
-                " (add --family lutnet to train a LUT network)"
+            if a.family != Some(FamilyArg::Lutnet) {
+                " (the default; add --family lutnet to train a LUT network)"
             } else {
                 ""
             }
