@@ -5,7 +5,7 @@ use super::inputs;
 use super::{load_model, print_json};
 use crate::cli::progress::Printer;
 use crate::cli::Outcome;
-use alloy::primitives::{keccak256, B256};
+use alloy::primitives::keccak256;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -13,6 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use zero_g::evm::{self, chain, Compiled};
 use zero_g::proving::{self, artifacts, KeyMeta, ProofFile, Srs};
+
+pub use super::deployment::{check_deployment, recorded_codehash, Deployment};
+use super::deployment::{contract_or_recorded, recorded_contract};
 
 /// Flags naming the chain endpoint and how long to wait for it.
 #[derive(Debug, Args)]
@@ -328,35 +331,6 @@ pub struct DeployArgs {
     json: bool,
 }
 
-/// A deployment record.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
-pub struct Deployment {
-    /// Chain id.
-    pub chain_id: u64,
-    /// Contract address.
-    pub address: String,
-    /// Verifying key the contract checks.
-    pub vk_fingerprint: String,
-    /// Model the key is for.
-    pub model_digest: String,
-    /// Deployment transaction.
-    pub tx_hash: String,
-    /// Gas used by the deployment.
-    pub gas_used: u64,
-    /// Runtime code size.
-    pub runtime_bytes: usize,
-    /// Keccak-256 of the contract's runtime code, read back from the chain at deployment:
-    /// `submit-proof` and `verify-evm` check the contract still holds it (absent in records of
-    /// zero_g before 0.1.0's verifier check).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub runtime_codehash: Option<String>,
-    /// The length in bytes of every proof for the key (`zero_g::proving::proof_len`):
-    /// `submit-proof` and `verify-evm` refuse a proof of another length before sending it,
-    /// as native `verify` does (absent in records of older zero_g).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proof_bytes: Option<usize>,
-}
-
 /// Runs `deploy-evm-verifier`.
 pub fn deploy(a: DeployArgs) -> Result<Outcome> {
     let srs = artifacts::read_srs(&a.srs_path)?;
@@ -452,33 +426,6 @@ pub struct TargetArgs {
     expected: ExpectedVerifier,
 }
 
-/// A deployment record's contract address, and which contract it records (`contract`:
-/// `ClassificationBounty` for a bounty, absent for a verifier).
-fn recorded_contract(path: &Path) -> Result<(String, Option<String>)> {
-    let v: serde_json::Value = serde_json::from_slice(
-        &zero_g::fsutil::read_regular(path, 1 << 20)
-            .with_context(|| format!("reading {}", path.display()))?,
-    )
-    .with_context(|| format!("{} is not a deployment record", path.display()))?;
-    let address = v["address"]
-        .as_str()
-        .with_context(|| format!("{} is not a deployment record: no address", path.display()))?;
-    Ok((
-        address.to_string(),
-        v["contract"].as_str().map(str::to_string),
-    ))
-}
-
-/// The contract to send to: the address given, else the one the deployment record holds
-/// (a contradiction between the two is refused when the record is checked).
-fn contract_or_recorded(given: Option<&str>, record: Option<&Path>) -> Result<String> {
-    match (given, record) {
-        (Some(c), _) => Ok(c.to_string()),
-        (None, Some(p)) => Ok(recorded_contract(p)?.0),
-        (None, None) => bail!("give --contract-address or --deployment-path"),
-    }
-}
-
 /// What the code at the verifier's address must be (one of the two is required).
 #[derive(Debug, Args)]
 pub struct ExpectedVerifier {
@@ -494,58 +441,6 @@ pub struct ExpectedVerifier {
     /// KZG parameters (with --vk-path).
     #[arg(short = 's', long, value_name = "FILE", requires = "vk_path")]
     pub srs_path: Option<PathBuf>,
-}
-
-/// Reads a deployment record (of `deploy-evm-verifier` or `deploy-bounty`) and checks that it
-/// is for `address` on the chain and for the key `vk_fingerprint` (the proof's).
-pub fn check_deployment(
-    path: &Path,
-    address: alloy::primitives::Address,
-    given: &str,
-    chain: &chain::Chain,
-    vk_fingerprint: &str,
-) -> Result<Deployment> {
-    let rec: Deployment = serde_json::from_slice(
-        &zero_g::fsutil::read_regular(path, 1 << 20)
-            .with_context(|| format!("reading {}", path.display()))?,
-    )
-    .with_context(|| format!("{} is not a deployment record", path.display()))?;
-    if chain::parse_address(&rec.address)? != address {
-        bail!(
-            "the deployment record is for contract {}, not {given}",
-            rec.address
-        );
-    }
-    if rec.chain_id != chain.chain_id {
-        bail!(
-            "the deployment record is for chain {}, but the endpoint is chain {}",
-            rec.chain_id,
-            chain.chain_id
-        );
-    }
-    if rec.vk_fingerprint != vk_fingerprint {
-        bail!(
-            "the contract verifies key {}…, but the proof was made for key {}…",
-            proving::short(&rec.vk_fingerprint),
-            proving::short(vk_fingerprint)
-        );
-    }
-    Ok(rec)
-}
-
-/// A deployment record's code hash, if it has one.
-pub fn recorded_codehash(rec: &Deployment, path: &Path) -> Result<Option<B256>> {
-    rec.runtime_codehash
-        .as_deref()
-        .map(|h| {
-            h.parse::<B256>().map_err(|_| {
-                anyhow::anyhow!(
-                    "{}: runtime_codehash `{h}` is not a 32-byte hex hash",
-                    path.display()
-                )
-            })
-        })
-        .transpose()
 }
 
 /// Checks that the code at `address` is the verifier of the proof's key: its hash is the one

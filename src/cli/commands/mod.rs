@@ -3,6 +3,7 @@
 pub mod accuracy;
 pub mod bounty;
 pub mod commit;
+pub mod deployment;
 pub mod evm;
 pub mod export;
 pub mod info;
