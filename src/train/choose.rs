@@ -143,19 +143,33 @@ pub fn default_folds(rows: usize) -> (usize, usize) {
     }
 }
 
-/// Cross-validates the candidates on `data` (shuffled) with `folds` folds, of which the first
-/// `run` are trained and scored, within an estimated `budget_seconds`; returns what was tried
-/// and the index of the winner.
+/// How to cross-validate: `folds` folds, of which the first `run` are trained and scored,
+/// within an estimated `budget_seconds`.
+#[derive(Clone, Copy, Debug)]
+pub struct Plan {
+    /// The folds the rows are dealt into.
+    pub folds: usize,
+    /// How many of them are trained and scored (1: a hold-out).
+    pub run: usize,
+    /// The estimated seconds all candidates may take.
+    pub budget_seconds: f64,
+}
+
+/// Cross-validates the candidates on `data` (shuffled) as `plan` says; returns what was
+/// tried and the index of the winner.
 pub fn cross_validate(
     data: &Dataset,
     input: &InputSpec,
     classes: usize,
     candidates: &[Candidate],
-    folds: usize,
-    run: usize,
-    budget_seconds: f64,
+    plan: Plan,
     on_done: &mut dyn FnMut(&Tried),
 ) -> Result<(Vec<Tried>, usize), TrainError> {
+    let Plan {
+        folds,
+        run,
+        budget_seconds,
+    } = plan;
     if candidates.is_empty() {
         return Err(TrainError::Data("no candidate to choose from".into()));
     }
@@ -256,6 +270,14 @@ mod tests {
         (d, spec)
     }
 
+    fn plan(folds: usize, run: usize, budget_seconds: f64) -> Plan {
+        Plan {
+            folds,
+            run,
+            budget_seconds,
+        }
+    }
+
     fn bthowen(bits: usize) -> Candidate {
         Candidate::Bthowen(TrainConfig {
             filter_inputs: 4,
@@ -279,7 +301,7 @@ mod tests {
         let cands = [bthowen(8), bthowen(16), bthowen(1 << 12)];
         let mut seen = 0;
         let (tried, best) =
-            cross_validate(&d, &spec, 2, &cands, 5, 5, 1e-3, &mut |_| seen += 1).unwrap();
+            cross_validate(&d, &spec, 2, &cands, plan(5, 5, 1e-3), &mut |_| seen += 1).unwrap();
         assert_eq!(seen, 3);
         // the first is always tried; the others exceed a 1 ms budget
         assert!(tried[0].tried && !tried[1].tried && !tried[2].tried);
@@ -288,16 +310,19 @@ mod tests {
         assert!(tried[0].accuracy() > 0.9, "{:?}", tried[0]);
         // with room, the same call gives the same numbers (deterministic), and a hold-out
         // of one fold scores a fifth of the rows
-        let (a, _) = cross_validate(&d, &spec, 2, &cands[..2], 5, 5, 1e3, &mut |_| {}).unwrap();
-        let (b, _) = cross_validate(&d, &spec, 2, &cands[..2], 5, 5, 1e3, &mut |_| {}).unwrap();
+        let (a, _) =
+            cross_validate(&d, &spec, 2, &cands[..2], plan(5, 5, 1e3), &mut |_| {}).unwrap();
+        let (b, _) =
+            cross_validate(&d, &spec, 2, &cands[..2], plan(5, 5, 1e3), &mut |_| {}).unwrap();
         assert_eq!(
             a.iter().map(|t| t.correct).collect::<Vec<_>>(),
             b.iter().map(|t| t.correct).collect::<Vec<_>>()
         );
-        let (h, _) = cross_validate(&d, &spec, 2, &cands[..1], 5, 1, 1e3, &mut |_| {}).unwrap();
+        let (h, _) =
+            cross_validate(&d, &spec, 2, &cands[..1], plan(5, 1, 1e3), &mut |_| {}).unwrap();
         assert_eq!(h[0].total, 12);
         assert_eq!(default_folds(1000), (5, 5));
         assert_eq!(default_folds(1001), (5, 1));
-        assert!(cross_validate(&d, &spec, 2, &[], 5, 5, 1.0, &mut |_| {}).is_err());
+        assert!(cross_validate(&d, &spec, 2, &[], plan(5, 5, 1.0), &mut |_| {}).is_err());
     }
 }

@@ -411,8 +411,7 @@ fn other_family_flags(a: &TrainArgs) -> Vec<&'static str> {
 
 /// Runs `train`.
 pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
-    // without --family the family is BTHOWeN (or the choice, with --choose): a LUT network's
-    // flag would be silently ignored
+    // without --family and --choose the family is bthowen, so LUT flags are stray too
     let stray = if a.family.is_some() || !a.choose {
         other_family_flags(&a)
     } else {
@@ -424,18 +423,13 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
             FamilyArg::Lutnet => ("lutnet", "bthowen"),
         };
         bail!(
-            "{} belong{} to --family {other}, but this is --family {this}{}{}",
+            "{} belong{} to --family {other}, but this is --family {this}{}",
             stray.join(", "),
             if stray.len() == 1 { "s" } else { "" },
-            if a.family.is_none() {
-                " (the default)"
-            } else {
-                ""
-            },
-            if a.family != Some(FamilyArg::Lutnet) {
-                " (add --family lutnet to train a LUT network)"
-            } else {
-                ""
+            match a.family {
+                None => " (the default; add --family lutnet to train a LUT network)",
+                Some(FamilyArg::Bthowen) => " (add --family lutnet to train a LUT network)",
+                Some(FamilyArg::Lutnet) => "",
             }
         );
     }

@@ -565,9 +565,7 @@ pub fn check(arch: &Arch, grid: Grid, layers: &[super::LutLayer]) -> Result<(), 
         let kn = g.kernel_nodes();
         // input-vector index of β index `w`, and back
         let index_of = |w: usize| -> Option<usize> {
-            if l == 0 {
-                Some(w)
-            } else if g.reads_input && w < input_bits {
+            if l == 0 || (g.reads_input && w < input_bits) {
                 Some(w)
             } else if w >= prev_start {
                 Some(w - prev_start + if g.reads_input { input_bits } else { 0 })

@@ -3,7 +3,7 @@
 
 use super::{bthowen_config, lut_config, Defaults, TrainArgs, TrainData};
 use anyhow::Result;
-use zero_g::train::choose::{cross_validate, default_folds, Candidate, Tried};
+use zero_g::train::choose::{cross_validate, default_folds, Candidate, Plan, Tried};
 
 /// The flags that fix the model (family, shape, bits, epochs): given any, `train` does not
 /// choose unless told to.
@@ -131,9 +131,11 @@ pub(super) fn choose(
         &train.input,
         classes,
         &candidates,
-        folds,
-        run,
-        a.time_budget,
+        Plan {
+            folds,
+            run,
+            budget_seconds: a.time_budget,
+        },
         &mut line,
     )?;
     let w = &tried[best];
