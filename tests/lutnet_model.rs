@@ -283,8 +283,11 @@ fn every_validation_error_is_named() {
         load_err(&p)
     );
     let mut p = parts();
-    p.format = 3; // 2 is the column encodings' version (models/FORMAT.md)
-    assert!(load_err(&p).contains("format version Some(3)"));
+    p.format = 4; // 2: column encodings, 3: a deep network's architecture (models/FORMAT.md)
+    assert!(load_err(&p).contains("format version Some(4)"));
+    let mut p = parts();
+    p.format = 3; // a deep network's version without its architecture
+    assert!(load_err(&p).contains("format 3 without its `architecture` attribute"));
     let mut p = parts();
     p.family = Some("transformer");
     assert!(load_err(&p).contains("unknown model family `transformer`"));

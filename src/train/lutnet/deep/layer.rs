@@ -7,9 +7,9 @@
 //! candidate — the row-wise argmax of the mapping weights $W \in \mathbb{R}^{S \times O}$
 //! ($S = K n$ slots, $O$ candidate offsets), shared by every position. Gradients:
 //!
-//! - table entry read: $\partial L/\partial T_k[a] = \sum_{b,p} g_{b,p,k}$ over the samples
+//! - table entry read: $\partial L/\partial T_k\[a\] = \sum_{b,p} g_{b,p,k}$ over the samples
 //!   and positions whose address was $a$ (the straight-through output gradient $g$);
-//! - slot: $g_{b,p,k,j} = g_{b,p,k} \, \mathrm{EFD}_j(T_k)[a]$ ([`efd`]);
+//! - slot: $g_{b,p,k,j} = g_{b,p,k} \, \mathrm{EFD}_j(T_k)\[a\]$ ([`efd`]);
 //! - input bit: the sum of the slot gradients of the slots that read it;
 //! - mapping: $\partial L / \partial W_{s,o} = \sum_{b,p} g_{b,p,s}\,(2 x_{b, \text{base}_p +
 //!   \text{off}_o} - 1)$ — one GEMM over the patches laid out as rows (im2col).
