@@ -101,6 +101,30 @@ fn a_resumed_deep_run_equals_the_uninterrupted_one() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("checkpoint"), "{e}");
+    // a corrupted or truncated checkpoint is a clean error, not a panic
+    let bytes = std::fs::read(dir.path().join("run.ckpt")).unwrap();
+    let resume = |b: &[u8]| {
+        let p = dir.path().join("bad.ckpt");
+        std::fs::write(&p, b).unwrap();
+        train_deep(
+            &data(),
+            &InputSpec::image(28, 28),
+            10,
+            &cfg(3),
+            &Checkpointing {
+                path: Some(p),
+                resume: true,
+            },
+            &NoReporter,
+        )
+        .unwrap_err()
+        .to_string()
+    };
+    let mut flipped = bytes.clone();
+    flipped[bytes.len() / 2] ^= 1;
+    assert!(resume(&flipped).contains("checksum mismatch"));
+    assert!(resume(&bytes[..bytes.len() - 7]).contains("not a usable"));
+    assert!(resume(b"ZEROG-LUTCKPT").contains("no checkpoint header"));
 }
 
 #[test]

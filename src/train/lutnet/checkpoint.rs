@@ -121,13 +121,37 @@ pub(crate) fn write(path: &Path, st: &TrainState) -> Result<(), TrainError> {
     let mut light = st.clone();
     let arrays = take_arrays(&mut light);
     let json = serde_json::to_vec(&light).map_err(|e| err(path, e))?;
-    let mut bytes =
-        Vec::with_capacity(json.len() + arrays.iter().map(|a| 8 + 4 * a.len()).sum::<usize>() + 64);
-    bytes.extend_from_slice(MAGIC);
+    write_container(path, MAGIC, &json, &arrays)
+}
+
+/// Reads a checkpoint, checking its checksum and that every array has the size its state
+/// implies.
+pub(crate) fn read(path: &Path) -> Result<TrainState, TrainError> {
+    let bad = |why: &str| err(path, format!("not a usable zero_g checkpoint ({why})"));
+    let (json, arrays) = read_container(path, MAGIC)?;
+    let mut st: TrainState =
+        serde_json::from_slice(&json).map_err(|e| err(path, format!("bad header: {e}")))?;
+    put_arrays(&mut st, arrays.into_iter()).ok_or_else(|| bad("wrong number of arrays"))?;
+    st.check().map_err(|why| bad(&why))?;
+    Ok(st)
+}
+
+/// Writes the file layout both trainers' checkpoints share (the module doc): `magic`, the
+/// format byte, the JSON header, the arrays, the SHA-256; to a temporary file, then renamed.
+pub(crate) fn write_container(
+    path: &Path,
+    magic: &[u8],
+    json: &[u8],
+    arrays: &[Vec<f32>],
+) -> Result<(), TrainError> {
+    let mut bytes = Vec::with_capacity(
+        magic.len() + 9 + json.len() + arrays.iter().map(|a| 8 + 4 * a.len()).sum::<usize>() + 32,
+    );
+    bytes.extend_from_slice(magic);
     bytes.push(FORMAT);
     bytes.extend_from_slice(&(json.len() as u64).to_le_bytes());
-    bytes.extend_from_slice(&json);
-    for a in &arrays {
+    bytes.extend_from_slice(json);
+    for a in arrays {
         bytes.extend_from_slice(&(a.len() as u64).to_le_bytes());
         for v in a {
             bytes.extend_from_slice(&v.to_le_bytes());
@@ -138,51 +162,51 @@ pub(crate) fn write(path: &Path, st: &TrainState) -> Result<(), TrainError> {
     crate::fsutil::write_atomic(path, |w| w.write_all(&bytes)).map_err(|e| err(path, e))
 }
 
-/// Reads a checkpoint, checking its checksum and that every array has the size its state
-/// implies.
-pub(crate) fn read(path: &Path) -> Result<TrainState, TrainError> {
+/// Reads that layout: the JSON header and every array, after checking the magic, the format
+/// and the checksum, and every length against the file's (a checkpoint is a file: it may
+/// lie). The caller checks the arrays against its state.
+pub(crate) fn read_container(
+    path: &Path,
+    magic: &[u8],
+) -> Result<(Vec<u8>, Vec<Vec<f32>>), TrainError> {
     let bytes = crate::fsutil::read_regular(path, u64::MAX).map_err(|e| err(path, e))?;
     let bad = |why: &str| err(path, format!("not a usable zero_g checkpoint ({why})"));
-    if bytes.len() < MAGIC.len() + 9 + 32 || &bytes[..MAGIC.len()] != MAGIC {
+    if bytes.len() < magic.len() + 9 + 32 || &bytes[..magic.len()] != magic {
         return Err(bad("no checkpoint header"));
     }
-    if bytes[MAGIC.len()] != FORMAT {
+    if bytes[magic.len()] != FORMAT {
         return Err(bad("unknown format"));
     }
     let (body, sum) = bytes.split_at(bytes.len() - 32);
     if Sha256::digest(body).as_slice() != sum {
         return Err(bad("checksum mismatch: corrupted or truncated"));
     }
-    let mut pos = MAGIC.len() + 1;
-    let mut take = |n: usize| -> Result<&[u8], TrainError> {
-        let end = pos
-            .checked_add(n)
-            .filter(|&e| e <= body.len())
-            .ok_or_else(|| bad("truncated"))?;
-        let s = &body[pos..end];
-        pos = end;
-        Ok(s)
+    let mut rest = &body[magic.len() + 1..];
+    let take = |rest: &mut &[u8], n: usize| -> Result<Vec<u8>, TrainError> {
+        if n > rest.len() {
+            return Err(bad("truncated"));
+        }
+        let (s, r) = rest.split_at(n);
+        *rest = r;
+        Ok(s.to_vec())
     };
-    let len = u64::from_le_bytes(take(8)?.try_into().expect("8 bytes")) as usize;
-    let mut st: TrainState =
-        serde_json::from_slice(take(len)?).map_err(|e| err(path, format!("bad header: {e}")))?;
-    let count = 3 * st.layers.len() + 3 * st.mapping.is_some() as usize;
-    let mut arrays = Vec::with_capacity(count);
-    for _ in 0..count {
-        let n = u64::from_le_bytes(take(8)?.try_into().expect("8 bytes")) as usize;
-        let raw = take(n.checked_mul(4).ok_or_else(|| bad("array too large"))?)?;
+    let count = |b: Vec<u8>| u64::from_le_bytes(b.try_into().expect("8 bytes")) as usize;
+    let len = count(take(&mut rest, 8)?);
+    let json = take(&mut rest, len)?;
+    let mut arrays = Vec::new();
+    while !rest.is_empty() {
+        let n = count(take(&mut rest, 8)?);
+        let raw = take(
+            &mut rest,
+            n.checked_mul(4).ok_or_else(|| bad("array too large"))?,
+        )?;
         arrays.push(
             raw.chunks_exact(4)
                 .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
                 .collect(),
         );
     }
-    if pos != body.len() {
-        return Err(bad("trailing bytes"));
-    }
-    put_arrays(&mut st, arrays.into_iter()).ok_or_else(|| bad("wrong number of arrays"))?;
-    st.check().map_err(|why| bad(&why))?;
-    Ok(st)
+    Ok((json, arrays))
 }
 
 impl TrainState {

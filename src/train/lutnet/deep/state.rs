@@ -1,12 +1,11 @@
 //! The state of a deep training run and its checkpoints.
 //!
-//! Checkpoint format: `ZEROG-DEEPCKPT` magic, a format byte, a little-endian u64 length and
-//! that many bytes of JSON (the state without its real arrays), then, per layer, its tables,
-//! table moments, mapping weights and mapping moments, each as a u64 element count and
-//! `f32` values little-endian, then the SHA-256 of everything before it. Written to a
-//! temporary file and renamed: a kill never leaves a half-written checkpoint.
+//! Checkpoint format: the one-layer trainer's file layout ([`write_container`]) under the
+//! magic `ZEROG-DEEPCKPT`: the state without its real arrays as JSON, then per layer its
+//! tables, table moments, mapping weights and mapping moments. Written to a temporary file
+//! and renamed: a kill never leaves a half-written checkpoint.
 
-use super::super::checkpoint::data_digest;
+use super::super::checkpoint::{data_digest, read_container, write_container};
 use super::super::optim::Moments;
 use super::layer::LayerParams;
 use super::{DeepSnapshot, DeepTrainConfig};
@@ -17,12 +16,9 @@ use crate::train::lutnet::EpochStats;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use std::io::Write;
 use std::path::Path;
 
 const MAGIC: &[u8; 14] = b"ZEROG-DEEPCKPT";
-const FORMAT: u8 = 1;
 
 /// Everything a checkpoint holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -78,7 +74,7 @@ fn err(path: &Path, what: impl std::fmt::Display) -> TrainError {
     TrainError::Checkpoint(format!("{}: {what}", path.display()))
 }
 
-/// Writes a checkpoint atomically.
+/// Writes a checkpoint atomically (the one-layer trainer's file layout, another magic).
 pub(crate) fn write(path: &Path, st: &DeepState) -> Result<(), TrainError> {
     let mut light = st.clone();
     let mut arrays = Vec::new();
@@ -91,63 +87,25 @@ pub(crate) fn write(path: &Path, st: &DeepState) -> Result<(), TrainError> {
         arrays.push(std::mem::take(&mut l.weight_moments.v));
     }
     let json = serde_json::to_vec(&light).map_err(|e| err(path, e))?;
-    let mut bytes =
-        Vec::with_capacity(json.len() + arrays.iter().map(|a| 8 + 4 * a.len()).sum::<usize>() + 64);
-    bytes.extend_from_slice(MAGIC);
-    bytes.push(FORMAT);
-    bytes.extend_from_slice(&(json.len() as u64).to_le_bytes());
-    bytes.extend_from_slice(&json);
-    for a in &arrays {
-        bytes.extend_from_slice(&(a.len() as u64).to_le_bytes());
-        for v in a {
-            bytes.extend_from_slice(&v.to_le_bytes());
-        }
-    }
-    let sum = Sha256::digest(&bytes);
-    bytes.extend_from_slice(&sum);
-    crate::fsutil::write_atomic(path, |w| w.write_all(&bytes)).map_err(|e| err(path, e))
+    write_container(path, MAGIC, &json, &arrays)
 }
 
-/// Reads a checkpoint, checking its checksum and every array's size.
+/// Reads a checkpoint, checking every array's size against the architecture.
 pub(crate) fn read(path: &Path, geoms: &[LayerGeom]) -> Result<DeepState, TrainError> {
-    let bytes = crate::fsutil::read_regular(path, u64::MAX).map_err(|e| err(path, e))?;
     let bad = |why: &str| err(path, format!("not a usable zero_g deep checkpoint ({why})"));
-    if bytes.len() < MAGIC.len() + 9 + 32 || &bytes[..MAGIC.len()] != MAGIC {
-        return Err(bad("no checkpoint header"));
-    }
-    if bytes[MAGIC.len()] != FORMAT {
-        return Err(bad("unknown format"));
-    }
-    let (body, sum) = bytes.split_at(bytes.len() - 32);
-    if Sha256::digest(body).as_slice() != sum {
-        return Err(bad("checksum mismatch: corrupted or truncated"));
-    }
-    let mut pos = MAGIC.len() + 1;
-    let mut take = |n: usize| -> Result<&[u8], TrainError> {
-        let end = pos
-            .checked_add(n)
-            .filter(|&e| e <= body.len())
-            .ok_or_else(|| bad("truncated"))?;
-        let s = &body[pos..end];
-        pos = end;
-        Ok(s)
-    };
-    let len = u64::from_le_bytes(take(8)?.try_into().expect("8 bytes")) as usize;
+    let (json, arrays) = read_container(path, MAGIC)?;
     let mut st: DeepState =
-        serde_json::from_slice(take(len)?).map_err(|e| err(path, format!("bad header: {e}")))?;
-    if st.layers.len() != geoms.len() {
+        serde_json::from_slice(&json).map_err(|e| err(path, format!("bad header: {e}")))?;
+    if st.layers.len() != geoms.len() || arrays.len() != 6 * geoms.len() {
         return Err(bad("another architecture"));
     }
+    let mut arrays = arrays.into_iter();
     let mut next = |expect: Option<usize>| -> Result<Vec<f32>, TrainError> {
-        let n = u64::from_le_bytes(take(8)?.try_into().expect("8 bytes")) as usize;
-        if expect.is_some_and(|e| e != n) {
+        let a = arrays.next().expect("six arrays per layer, counted above");
+        if expect.is_some_and(|e| e != a.len()) {
             return Err(bad("an array of the wrong size"));
         }
-        let raw = take(n.checked_mul(4).ok_or_else(|| bad("an array too large"))?)?;
-        Ok(raw
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
-            .collect())
+        Ok(a)
     };
     for (l, g) in st.layers.iter_mut().zip(geoms) {
         let t = g.kernel_nodes() << g.arity;
@@ -171,9 +129,6 @@ pub(crate) fn read(path: &Path, geoms: &[LayerGeom]) -> Result<DeepState, TrainE
         {
             return Err(bad("wiring of the wrong shape"));
         }
-    }
-    if pos != body.len() {
-        return Err(bad("trailing bytes"));
     }
     Ok(st)
 }
