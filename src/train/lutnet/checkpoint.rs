@@ -182,24 +182,14 @@ pub(crate) fn read_container(
         return Err(bad("checksum mismatch: corrupted or truncated"));
     }
     let mut rest = &body[magic.len() + 1..];
-    let take = |rest: &mut &[u8], n: usize| -> Result<Vec<u8>, TrainError> {
-        if n > rest.len() {
-            return Err(bad("truncated"));
-        }
-        let (s, r) = rest.split_at(n);
-        *rest = r;
-        Ok(s.to_vec())
-    };
-    let count = |b: Vec<u8>| u64::from_le_bytes(b.try_into().expect("8 bytes")) as usize;
-    let len = count(take(&mut rest, 8)?);
-    let json = take(&mut rest, len)?;
+    let truncated = || bad("truncated");
+    let len = count(take(&mut rest, 8).ok_or_else(truncated)?);
+    let json = take(&mut rest, len).ok_or_else(truncated)?.to_vec();
     let mut arrays = Vec::new();
     while !rest.is_empty() {
-        let n = count(take(&mut rest, 8)?);
-        let raw = take(
-            &mut rest,
-            n.checked_mul(4).ok_or_else(|| bad("array too large"))?,
-        )?;
+        let n = count(take(&mut rest, 8).ok_or_else(truncated)?);
+        let bytes = n.checked_mul(4).ok_or_else(|| bad("array too large"))?;
+        let raw = take(&mut rest, bytes).ok_or_else(truncated)?;
         arrays.push(
             raw.chunks_exact(4)
                 .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
@@ -207,6 +197,21 @@ pub(crate) fn read_container(
         );
     }
     Ok((json, arrays))
+}
+
+/// The next `n` bytes of `rest`, if it has them.
+fn take<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+    if n > rest.len() {
+        return None;
+    }
+    let (s, r) = rest.split_at(n);
+    *rest = r;
+    Some(s)
+}
+
+/// A little-endian u64 count.
+fn count(b: &[u8]) -> usize {
+    u64::from_le_bytes(b.try_into().expect("8 bytes")) as usize
 }
 
 impl TrainState {
