@@ -1,7 +1,7 @@
 //! Draws the accuracy / proving-time frontier as an SVG: every model of `benches/frontier.sh`'s
-//! table (zero_g's two families and EZKL's measured points), proving time on a log scale.
-//! Run: `cargo run --release --example frontier_plot -- TABLE.tsv OUT.svg`, where each line
-//! of the table is `system<TAB>model<TAB>accuracy %<TAB>prove s` (`#` lines are comments).
+//! table for one data set (zero_g's families and EZKL's measured points), proving time on a
+//! log scale. Run: `cargo run --release --example frontier_plot -- TABLE.tsv OUT.svg [NAME]`
+//! (NAME: the data set, in the caption; default MNIST), where each line of the table is `system<TAB>model<TAB>accuracy %<TAB>prove s` (`#` lines are comments).
 use plotters::prelude::*;
 
 struct Point {
@@ -66,9 +66,13 @@ fn pareto(mut pts: Vec<&Point>) -> Vec<&Point> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() != 3 {
-        return Err("usage: frontier_plot TABLE.tsv OUT.svg".into());
+    if !(3..=4).contains(&args.len()) {
+        return Err("usage: frontier_plot TABLE.tsv OUT.svg [DATA SET NAME]".into());
     }
+    let title = format!(
+        "{}: test accuracy vs proving time (2-vCPU machine, whole process, median)",
+        args.get(3).map_or("MNIST", String::as_str)
+    );
     let points = read(&args[1])?;
     let root = SVGBackend::new(&args[2], (960, 720)).into_drawing_area();
     root.fill(&WHITE)?;
@@ -77,10 +81,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     let amin = points.iter().map(|p| p.accuracy).fold(f64::MAX, f64::min);
     let mut chart = ChartBuilder::on(&root)
-        .caption(
-            "MNIST: test accuracy vs proving time (2-vCPU machine, whole process, median)",
-            ("sans-serif", 20),
-        )
+        .caption(title, ("sans-serif", 20))
         .margin(20)
         .x_label_area_size(45)
         .y_label_area_size(60)
@@ -104,6 +105,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .draw()?;
     let styles = [
         ("zero_g LUT network", BLUE),
+        ("zero_g deep LUT network", RGBColor(130, 40, 170)),
         ("zero_g BTHOWeN", RGBColor(20, 140, 60)),
         ("EZKL", RED),
     ];

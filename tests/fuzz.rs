@@ -219,6 +219,37 @@ fn small_lut() -> Model {
     Model::LutNet(LutNet::new(InputSpec::image(4, 4), 2, 1, thresholds, vec![layer]).unwrap())
 }
 
+/// A small deep LUT network (format 3: its architecture is kept and checked on reading) over
+/// 6×6 images: a convolution of 2 two-leaf kernels, OR pooling, 4 nodes reading both.
+fn small_deep() -> Model {
+    use zero_g::model::lutnet::arch::{self, Arch, Grid, Wiring};
+    let a: Arch = "conv(3,1,2,2),pool(2),fc(4,in)".parse().unwrap();
+    let geoms = a.layers(Grid { w: 6, h: 6, c: 1 }, 2).unwrap();
+    let (mut choices, mut tables) = (Vec::new(), Vec::new());
+    for g in &geoms {
+        let slots = g.kernel_nodes() * g.arity;
+        choices.push(match &g.wiring {
+            Wiring::Fixed(f) => f.clone(),
+            Wiring::Learned => (0..slots as u32)
+                .map(|s| s * 5 % g.offsets.len() as u32)
+                .collect(),
+        });
+        tables.push(
+            (0..g.kernel_nodes() as u64)
+                .map(|k| g.fixed_table.unwrap_or(k * 7 % 16))
+                .collect(),
+        );
+    }
+    let layers = arch::unroll(&geoms, &choices, &tables, 36);
+    let thresholds = (0..36).map(|i| (i * 7 % 200 + 20) as u16).collect();
+    Model::LutNet(
+        LutNet::new(InputSpec::image(6, 6), 2, 1, thresholds, layers)
+            .unwrap()
+            .with_architecture(a)
+            .unwrap(),
+    )
+}
+
 /// Keys and a proof for [`small_lut`], made once.
 struct Proven {
     _dir: tempfile::TempDir,
@@ -271,8 +302,11 @@ fn fuzz_model_loader() {
     let dir = tempfile::tempdir().unwrap();
     let lut = dir.path().join("lut.hdf5");
     io::save(&small_lut(), &lut).unwrap();
+    let deep = dir.path().join("deep.hdf5");
+    io::save(&small_deep(), &deep).unwrap();
     let seeds: Vec<(String, PathBuf, u32)> = vec![
         ("lutnet".into(), lut, 500),
+        ("deep lutnet".into(), deep, 300),
         ("bthowen tiny".into(), reference(TINY), 300),
         ("bthowen small".into(), reference(SMALL), 150),
     ];

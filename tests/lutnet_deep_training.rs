@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use zero_g::data::{load_dataset, Dataset, Split};
 use zero_g::model::{io, InputSpec, Model};
-use zero_g::train::lutnet::deep::{train_deep, DeepTrainConfig};
+use zero_g::train::lutnet::deep::{train_deep, DeepTrainConfig, Thermometer};
 use zero_g::train::lutnet::Checkpointing;
 use zero_g::train::NoReporter;
 
@@ -151,6 +151,39 @@ fn the_kept_deep_network_is_what_the_file_and_predict_compute() {
 }
 
 #[test]
+fn quantile_thermometers_are_fitted_on_the_training_split_and_kept_in_the_model() {
+    let mut c = cfg(1);
+    c.thermometer = Thermometer::Quantile;
+    let (m, r) = train_deep(
+        &data(),
+        &InputSpec::image(28, 28),
+        10,
+        &c,
+        &Checkpointing::default(),
+        &NoReporter,
+    )
+    .unwrap();
+    // each pixel's own thresholds, from the 1,350 training samples only
+    let fit = data().slice(0..1350);
+    let want = zero_g::train::lutnet::encode::quantile_thresholds(&fit, 2);
+    assert_eq!(m.thresholds(), &want[..]);
+    assert!(
+        want.chunks(2).any(|t| t != [want[0], want[1]]),
+        "not one shared pair"
+    );
+    // the model scores its validation share exactly as the trainer reported
+    let val = data().slice(1350..1500);
+    let ok = val
+        .iter()
+        .filter(|(x, y)| m.predict(x).class == *y as usize)
+        .count();
+    assert_eq!(ok as f64 / 150.0, r.validation_accuracy);
+    // uniform (the default) shares one pair of thresholds
+    let (u, _, _) = run(1, &Checkpointing::default());
+    assert!(u.thresholds().chunks(2).all(|t| t == [86, 171]));
+}
+
+#[test]
 fn bad_architectures_are_refused_before_training() {
     for (arch, want) in [
         ("conv(30,1,4,1),fc(10)", "does not fit"),
@@ -265,6 +298,11 @@ fn train_arch_errors_are_exit_2() {
         (
             vec!["--arch", "fc(10)", "--layers", "100"],
             "cannot be used with",
+        ),
+        (vec!["--thermometer", "quantile"], "--arch"),
+        (
+            vec!["--arch", "fc(10)", "--thermometer", "median"],
+            "invalid value 'median'",
         ),
     ] {
         zg().args([

@@ -16,7 +16,7 @@ use zero_g::data::csv::{self as table, Label};
 use zero_g::data::{load_dataset, Dataset, Split};
 use zero_g::model::{InputSpec, Model};
 use zero_g::train::choose::Candidate;
-use zero_g::train::lutnet::deep::DeepTrainConfig;
+use zero_g::train::lutnet::deep::{DeepTrainConfig, Thermometer};
 use zero_g::train::lutnet::{Checkpointing, LutTrainConfig};
 use zero_g::train::{evaluate, Augment, BleachSearch, TrainConfig};
 
@@ -112,9 +112,15 @@ pub(super) struct LutArgs {
     /// `conv(4,2,8,4),pool(2),fc(2000,in)` — conv(K,S,C,T): C kernels over K×K patches at
     /// stride S, each T leaf nodes and a root (T = 1: one node); pool(P): OR over P×P
     /// windows; fc(N[,in]): N nodes (`in`: also reading the input bits). Images: every pixel
-    /// gets the same thresholds (--bits-per-input, default 2). See models/FORMAT.md.
+    /// gets the same thresholds (--bits-per-input, default 2) unless --thermometer quantile.
+    /// See models/FORMAT.md.
     #[arg(long, value_name = "STAGES", conflicts_with = "layers")]
     arch: Option<String>,
+    /// Thresholds of a deep network's input bits: `uniform` (the same B evenly spaced
+    /// thresholds for every input, so a kernel reads the same planes everywhere) or
+    /// `quantile` (each input's own training quantiles, as the one-layer networks).
+    #[arg(long, value_enum, requires = "arch")]
+    thermometer: Option<Thermometer>,
     /// Nodes per layer, first to last (the last divisible by the number of classes).
     /// Default: one layer of 2000 nodes for images, 300 for a table (rounded up to a
     /// multiple of the number of classes).
@@ -739,6 +745,7 @@ fn train_deep(
         validation_fraction: a.validation_fraction.unwrap_or(d.validation_fraction),
         seed: a.seed,
         shift: if train.table { 0 } else { l.shift },
+        thermometer: l.thermometer.unwrap_or_default(),
     };
     let (ck, checkpoint) = checkpointing(l, output)?;
     let (model, report) = zero_g::train::lutnet::deep::train_deep(

@@ -7,9 +7,10 @@
 //! that [`LutNet`] evaluates and the circuit proves: the architecture is unrolled
 //! ([`arch::unroll`]) into plain layers, one node per evaluation.
 //!
-//! **Input bits.** Every pixel is compared with the same `B` thresholds
-//! $t_j = \lceil 256 (j + 1) / (B + 1) \rceil$, so a kernel sees the same planes at every
-//! position.
+//! **Input bits.** By default ([`Thermometer::Uniform`]) every pixel is compared with the
+//! same `B` thresholds $t_j = \lceil 256 (j + 1) / (B + 1) \rceil$, so a kernel sees the same
+//! planes at every position; [`Thermometer::Quantile`] gives each input its own thresholds
+//! at its training quantiles (DWN's distributive thermometer, as the one-layer trainer).
 //!
 //! **Choices.** As in the one-layer trainer: the last `validation_fraction` of the training
 //! samples is held out, the epoch of best validation accuracy is kept, every random choice
@@ -61,6 +62,21 @@ pub struct DeepTrainConfig {
     pub seed: u64,
     /// Random shifts of the training images in `[-shift, shift]²` pixels each epoch.
     pub shift: usize,
+    /// How the input bits' thresholds are chosen.
+    #[serde(default)]
+    pub thermometer: Thermometer,
+}
+
+/// How a deep network's input thresholds are chosen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum Thermometer {
+    /// The same evenly spaced thresholds for every input.
+    #[default]
+    Uniform,
+    /// Each input's own thresholds at its training quantiles (fitted on the training split,
+    /// never the validation samples).
+    Quantile,
 }
 
 impl Default for DeepTrainConfig {
@@ -78,6 +94,7 @@ impl Default for DeepTrainConfig {
             validation_fraction: 0.1,
             seed: 0,
             shift: 1,
+            thermometer: Thermometer::Uniform,
         }
     }
 }
@@ -145,11 +162,24 @@ impl DeepTrainConfig {
     }
 
     /// The shared thresholds $t_j = \lceil 256 (j+1)/(B+1) \rceil$.
-    pub fn thresholds(&self) -> Vec<u16> {
+    pub fn uniform_thresholds(&self) -> Vec<u16> {
         let b = self.bits_per_input as u32;
         (0..b)
             .map(|j| (256 * (j + 1)).div_ceil(b + 1) as u16)
             .collect()
+    }
+
+    /// Every input's thresholds, `(inputs, B)` row-major, fitted on `train` when quantile.
+    pub fn thresholds(&self, train: &Dataset) -> Vec<u16> {
+        match self.thermometer {
+            Thermometer::Uniform => {
+                let t = self.uniform_thresholds();
+                (0..train.num_inputs())
+                    .flat_map(|_| t.iter().copied())
+                    .collect()
+            }
+            Thermometer::Quantile => super::encode::quantile_thresholds(train, self.bits_per_input),
+        }
     }
 }
 
@@ -174,10 +204,11 @@ pub struct DeepTrainReport {
     pub tau: f32,
 }
 
-/// Thermometer bits of one image with shared thresholds, pixel-major.
+/// Thermometer bits of one sample, input-major: `thresholds` is `(inputs, B)`.
 fn encode_into(x: &[u8], thresholds: &[u16], out: &mut Vec<u8>) {
-    for &v in x {
-        for &t in thresholds {
+    let b = thresholds.len() / x.len().max(1);
+    for (&v, t) in x.iter().zip(thresholds.chunks(b)) {
+        for &t in t {
             out.push((v as u16 >= t) as u8);
         }
     }
@@ -382,9 +413,9 @@ pub fn train_deep(
         (Some(p), true) => state::resume(p, data, classes, cfg, &geoms)?,
         _ => DeepState::new(data, classes, cfg, &geoms),
     };
-    let thresholds = cfg.thresholds();
     let ib = input.num_inputs() * cfg.bits_per_input;
     let train = data.slice(0..train_n);
+    let thresholds = cfg.thresholds(&train);
     let val = data.slice(train_n..data.len());
     let encode_all = |d: &Dataset| {
         let mut out = Vec::with_capacity(d.len() * ib);
@@ -471,7 +502,7 @@ pub fn train_deep(
         }
     }
     let (chosen, best) = st.best.clone().expect("at least one epoch");
-    let model = to_model(cfg, &geoms, input, classes, &best)?;
+    let model = to_model(cfg, &geoms, input, classes, &thresholds, &best)?;
     let m = geoms.last().expect("layers").nodes();
     let report = DeepTrainReport {
         train_samples: train_n,
@@ -498,17 +529,14 @@ fn to_model(
     geoms: &[LayerGeom],
     input: &InputSpec,
     classes: usize,
+    thresholds: &[u16],
     snap: &DeepSnapshot,
 ) -> Result<LutNet, TrainError> {
     let b = cfg.bits_per_input;
     let choices: Vec<Vec<u32>> = snap.iter().map(|s| s.0.clone()).collect();
     let tables: Vec<Vec<u64>> = snap.iter().map(|s| s.1.clone()).collect();
     let layers = arch::unroll(geoms, &choices, &tables, input.num_inputs() * b);
-    let per_pixel = cfg.thresholds();
-    let thresholds = (0..input.num_inputs())
-        .flat_map(|_| per_pixel.iter().copied())
-        .collect();
-    LutNet::new(input.clone(), classes, b, thresholds, layers)
+    LutNet::new(input.clone(), classes, b, thresholds.to_vec(), layers)
         .and_then(|net| net.with_architecture(cfg.architecture().expect("validated")))
         .map_err(|e| TrainError::Data(format!("the trained network is invalid: {e}")))
 }
