@@ -37,6 +37,7 @@ pub mod checkpoint;
 pub mod deep;
 pub mod efd;
 pub mod encode;
+mod epochs;
 mod optim;
 
 use crate::data::Dataset;
@@ -49,7 +50,6 @@ use checkpoint::data_digest;
 use encode::CandidateBit;
 pub(crate) use optim::Moments;
 use optim::{adam, argmax_f32, balanced_wiring, mapping_step, B1, B2};
-use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -670,83 +670,35 @@ pub fn train(
     let val = data.slice(train_n..data.len());
     let x_train = encode::encode(&train, &cands);
     let x_val = encode::encode(&val, &cands);
-    let image = input.image_size().filter(|_| cfg.shift > 0);
-    let mut order: Vec<usize> = (0..train_n).collect();
-    let mut scratch = Scratch::default();
-    let mut xb: Vec<u8> = Vec::new();
-    let mut yb: Vec<Class> = Vec::new();
-    while st.epoch < cfg.epochs {
-        let e = st.epoch;
-        let start = std::time::Instant::now();
-        let lr = cfg.lr_at(e);
-        let learn_map = e < cfg.mapping_epochs;
-        if !learn_map && st.mapping.is_some() {
-            st.mapping = None; // frozen: the wiring stays as selected
-        }
-        order.sort_unstable();
-        order.shuffle(&mut ChaCha8Rng::seed_from_u64(
-            cfg.seed ^ (0x5eed << 20) ^ e as u64,
-        ));
-        let steps = train_n.div_ceil(cfg.batch_size);
-        reporter.on_stage(&format!("epoch {}/{}", e + 1, cfg.epochs), steps as u64);
-        let (mut loss, mut correct) = (0.0, 0usize);
-        let mut shift_rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ (0x5a1f7 << 24) ^ e as u64);
-        let mut shifted = vec![0u8; data.num_inputs()];
-        for batch in order.chunks(cfg.batch_size) {
-            xb.clear();
-            yb.clear();
-            for &i in batch {
-                match image {
-                    Some((w, h)) => {
-                        let r = cfg.shift as i32;
-                        let d = (shift_rng.gen_range(-r..=r), shift_rng.gen_range(-r..=r));
-                        super::shift_image(train.image(i), w, h, d, &mut shifted);
-                        encode::encode_sample(&shifted, &cands, &mut xb);
-                    }
-                    None => xb.extend_from_slice(&x_train[i * ic..(i + 1) * ic]),
-                }
-                yb.push(train.labels[i]);
-            }
-            let (l, c) = st.step(&xb, &yb, &mut scratch, lr, learn_map);
-            loss += l;
-            correct += c;
-            reporter.on_progress(1);
-        }
-        reporter.on_stage_done();
-        let (val_acc, val_loss) = st.accuracy(&x_val, &val.labels);
-        let stats = EpochStats {
-            epoch: e + 1,
-            loss: loss / train_n as f64,
-            train_accuracy: correct as f64 / train_n as f64,
-            validation_accuracy: val_acc,
-            validation_loss: val_loss,
-            learning_rate: lr,
-            seconds: start.elapsed().as_secs_f64(),
-        };
-        reporter.on_note(&format!(
-            "epoch {:>3}: loss {:.4}, train {:.2} %, validation {:.2} % ({:.0} s)",
-            stats.epoch,
-            stats.loss,
-            100.0 * stats.train_accuracy,
-            100.0 * stats.validation_accuracy,
-            stats.seconds
-        ));
-        let better = st.best.as_ref().is_none_or(|(be, _)| {
-            let b = &st.history[*be - 1];
-            val_acc > b.validation_accuracy
-                || (cfg.tie_break_by_loss
-                    && val_acc == b.validation_accuracy
-                    && val_loss < b.validation_loss)
-        });
-        st.history.push(stats);
-        if better {
-            st.best = Some((e + 1, st.snapshot()));
-        }
-        st.epoch += 1;
-        if let Some(p) = &checkpointing.path {
-            checkpoint::write(p, &st)?;
-        }
-    }
+    let lr = |e| cfg.lr_at(e);
+    let encode = |img: &[u8], out: &mut Vec<u8>| encode::encode_sample(img, &cands, out);
+    let schedule = epochs::Schedule {
+        epochs: cfg.epochs,
+        batch_size: cfg.batch_size,
+        seed: cfg.seed,
+        salt: 0x5eed,
+        shift: input
+            .image_size()
+            .filter(|_| cfg.shift > 0)
+            .map(|wh| (cfg.shift, wh)),
+        lr: &lr,
+        tie_break_by_loss: cfg.tie_break_by_loss,
+        checkpoint: checkpointing.path.as_deref(),
+    };
+    let samples = epochs::Samples {
+        train: &train,
+        x_train: &x_train,
+        width: ic,
+        encode: &encode,
+        x_val: &x_val,
+        y_val: &val.labels,
+    };
+    let mut learner = OneLayer {
+        st: &mut st,
+        scratch: Scratch::default(),
+        learn_map: true,
+    };
+    epochs::run(&mut learner, &schedule, &samples, reporter)?;
     let (chosen, best) = st.best.clone().expect("at least one epoch");
     let model = st.to_model(input, &best)?;
     let report = LutTrainReport {
@@ -759,6 +711,45 @@ pub fn train(
         tau: cfg.tau(),
     };
     Ok((model, report))
+}
+
+/// The one-layer trainer's state in the shared epoch loop.
+struct OneLayer<'a> {
+    st: &'a mut TrainState,
+    scratch: Scratch,
+    /// Whether this epoch learns the mapping.
+    learn_map: bool,
+}
+
+impl epochs::Learner for OneLayer<'_> {
+    fn epochs_done(&self) -> usize {
+        self.st.epoch
+    }
+    fn record(&mut self) -> (&mut Vec<EpochStats>, &mut Option<(usize, Snapshot)>) {
+        (&mut self.st.history, &mut self.st.best)
+    }
+    fn begin_epoch(&mut self, e: usize) {
+        self.learn_map = e < self.st.config.mapping_epochs;
+        if !self.learn_map && self.st.mapping.is_some() {
+            self.st.mapping = None; // frozen: the wiring stays as selected
+        }
+    }
+    fn step(&mut self, x: &[u8], labels: &[Class], lr: f32) -> (f64, usize) {
+        self.st
+            .step(x, labels, &mut self.scratch, lr, self.learn_map)
+    }
+    fn accuracy(&self, x: &[u8], labels: &[Class]) -> (f64, f64) {
+        self.st.accuracy(x, labels)
+    }
+    fn snapshot(&self) -> Snapshot {
+        self.st.snapshot()
+    }
+    fn finish_epoch(&mut self) {
+        self.st.epoch += 1;
+    }
+    fn save(&self, path: &std::path::Path) -> Result<(), TrainError> {
+        checkpoint::write(path, &*self.st)
+    }
 }
 
 impl TrainState {

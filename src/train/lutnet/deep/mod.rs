@@ -20,17 +20,16 @@
 pub mod layer;
 mod state;
 
-use super::{Checkpointing, EpochStats, Softmax};
+use super::epochs::{Learner, Samples, Schedule};
+use super::{Checkpointing, EpochStats, Snapshot, Softmax};
 use crate::data::Dataset;
 use crate::error::TrainError;
+use crate::limits::Class;
 use crate::model::input::InputSpec;
 use crate::model::lutnet::arch::{self, Arch, Grid, LayerGeom};
 use crate::model::lutnet::LutNet;
 use crate::progress::Reporter;
 use layer::{BackScratch, LayerBuf};
-use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 pub(crate) use state::DeepState;
@@ -268,7 +267,7 @@ impl DeepState {
         &mut self,
         geoms: &[LayerGeom],
         x: &[u8],
-        labels: &[usize],
+        labels: &[Class],
         bufs: &mut Bufs,
         lr: f32,
     ) -> (f64, usize) {
@@ -292,7 +291,7 @@ impl DeepState {
                 self.scores(out, m, b, &mut sc);
                 let pred = crate::model::argmax(&sc);
                 let sm = Softmax::of(&sc, tau as f64);
-                let y = labels[b];
+                let y = labels[b] as usize;
                 for c in 0..classes {
                     let p = sm.probability(c) as f32;
                     let d = (p - (c == y) as u8 as f32) / (tau * batch as f32);
@@ -352,7 +351,7 @@ impl DeepState {
     }
 
     /// Accuracy and mean loss of the current discrete network on encoded samples.
-    fn accuracy(&self, geoms: &[LayerGeom], x: &[u8], labels: &[usize]) -> (f64, f64) {
+    fn accuracy(&self, geoms: &[LayerGeom], x: &[u8], labels: &[Class]) -> (f64, f64) {
         if labels.is_empty() {
             return (0.0, 0.0);
         }
@@ -367,6 +366,7 @@ impl DeepState {
             let out = &bufs.layers[geoms.len() - 1].out;
             let mut sc = vec![0u32; self.classes];
             for (b, &y) in lc.iter().enumerate() {
+                let y = y as usize;
                 self.scores(out, m, b, &mut sc);
                 correct += (crate::model::argmax(&sc) == y) as usize;
                 loss += Softmax::of(&sc, tau).loss(y);
@@ -425,82 +425,36 @@ pub fn train_deep(
         out
     };
     let x_val = encode_all(&val);
-    let y_val: Vec<usize> = val.labels.iter().map(|&l| l as usize).collect();
     let x_train = encode_all(&train);
-    let image = input.image_size().filter(|_| cfg.shift > 0);
-    let mut order: Vec<usize> = (0..train_n).collect();
-    let mut bufs = Bufs::default();
-    let (mut xb, mut yb) = (Vec::new(), Vec::new());
-    while st.epoch < cfg.epochs {
-        let e = st.epoch;
-        let start = std::time::Instant::now();
-        let lr = cfg.learning_rate * 0.1f32.powi((e / cfg.lr_step.max(1)) as i32);
-        if e >= cfg.mapping_epochs {
-            st.layers
-                .iter_mut()
-                .for_each(layer::LayerParams::freeze_mapping);
-        }
-        order.sort_unstable();
-        order.shuffle(&mut ChaCha8Rng::seed_from_u64(
-            cfg.seed ^ (0xdee9 << 20) ^ e as u64,
-        ));
-        let steps = train_n.div_ceil(cfg.batch_size);
-        reporter.on_stage(&format!("epoch {}/{}", e + 1, cfg.epochs), steps as u64);
-        let (mut loss, mut correct) = (0.0, 0usize);
-        let mut shift_rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ (0x5a1f7 << 24) ^ e as u64);
-        let mut shifted = vec![0u8; data.num_inputs()];
-        for batch in order.chunks(cfg.batch_size) {
-            xb.clear();
-            yb.clear();
-            for &i in batch {
-                match image {
-                    Some((w, h)) => {
-                        let r = cfg.shift as i32;
-                        let d = (shift_rng.gen_range(-r..=r), shift_rng.gen_range(-r..=r));
-                        crate::train::shift_image(train.image(i), w, h, d, &mut shifted);
-                        encode_into(&shifted, &thresholds, &mut xb);
-                    }
-                    None => xb.extend_from_slice(&x_train[i * ib..(i + 1) * ib]),
-                }
-                yb.push(train.labels[i] as usize);
-            }
-            let (l, c) = st.step(&geoms, &xb, &yb, &mut bufs, lr);
-            loss += l;
-            correct += c;
-            reporter.on_progress(1);
-        }
-        reporter.on_stage_done();
-        let (val_acc, val_loss) = st.accuracy(&geoms, &x_val, &y_val);
-        let stats = EpochStats {
-            epoch: e + 1,
-            loss: loss / train_n as f64,
-            train_accuracy: correct as f64 / train_n as f64,
-            validation_accuracy: val_acc,
-            validation_loss: val_loss,
-            learning_rate: lr,
-            seconds: start.elapsed().as_secs_f64(),
-        };
-        reporter.on_note(&format!(
-            "epoch {:>3}: loss {:.4}, train {:.2} %, validation {:.2} % ({:.0} s)",
-            stats.epoch,
-            stats.loss,
-            100.0 * stats.train_accuracy,
-            100.0 * stats.validation_accuracy,
-            stats.seconds
-        ));
-        let better = st
-            .best
-            .as_ref()
-            .is_none_or(|(be, _)| val_acc > st.history[*be - 1].validation_accuracy);
-        st.history.push(stats);
-        if better {
-            st.best = Some((e + 1, st.snapshot(&geoms)));
-        }
-        st.epoch += 1;
-        if let Some(p) = &checkpointing.path {
-            state::write(p, &st)?;
-        }
-    }
+    let lr = |e: usize| cfg.learning_rate * 0.1f32.powi((e / cfg.lr_step.max(1)) as i32);
+    let encode = |img: &[u8], out: &mut Vec<u8>| encode_into(img, &thresholds, out);
+    let schedule = Schedule {
+        epochs: cfg.epochs,
+        batch_size: cfg.batch_size,
+        seed: cfg.seed,
+        salt: 0xdee9,
+        shift: input
+            .image_size()
+            .filter(|_| cfg.shift > 0)
+            .map(|wh| (cfg.shift, wh)),
+        lr: &lr,
+        tie_break_by_loss: false,
+        checkpoint: checkpointing.path.as_deref(),
+    };
+    let samples = Samples {
+        train: &train,
+        x_train: &x_train,
+        width: ib,
+        encode: &encode,
+        x_val: &x_val,
+        y_val: &val.labels,
+    };
+    let mut learner = Deep {
+        st: &mut st,
+        geoms: &geoms,
+        bufs: Bufs::default(),
+    };
+    super::epochs::run(&mut learner, &schedule, &samples, reporter)?;
     let (chosen, best) = st.best.clone().expect("at least one epoch");
     let model = to_model(cfg, &geoms, input, classes, &thresholds, &best)?;
     let m = geoms.last().expect("layers").nodes();
@@ -521,7 +475,46 @@ pub fn train_deep(
 }
 
 /// A discrete network: per layer, its slot choices and truth tables.
-pub(crate) type DeepSnapshot = Vec<(Vec<u32>, Vec<u64>)>;
+pub(crate) type DeepSnapshot = Snapshot;
+
+/// The deep trainer's state in the shared epoch loop.
+struct Deep<'a> {
+    st: &'a mut DeepState,
+    geoms: &'a [LayerGeom],
+    bufs: Bufs,
+}
+
+impl Learner for Deep<'_> {
+    fn epochs_done(&self) -> usize {
+        self.st.epoch
+    }
+    fn record(&mut self) -> (&mut Vec<EpochStats>, &mut Option<(usize, Snapshot)>) {
+        (&mut self.st.history, &mut self.st.best)
+    }
+    fn begin_epoch(&mut self, e: usize) {
+        if e >= self.st.config.mapping_epochs {
+            self.st
+                .layers
+                .iter_mut()
+                .for_each(layer::LayerParams::freeze_mapping);
+        }
+    }
+    fn step(&mut self, x: &[u8], labels: &[Class], lr: f32) -> (f64, usize) {
+        self.st.step(self.geoms, x, labels, &mut self.bufs, lr)
+    }
+    fn accuracy(&self, x: &[u8], labels: &[Class]) -> (f64, f64) {
+        self.st.accuracy(self.geoms, x, labels)
+    }
+    fn snapshot(&self) -> Snapshot {
+        self.st.snapshot(self.geoms)
+    }
+    fn finish_epoch(&mut self) {
+        self.st.epoch += 1;
+    }
+    fn save(&self, path: &std::path::Path) -> Result<(), TrainError> {
+        state::write(path, &*self.st)
+    }
+}
 
 /// The unrolled boolean model of a snapshot.
 fn to_model(

@@ -1,0 +1,153 @@
+//! The epoch loop both LUT-network trainers share (the one-layer trainer of the parent module
+//! and the deep trainer, [`super::deep`]): shuffle, batch (shifting images on the fly), step,
+//! score the held-out samples, keep the best epoch, checkpoint.
+//!
+//! Determinism: epoch `e` shuffles with ChaCha8 seeded `seed ^ (salt << 20) ^ e` and draws
+//! its shifts from a stream seeded `seed ^ (0x5a1f7 << 24) ^ e`, so a run resumed at any
+//! epoch reproduces the uninterrupted one (each trainer keeps its own `salt`, so the models
+//! each has bundled stay reproducible).
+
+use super::{EpochStats, Snapshot};
+use crate::data::Dataset;
+use crate::error::TrainError;
+use crate::limits::Class;
+use crate::progress::Reporter;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::path::Path;
+
+/// A training run's state, as the epoch loop sees it.
+pub(crate) trait Learner {
+    /// Epochs done.
+    fn epochs_done(&self) -> usize;
+    /// The epochs measured so far, and the best epoch (1-based) with its network.
+    fn record(&mut self) -> (&mut Vec<EpochStats>, &mut Option<(usize, Snapshot)>);
+    /// Called before epoch `e` (0-based) starts (e.g. to freeze the mapping).
+    fn begin_epoch(&mut self, e: usize);
+    /// One gradient step on the input bits `x` of `labels.len()` samples; returns (summed
+    /// loss, correct predictions).
+    fn step(&mut self, x: &[u8], labels: &[Class], lr: f32) -> (f64, usize);
+    /// Accuracy and mean loss of the current discrete network.
+    fn accuracy(&self, x: &[u8], labels: &[Class]) -> (f64, f64);
+    /// The current discrete network.
+    fn snapshot(&self) -> Snapshot;
+    /// Marks epoch `e` done.
+    fn finish_epoch(&mut self);
+    /// Writes a checkpoint.
+    fn save(&self, path: &Path) -> Result<(), TrainError>;
+}
+
+/// How the epochs run.
+pub(crate) struct Schedule<'a> {
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub seed: u64,
+    /// The trainer's shuffling salt (see the module doc).
+    pub salt: u64,
+    /// Random shifts in `[-shift, shift]²` of images `(w, h)`; `None`: none.
+    pub shift: Option<(usize, (usize, usize))>,
+    /// The learning rate of an epoch.
+    pub lr: &'a dyn Fn(usize) -> f32,
+    /// Of equally accurate epochs keep the one of lower validation loss (else the first).
+    pub tie_break_by_loss: bool,
+    pub checkpoint: Option<&'a Path>,
+}
+
+/// The samples: the training split with its bits precomputed (`width` per sample), how to
+/// encode a shifted image, and the held-out split's bits and labels.
+pub(crate) struct Samples<'a> {
+    pub train: &'a Dataset,
+    pub x_train: &'a [u8],
+    pub width: usize,
+    pub encode: &'a dyn Fn(&[u8], &mut Vec<u8>),
+    pub x_val: &'a [u8],
+    pub y_val: &'a [Class],
+}
+
+/// Runs the epochs left of `s.epochs`.
+pub(crate) fn run(
+    st: &mut dyn Learner,
+    s: &Schedule,
+    d: &Samples,
+    reporter: &dyn Reporter,
+) -> Result<(), TrainError> {
+    let train_n = d.train.len();
+    let mut order: Vec<usize> = (0..train_n).collect();
+    let (mut xb, mut yb) = (Vec::new(), Vec::new());
+    let mut shifted = vec![0u8; d.train.num_inputs()];
+    while st.epochs_done() < s.epochs {
+        let e = st.epochs_done();
+        let start = std::time::Instant::now();
+        let lr = (s.lr)(e);
+        st.begin_epoch(e);
+        order.sort_unstable();
+        order.shuffle(&mut ChaCha8Rng::seed_from_u64(
+            s.seed ^ (s.salt << 20) ^ e as u64,
+        ));
+        let steps = train_n.div_ceil(s.batch_size);
+        reporter.on_stage(&format!("epoch {}/{}", e + 1, s.epochs), steps as u64);
+        let (mut loss, mut correct) = (0.0, 0usize);
+        let mut shift_rng = ChaCha8Rng::seed_from_u64(s.seed ^ (0x5a1f7 << 24) ^ e as u64);
+        for batch in order.chunks(s.batch_size) {
+            xb.clear();
+            yb.clear();
+            for &i in batch {
+                match s.shift {
+                    Some((r, (w, h))) => {
+                        let r = r as i32;
+                        let dxy = (shift_rng.gen_range(-r..=r), shift_rng.gen_range(-r..=r));
+                        crate::train::shift_image(d.train.image(i), w, h, dxy, &mut shifted);
+                        (d.encode)(&shifted, &mut xb);
+                    }
+                    None => xb.extend_from_slice(&d.x_train[i * d.width..(i + 1) * d.width]),
+                }
+                yb.push(d.train.labels[i]);
+            }
+            let (l, c) = st.step(&xb, &yb, lr);
+            loss += l;
+            correct += c;
+            reporter.on_progress(1);
+        }
+        reporter.on_stage_done();
+        let (val_acc, val_loss) = st.accuracy(d.x_val, d.y_val);
+        let stats = EpochStats {
+            epoch: e + 1,
+            loss: loss / train_n as f64,
+            train_accuracy: correct as f64 / train_n as f64,
+            validation_accuracy: val_acc,
+            validation_loss: val_loss,
+            learning_rate: lr,
+            seconds: start.elapsed().as_secs_f64(),
+        };
+        reporter.on_note(&format!(
+            "epoch {:>3}: loss {:.4}, train {:.2} %, validation {:.2} % ({:.0} s)",
+            stats.epoch,
+            stats.loss,
+            100.0 * stats.train_accuracy,
+            100.0 * stats.validation_accuracy,
+            stats.seconds
+        ));
+        let snapshot = {
+            let (history, best) = st.record();
+            let better = best.as_ref().is_none_or(|(be, _)| {
+                let b = &history[*be - 1];
+                val_acc > b.validation_accuracy
+                    || (s.tie_break_by_loss
+                        && val_acc == b.validation_accuracy
+                        && val_loss < b.validation_loss)
+            });
+            history.push(stats);
+            better
+        };
+        if snapshot {
+            let snap = st.snapshot();
+            *st.record().1 = Some((e + 1, snap));
+        }
+        st.finish_epoch();
+        if let Some(p) = s.checkpoint {
+            st.save(p)?;
+        }
+    }
+    Ok(())
+}
