@@ -639,3 +639,43 @@ fn a_kill_between_the_key_renames_leaves_keys_that_are_refused_not_mixed() {
         .success()
         .stdout(contains("proof valid"));
 }
+
+/// A `solc` that exits before reading its input (not installed, a broken setup) is reported
+/// with its own message and exit 2 — never a silent death by SIGPIPE — and no verifier is
+/// written.
+#[cfg(unix)]
+#[test]
+fn a_solc_that_fails_before_reading_is_reported_not_fatal() {
+    use std::os::unix::fs::PermissionsExt;
+    let a = artifacts();
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("solc");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\necho 'error: solcjs is not installed: run npm ci' >&2\nexit 2\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = dir.path().join("verifier");
+    zg().env("ZERO_G_SOLC", &fake)
+        .args(["-q", "generate-evm-verifier", "-s"])
+        .arg(&a.srs)
+        .arg("-v")
+        .arg(&a.vk)
+        .arg("--output-dir")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(contains("solcjs is not installed"));
+    assert!(!out.join("Verifier.bin").exists());
+    zg().env("ZERO_G_SOLC", &fake)
+        .args(["-q", "dry-run-evm-verifier", "-s"])
+        .arg(&a.srs)
+        .arg("-v")
+        .arg(&a.vk)
+        .arg("--proof-path")
+        .arg(&a.proof)
+        .assert()
+        .code(2)
+        .stderr(contains("solcjs is not installed"));
+}

@@ -268,14 +268,25 @@ pub fn solc_path() -> PathBuf {
 }
 
 /// Compiles Solidity with zero_g's `solc --json` and returns every contract.
+///
+/// The source goes to `solc` as a temporary file, not through a pipe: a `solc` that exits
+/// before reading its input (not installed, a broken setup) is then reported with its own
+/// message instead of ending zero_g by SIGPIPE.
 pub fn compile_all(source: &str) -> Result<Vec<Compiled>, EvmError> {
     let solc = solc_path();
-    let mut child = Command::new(&solc)
-        .args(["--json", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+    let io = |e: std::io::Error| EvmError::Solc(format!("cannot write the source for solc: {e}"));
+    let mut file = tempfile::Builder::new()
+        .prefix("zero_g-")
+        .suffix(".sol")
+        .tempfile()
+        .map_err(io)?;
+    file.write_all(source.as_bytes()).map_err(io)?;
+    file.flush().map_err(io)?;
+    let out = Command::new(&solc)
+        .arg("--json")
+        .arg(file.path())
+        .stdin(Stdio::null())
+        .output()
         .map_err(|e| {
             EvmError::Solc(format!(
                 "cannot run `{}` ({e}); put zero_g's scripts/bin on PATH or set ZERO_G_SOLC \
@@ -283,15 +294,6 @@ pub fn compile_all(source: &str) -> Result<Vec<Compiled>, EvmError> {
                 solc.display()
             ))
         })?;
-    child
-        .stdin
-        .take()
-        .expect("piped")
-        .write_all(source.as_bytes())
-        .map_err(|e| EvmError::Solc(e.to_string()))?;
-    let out = child
-        .wait_with_output()
-        .map_err(|e| EvmError::Solc(e.to_string()))?;
     if !out.status.success() {
         return Err(EvmError::Solc(
             String::from_utf8_lossy(&out.stderr).trim().to_string(),
