@@ -42,9 +42,11 @@
 //! $p = y_1 y_2$) makes $\chi$'s factor over $y_1, y_2$ linear ($(1-y_1)(1-y_2) =
 //! 1 - y_1 - y_2 + p$, $y_1(1-y_2) = y_1 - p$, …), so the gate has degree 4. The counts
 //! are a constraint of the node gate on every node, `κ = s·κ' + o`, with $s$ a fixed cell
-//! of the node's rows (the chunk slot after the last chunk): $s = 1$ on a group's later
-//! nodes, 0 elsewhere — the same relation as the two gates, without their selectors (on
-//! other nodes $\kappa = o$ is a harmless extra cell).
+//! of the node's rows (the chunk slot after the last chunk) and $\kappa'$ a cell of the
+//! node (after $p$) copied from the previous node's $\kappa$ on a group's later nodes:
+//! $s = 1$ there, 0 elsewhere — the same relation as the two gates, without their selectors
+//! (on other nodes $\kappa = o$ is a harmless extra cell and $\kappa'$ is free). Every
+//! cell sits on the node's own rows, so all of a node's columns share one rotation set.
 
 use super::range::{RangeChip, DATA_KEY_BASE};
 use super::{assign, bool_expr, CircuitField, Wire};
@@ -119,8 +121,13 @@ pub struct LutConfig {
 }
 
 impl LutConfig {
-    /// Cells of a node: the inputs, the output, the count and (with `pair`) the product.
+    /// Cells of a node: the inputs, the output, the count, the product (with `pair`) and
+    /// the previous count (lean form).
     pub fn cells(&self) -> usize {
+        self.arity + 2 + self.pair as usize + self.reset.is_some() as usize
+    }
+    /// The lean form's cell holding a copy of the previous node's count.
+    pub fn prev_count_cell(&self) -> usize {
         self.arity + 2 + self.pair as usize
     }
     /// `(column, row offset)` of cell `i` of a node (inputs, then output, then count).
@@ -181,7 +188,7 @@ impl LutChip {
             "arity {arity}"
         );
         assert!(
-            arity + 2 + pair as usize <= rows * advice.len(),
+            arity + 2 + pair as usize + lean as usize <= rows * advice.len(),
             "node cells do not fit"
         );
         assert!(
@@ -259,10 +266,19 @@ impl LutChip {
                 polys.push(("p = x·x'", p - hi[1].clone() * hi[2].clone()));
             }
             if let Some((col, r)) = c.reset {
+                // every fixed column of the node queried on all of the node's rows: one
+                // rotation set shared with the advice cells (one SHPLONK set fewer in the
+                // verifier, cheaper than the extra evaluations)
+                for &f in &c.fixed {
+                    for rot in 0..c.rows {
+                        let _ = m.query_fixed(f, Rotation(rot as i32));
+                    }
+                }
                 let s = m.query_fixed(col, Rotation(r as i32));
                 let (k_col, k_row) = c.cell(arity + 1);
                 let k = m.query_advice(k_col, Rotation(k_row as i32));
-                let kp = m.query_advice(k_col, Rotation(k_row as i32 - c.rows as i32));
+                let (p_col, p_row) = c.cell(c.prev_count_cell());
+                let kp = m.query_advice(p_col, Rotation(p_row as i32));
                 polys.push(("κ = s·κ' + o", k - s * kp - cell(m, arity)));
             }
             Constraints::with_selector(q, polys)
@@ -309,7 +325,9 @@ impl LutChip {
     /// count `kappa`. Returns the output cell and the count cell.
     ///
     /// The values in the input cells are `input_values` (an honest prover passes the sources'
-    /// values; the copy constraints reject anything else).
+    /// values; the copy constraints reject anything else). `prev_kappa` is the previous
+    /// node's count (lean form, continued counts); `product` overrides the product cell
+    /// (a malicious prover, for tests).
     ///
     /// # Side-effects
     /// Writes the table bytes and the lane key of the node's rows and enables its selectors.
@@ -327,6 +345,8 @@ impl LutChip {
         o: Value<F>,
         count: Count,
         kappa: Value<F>,
+        prev_kappa: Option<&Wire<F>>,
+        product: Option<Value<F>>,
     ) -> (Wire<F>, Option<Wire<F>>) {
         let c = &self.config;
         assert_eq!(inputs.len(), c.arity, "one wire per input");
@@ -343,7 +363,7 @@ impl LutChip {
         if c.pair {
             let lo = c.chunk_bits.trailing_zeros() as usize;
             let (col, r) = c.cell(c.arity + 2);
-            let p = input_values[lo + 1] * input_values[lo + 2];
+            let p = product.unwrap_or(input_values[lo + 1] * input_values[lo + 2]);
             assign(region, col, row + r, p);
         }
         for h in 0..table_chunks(c.arity, c.chunk_bits) {
@@ -368,6 +388,9 @@ impl LutChip {
             // lean: κ = s·κ' + o on every node (κ = o off the class counts)
             if count == Count::Continue {
                 region.assign_fixed(s_col, row + s_row, F::ONE);
+                let prev = prev_kappa.expect("a continued count has the group's count so far");
+                let (col, r) = c.cell(c.prev_count_cell());
+                prev.copy_to(region, col, row + r);
             }
             let kappa = if count == Count::None { o } else { kappa };
             let cell = assign(region, k_col, row + k_row, kappa);

@@ -272,7 +272,11 @@ impl<'m> LutNetChip<'m> {
                 let mut cells = vec![None; self.model.num_inputs()];
                 for &i in &enc.used_inputs {
                     self.range.witness_check(region, rows.lane, pixel(i), 8);
-                    cells[i] = Some(assign(region, a0, rows.lane, pixel(i)));
+                    let mirror = match trace.and_then(|t| t.prank_mirror) {
+                        Some((j, v)) if j == i => Value::known(F::from(v)),
+                        _ => pixel(i),
+                    };
+                    cells[i] = Some(assign(region, a0, rows.lane, mirror));
                     q.enable(region, rows.lane).expect("selector");
                     rows.lane += 1;
                 }
@@ -306,6 +310,7 @@ impl<'m> LutNetChip<'m> {
         }
         let mut outputs: Vec<Wire<F>> = Vec::with_capacity(enc.nodes());
         let mut scores = Vec::with_capacity(self.model.num_classes());
+        let mut prev_kappa: Option<Wire<F>> = None;
         for (k, (ins, &table)) in enc.node_inputs.iter().zip(&enc.tables).enumerate() {
             let wires: Vec<Wire<F>> = ins
                 .iter()
@@ -329,12 +334,21 @@ impl<'m> LutNetChip<'m> {
                 Some(j) => known(&|t| F::from(t.counts[j] as u64)),
                 None => Value::unknown(),
             };
-            let (out, kappa) = self
-                .lut
-                .assign(region, rows.lane, &wires, &values, table, o, mode, kappa);
+            let prev = if mode == Count::Continue {
+                prev_kappa.as_ref()
+            } else {
+                None
+            };
+            let product = trace
+                .and_then(|t| t.prank_product)
+                .and_then(|(j, v)| (j == k).then(|| Value::known(F::from(v))));
+            let (out, kappa) = self.lut.assign(
+                region, rows.lane, &wires, &values, table, o, mode, kappa, prev, product,
+            );
             rows.lane += r_node;
             outputs.push(out);
-            if let (Some(kappa), Some(j)) = (kappa, last) {
+            prev_kappa = kappa;
+            if let (Some(kappa), Some(j)) = (prev_kappa, last) {
                 if j % enc.group == enc.group - 1 {
                     scores.push(kappa);
                 }

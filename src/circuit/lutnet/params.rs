@@ -55,9 +55,10 @@ impl LutParams {
     pub fn pair(&self) -> bool {
         self.evm && self.arity == self.chunk_bits.trailing_zeros() as usize + 3
     }
-    /// Cells of a node: inputs, output, count, and the product cell if any.
+    /// Cells of a node: inputs, output, count, and in the EVM layout the product cell (if
+    /// any) and the previous count's copy.
     pub fn cells(&self) -> usize {
-        self.arity + 2 + self.pair() as usize
+        self.arity + 2 + self.pair() as usize + self.evm as usize
     }
     /// Advice columns of a node's cells (over `R` rows).
     pub fn node_columns(&self) -> usize {
@@ -105,9 +106,9 @@ pub fn shape(
     let lut = LutParams {
         arity: enc.arity,
         rows_per_node: if evm {
-            // two advice columns for the cells (LUT-6 has a product cell: 9 cells, 5 rows),
-            // two fixed columns for the byte chunks and the count coefficient
-            (enc.arity + 2 + (enc.arity == 6) as usize)
+            // two advice columns for the cells (LUT-6: 6 inputs, o, κ, p, κ' — 5 rows), two
+            // fixed columns for the byte chunks and the count coefficient
+            (enc.arity + 3 + (enc.arity == 6) as usize)
                 .div_ceil(2)
                 .max((table_chunks(enc.arity, 8) + 1).div_ceil(2))
         } else if compact {
