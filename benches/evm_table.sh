@@ -28,7 +28,7 @@ RPC="http://127.0.0.1:$PORT"
 sleep 2
 "$ZG" -q export-mnist --mnist-dir "$ROOT/data/mnist" -o "$OUT/png" >/dev/null
 IMG="$OUT/png/0000_7.png"
-echo "anvil $(anvil --version | head -1 | awk '{print $2}') (default hardfork), EIP-170 limit 24,576 B; prove: median of $RUNS"
+echo "anvil $(anvil --version | head -1 | awk '{print $3}') (default hardfork), EIP-170 limit 24,576 B; prove: median of $RUNS"
 printf "%-34s %-7s %2s | %3s %3s %3s %3s %3s %3s %3s = %3s | %7s %7s | %6s %9s %6s %7s\n" \
   model layout k adv fix sig prm lkp quo rnd com revm_gas anvil_gas code_B deploy_gas proof_B prove_s
 for M in "${MODELS[@]}"; do
