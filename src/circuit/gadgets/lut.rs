@@ -165,12 +165,14 @@ impl LutChip {
     /// Configures the gates on caller-allocated columns: `advice` (the node's `W` cells per
     /// row; the input and output columns need equality, enabled by the caller) and `fixed`
     /// (`F` table-chunk columns), for nodes of `arity` inputs spanning `rows` rows, tables in
-    /// chunks of `chunk_bits` bits; `v` goes on `range`'s lane.
+    /// chunks of `chunk_bits` bits; `v` goes on `range`'s lane. `lean` takes the lean form (module
+    /// doc): a product cell for 3 high inputs, the counts in the node gate, no count selectors.
     ///
     /// # Panics
     /// If the cells or chunks do not fit `rows` rows, `chunk_bits` is not 4 or 8,
     /// `arity` is out of `1..=max_arity(chunk_bits)`, or `pair` is asked for a node without
     /// 3 high inputs.
+    #[allow(clippy::too_many_arguments)]
     pub fn configure<F: CircuitField>(
         meta: &mut ConstraintSystem<F>,
         range: &super::range::RangeConfig,
