@@ -1,5 +1,5 @@
 //! Prints the constraint-system statistics that drive proof size and verifier gas.
-//! Run: `cargo run --release --example cs_stats -- MODEL.hdf5 [auto|fast|compact] [full]`
+//! Run: `cargo run --release --example cs_stats -- MODEL.hdf5 [auto|fast|compact|evm] [full]`
 //! (`full`: the statement class + commitment + model digest + bind).
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::plonk::{Circuit, ConstraintSystem};
@@ -11,6 +11,7 @@ fn main() {
     let layout = match std::env::args().nth(2).as_deref() {
         Some("fast") => zero_g::circuit::Layout::Fast,
         Some("compact") => zero_g::circuit::Layout::Compact,
+        Some("evm") => zero_g::circuit::Layout::Evm,
         _ => zero_g::circuit::Layout::Auto,
     };
     let statement = match std::env::args().nth(3).as_deref() {

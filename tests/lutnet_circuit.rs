@@ -123,7 +123,7 @@ impl Setup {
 fn honest_witnesses_pass_and_equal_native_inference() {
     let net = random_net(7);
     let model = Arc::new(Model::from(net.clone()));
-    for layout in [Layout::Compact, Layout::Fast] {
+    for layout in [Layout::Compact, Layout::Fast, Layout::Evm] {
         let params = CircuitParams::for_model_with(&model, layout).unwrap();
         for x in digits(12) {
             let c = WnnCircuit::<Fr>::prove(model.clone(), params.clone(), &x).unwrap();
@@ -212,7 +212,7 @@ fn every_statement_flag_is_satisfied() {
 
 #[test]
 fn flipped_input_bit_is_rejected_by_the_comparison_range_check() {
-    for layout in [Layout::Compact, Layout::Fast] {
+    for layout in [Layout::Compact, Layout::Fast, Layout::Evm] {
         let s = setup(layout, &Statement::default());
         let mut t = s.honest.clone();
         t.bits[3] = !t.bits[3];
@@ -234,7 +234,7 @@ fn out_of_range_input_byte_is_rejected_by_its_range_check() {
 
 #[test]
 fn flipped_node_output_is_rejected_by_the_node_table() {
-    for layout in [Layout::Compact, Layout::Fast] {
+    for layout in [Layout::Compact, Layout::Fast, Layout::Evm] {
         let s = setup(layout, &Statement::default());
         // a first-layer node, everything downstream recomputed from its flipped output
         let mut t = s.honest.clone();
@@ -263,7 +263,7 @@ fn non_boolean_node_output_is_rejected_by_the_node_gate() {
 
 #[test]
 fn a_wire_that_differs_from_its_source_is_rejected_by_the_copy_constraints() {
-    for layout in [Layout::Compact, Layout::Fast] {
+    for layout in [Layout::Compact, Layout::Fast, Layout::Evm] {
         let s = setup(layout, &Statement::default());
         // a last-layer node reads a flipped value; its output and the counts follow honestly
         let k = s.last_node(3);
@@ -333,4 +333,117 @@ fn a_wrong_class_is_rejected_by_the_argmax() {
         "{:#?}",
         names(&errs)
     );
+}
+
+// The EVM layout's own cells (`docs/circuit.md`, "The verifier's bill"): each tampered cell
+// is rejected by the constraint that replaced the compact layout's.
+
+#[test]
+fn evm_layout_has_its_polynomial_budget() {
+    let s = setup(Layout::Evm, &Statement::default());
+    let mut cs = halo2_proofs::plonk::ConstraintSystem::<Fr>::default();
+    <WnnCircuit<Fr> as halo2_proofs::plonk::Circuit<Fr>>::configure_with_params(
+        &mut cs,
+        s.params.clone(),
+    );
+    assert_eq!(cs.num_advice_columns(), 3, "a0, a1 and the lane");
+    assert_eq!(
+        cs.permutation().get_columns().len(),
+        2,
+        "equality on a0, a1 only"
+    );
+    assert_eq!(cs.lookups().len(), 1);
+    assert_eq!(cs.degree(), 4, "3 quotient pieces, 1 permutation product");
+    assert_eq!(
+        cs.num_selectors(),
+        3,
+        "a0 = lane + κ + ι, comparison, LUT node"
+    );
+    let lp = s.params.lut();
+    assert_eq!(
+        (lp.rows_per_node, lp.node_columns(), lp.byte_columns()),
+        (5, 2, 2)
+    );
+}
+
+#[test]
+fn evm_layout_wrong_counts_are_rejected_by_the_node_gate() {
+    let s = setup(Layout::Evm, &Statement::default());
+    // a later node of class 4's group: κ one too high (the group's score follows)
+    let mut t = s.honest.clone();
+    let j = 4 * s.enc.group + 1;
+    t.counts[j] += 1;
+    assert_only(s.run(t), "κ = s·κ' + o");
+    // the first node of a group (s = 0): κ ≠ o, the next count consistent with it
+    let mut t = s.honest.clone();
+    let j = 2 * s.enc.group;
+    t.counts[j] += 1;
+    t.counts[j + 1] += 1;
+    assert_only(s.run(t), "κ = s·κ' + o");
+}
+
+#[test]
+fn evm_layout_wrong_product_cell_is_rejected() {
+    let s = setup(Layout::Evm, &Statement::default());
+    assert_eq!(
+        s.enc.arity, 6,
+        "the first layer has 3 high inputs: a product cell"
+    );
+    let k = 5;
+    let honest = s.honest.inputs[k][4] as u64 * s.honest.inputs[k][5] as u64;
+    let mut t = s.honest.clone();
+    t.prank_product = Some((k, 1 - honest));
+    // the chunk the gate selects changes too, so the table row may also fail
+    assert_some(s.run(t), "p = x·x'");
+}
+
+#[test]
+fn evm_layout_mirror_must_equal_the_range_checked_byte() {
+    let s = setup(Layout::Evm, &Statement::default());
+    let (input, _) = s.enc.comparisons[0];
+    let mut t = s.honest.clone();
+    t.prank_mirror = Some((input, t.pixels[input] as u64 + 1));
+    assert_some(s.run(t), "a0 = lane + κ + ι");
+    // a byte out of range on the lane (mirror and all) is the lookup's
+    let mut t = s.honest.clone();
+    t.pixels[input] += 256;
+    assert_some(s.run(t), LANE);
+}
+
+#[test]
+fn evm_layout_wrong_public_score_and_every_statement() {
+    let s = setup(Layout::Evm, &Statement::default());
+    let c = WnnCircuit::with_trace(
+        s.model.clone(),
+        s.params.clone(),
+        Trace::<Fr>::LutNet(s.honest.clone()),
+    );
+    let mut inst = c.instances();
+    inst[7] += Fr::one();
+    let r = MockProver::run(s.params.k, &c, vec![inst])
+        .unwrap()
+        .verify();
+    assert_only(r, "a0 = lane + κ + ι");
+    // every statement flag in the EVM layout (a2..a4 allocated for argmax and Poseidon)
+    let st = Statement {
+        public: Public::Both,
+        commitment: true,
+        model_digest: true,
+        bind: true,
+        batch: 2,
+    };
+    let s = setup(Layout::Evm, &st);
+    let inputs: Vec<_> = digits(2)
+        .into_iter()
+        .map(|x| zero_g::circuit::ImageInput {
+            pixels: x,
+            salt: Fr::from(99),
+        })
+        .collect();
+    let c = WnnCircuit::prove_images(s.model.clone(), s.params.clone(), &inputs)
+        .unwrap()
+        .bound_to(Fr::from(12345));
+    MockProver::run(s.params.k, &c, vec![c.instances()])
+        .unwrap()
+        .assert_satisfied();
 }

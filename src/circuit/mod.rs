@@ -77,6 +77,14 @@ impl ChipConfig {
             ChipConfig::LutNet(c) => &c.range,
         }
     }
+    /// The instance column and the selector of the chip's own gate tying `a0` to it on the
+    /// public rows, when the chip has one (the LUT network's EVM layout).
+    fn public(&self) -> Option<(Column<Instance>, Selector)> {
+        match self {
+            ChipConfig::Bthowen(_) => None,
+            ChipConfig::LutNet(c) => c.public,
+        }
+    }
     /// Two fixed columns free on the statement gadgets' rows.
     fn spare_fixed(&self) -> [Column<Fixed>; 2] {
         match self {
@@ -88,7 +96,7 @@ impl ChipConfig {
     fn third_fixed(&self) -> Option<Column<Fixed>> {
         match self {
             ChipConfig::Bthowen(_) => None,
-            ChipConfig::LutNet(c) => Some(c.fixed[2]),
+            ChipConfig::LutNet(c) => c.fixed.get(2).copied(),
         }
     }
 }
@@ -464,14 +472,17 @@ impl<F: CircuitField> Circuit<F> for WnnCircuit<F> {
         // The public values are copied into `a0` on rows 0..N and a gate (not a copy
         // constraint) ties each to its instance row: the instance column stays out of the
         // permutation argument, one polynomial (and EVM verifier gas) fewer.
-        let instance = meta.instance_column();
-        let q_public = meta.selector();
-        let a0 = lane_cols[0];
-        meta.create_gate("a0 = instance", |m| {
-            let q = m.query_selector(q_public);
-            let a = m.query_advice(a0, Rotation::cur());
-            let i = m.query_instance(instance, Rotation::cur());
-            Constraints::with_selector(q, [("public value", a - i)])
+        let (instance, q_public) = chip.public().unwrap_or_else(|| {
+            let instance = meta.instance_column();
+            let q_public = meta.selector();
+            let a0 = lane_cols[0];
+            meta.create_gate("a0 = instance", |m| {
+                let q = m.query_selector(q_public);
+                let a = m.query_advice(a0, Rotation::cur());
+                let i = m.query_instance(instance, Rotation::cur());
+                Constraints::with_selector(q, [("public value", a - i)])
+            });
+            (instance, q_public)
         });
         WnnCircuitConfig {
             chip,

@@ -51,6 +51,11 @@ pub struct CircuitParams {
     /// rows.
     #[serde(default)]
     pub compact: bool,
+    /// EVM layout (implies `compact`): the fewest committed polynomials, for the cheapest
+    /// on-chain verification, at the price of more rows (see `docs/circuit.md`, "The
+    /// verifier's bill"). Absent from the headers of keys in the other layouts.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub evm: bool,
     /// What the circuit proves and publishes.
     #[serde(default)]
     pub statement: Statement,
@@ -70,6 +75,7 @@ impl Default for CircuitParams {
             side_rows: 0,
             k: 0,
             compact: false,
+            evm: false,
             statement: Statement::default(),
         }
     }
@@ -86,6 +92,22 @@ pub enum Layout {
     Fast,
     /// Fewer columns: a smaller and cheaper EVM verifier.
     Compact,
+    /// The fewest committed polynomials (the cheapest EVM verification) for more rows: a
+    /// LUT network's nodes on two equality columns, no unused selector column. A BTHOWeN
+    /// model gets its compact circuit.
+    Evm,
+}
+
+impl Layout {
+    /// The layout's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Auto => "auto",
+            Layout::Fast => "fast",
+            Layout::Compact => "compact",
+            Layout::Evm => "evm",
+        }
+    }
 }
 
 /// Why a model cannot be turned into a circuit.
@@ -127,7 +149,9 @@ impl CircuitParams {
 
     /// The layout.
     pub fn layout(&self) -> Layout {
-        if self.compact {
+        if self.evm {
+            Layout::Evm
+        } else if self.compact {
             Layout::Compact
         } else {
             Layout::Fast
@@ -215,7 +239,9 @@ impl CircuitParams {
             FamilyParams::LutNet(l) => {
                 if l.arity == 0
                     || l.arity > crate::circuit::gadgets::lut::MAX_ARITY
-                    || !(1..=2).contains(&l.rows_per_node)
+                    || !(1..=if l.evm { 5 } else { 2 }).contains(&l.rows_per_node)
+                    || l.evm != self.evm
+                    || (l.evm && (l.node_columns() > 2 || l.chunk_bits != 8))
                     || l.nodes > n
                     || l.comparisons > n
                     || l.used_inputs > self.inputs
@@ -259,11 +285,13 @@ impl CircuitParams {
             let compact = Self::for_statement(model, Layout::Compact, statement)?;
             return Ok(if compact.k <= fast.k { compact } else { fast });
         }
-        let compact = layout == Layout::Compact;
-        let p = match model {
+        let compact = matches!(layout, Layout::Compact | Layout::Evm);
+        let evm = layout == Layout::Evm;
+        let mut p = match model {
             Model::Bthowen(m) => super::bthowen::params::shape(m, compact, statement)?,
-            Model::LutNet(m) => super::lutnet::params::shape(m, compact, statement)?,
+            Model::LutNet(m) => super::lutnet::params::shape(m, compact, evm, statement)?,
         };
+        p.evm = evm;
         if p.k > MAX_K {
             return Err(CircuitError::Unsupported(format!(
                 "the circuit needs 2^{} rows; zero_g builds circuits of at most 2^{MAX_K}",

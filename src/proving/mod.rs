@@ -6,6 +6,7 @@ pub mod artifacts;
 pub mod ceremony;
 pub mod inputs;
 mod keyfile;
+pub mod polys;
 mod srs_check;
 
 use crate::circuit::{CircuitError, CircuitParams, ImageInput, Layout, Statement, WnnCircuit};

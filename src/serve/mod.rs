@@ -166,7 +166,7 @@ impl ServedModel {
             "statement": c.statement,
             "statement_description": c.statement.describe(),
             "k": c.k,
-            "layout": if c.compact { "compact" } else { "fast" },
+            "layout": c.layout().name(),
             "verifier": self.verifier.as_ref().map(|v| serde_json::json!({
                 "address": v.address.to_string(), "chain_id": v.chain_id,
                 "codehash": format!("{:#x}", v.codehash),

@@ -125,6 +125,7 @@ pub fn shape(
         side_rows: statement.batch * f * per_filter_side,
         k: 0,
         compact,
+        evm: false,
         statement: statement.clone(),
     };
     let enc = Encoding::of(model);

@@ -300,6 +300,7 @@ impl BloomChip {
                 self.range
                     .config
                     .q_dec_last
+                    .expect("BTHOWeN's lane decomposes")
                     .enable(region, r)
                     .expect("selector");
             } else {

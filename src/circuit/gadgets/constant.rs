@@ -50,6 +50,22 @@ impl ConstantChip {
         }
     }
 
+    /// A configuration whose `a = κ` is implied on the constant rows by a gate of the
+    /// caller's under selector `q_const` (no gate of its own: one selector fewer).
+    /// Soundness is the caller's: its gate must reduce to `advice = fixed` wherever a
+    /// constant is assigned.
+    pub fn configure_shared(
+        advice: Column<Advice>,
+        fixed: Column<Fixed>,
+        q_const: Selector,
+    ) -> ConstantConfig {
+        ConstantConfig {
+            advice,
+            fixed,
+            q_const,
+        }
+    }
+
     /// Builds the chip.
     pub fn construct(config: ConstantConfig) -> Self {
         ConstantChip { config }

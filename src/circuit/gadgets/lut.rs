@@ -36,6 +36,17 @@
 //! $\kappa_{\text{prev}}$ is the previous node's $\kappa$, $R$ rows above. The last node's
 //! $\kappa$ is the group's score $\sigma_c = \sum o \le G$, an honest integer (no range
 //! check needed: a sum of $G$ booleans).
+//!
+//! **Lean form** (the EVM layout, one selector column and one quotient piece fewer). With
+//! 3 high inputs $y_0, y_1, y_2$, a product cell $p$ (constraint `p = x·x'`:
+//! $p = y_1 y_2$) makes $\chi$'s factor over $y_1, y_2$ linear ($(1-y_1)(1-y_2) =
+//! 1 - y_1 - y_2 + p$, $y_1(1-y_2) = y_1 - p$, …), so the gate has degree 4. The counts
+//! are a constraint of the node gate on every node, `κ = s·κ' + o`, with $s$ a fixed cell
+//! of the node's rows (the chunk slot after the last chunk) and $\kappa'$ a cell of the
+//! node (after $p$) copied from the previous node's $\kappa$ on a group's later nodes:
+//! $s = 1$ there, 0 elsewhere — the same relation as the two gates, without their selectors
+//! (on other nodes $\kappa = o$ is a harmless extra cell and $\kappa'$ is free). Every
+//! cell sits on the node's own rows, so all of a node's columns share one rotation set.
 
 use super::range::{RangeChip, DATA_KEY_BASE};
 use super::{assign, bool_expr, CircuitField, Wire};
@@ -97,13 +108,28 @@ pub struct LutConfig {
     pub fixed: Vec<Column<Fixed>>,
     /// Enables the node gate (and, with the range lane, its lookup) on a node's first row.
     pub q_node: Selector,
-    /// Starts a class count.
-    pub q_start: Selector,
-    /// Continues a class count.
-    pub q_count: Selector,
+    /// Starts a class count (`None` in the lean form).
+    pub q_start: Option<Selector>,
+    /// Continues a class count (`None` in the lean form).
+    pub q_count: Option<Selector>,
+    /// A product cell `p = x_{λ+1}·x_{λ+2}` (cell `n + 2`) for nodes with 3 high inputs, so
+    /// that the gate's degree is 4 instead of 5 (the EVM layout: one quotient piece fewer).
+    pub pair: bool,
+    /// The lean form's count coefficient `s`: `(fixed column, row offset)` (the chunk slot
+    /// after the last chunk).
+    pub reset: Option<(Column<Fixed>, usize)>,
 }
 
 impl LutConfig {
+    /// Cells of a node: the inputs, the output, the count, the product (with `pair`) and
+    /// the previous count (lean form).
+    pub fn cells(&self) -> usize {
+        self.arity + 2 + self.pair as usize + self.reset.is_some() as usize
+    }
+    /// The lean form's cell holding a copy of the previous node's count.
+    pub fn prev_count_cell(&self) -> usize {
+        self.arity + 2 + self.pair as usize
+    }
     /// `(column, row offset)` of cell `i` of a node (inputs, then output, then count).
     pub fn cell(&self, i: usize) -> (Column<Advice>, usize) {
         let w = self.advice.len();
@@ -139,11 +165,14 @@ impl LutChip {
     /// Configures the gates on caller-allocated columns: `advice` (the node's `W` cells per
     /// row; the input and output columns need equality, enabled by the caller) and `fixed`
     /// (`F` table-chunk columns), for nodes of `arity` inputs spanning `rows` rows, tables in
-    /// chunks of `chunk_bits` bits; `v` goes on `range`'s lane.
+    /// chunks of `chunk_bits` bits; `v` goes on `range`'s lane. `lean` takes the lean form (module
+    /// doc): a product cell for 3 high inputs, the counts in the node gate, no count selectors.
     ///
     /// # Panics
-    /// If the cells or chunks do not fit `rows` rows, `chunk_bits` is not 4 or 8, or
-    /// `arity` is out of `1..=max_arity(chunk_bits)`.
+    /// If the cells or chunks do not fit `rows` rows, `chunk_bits` is not 4 or 8,
+    /// `arity` is out of `1..=max_arity(chunk_bits)`, or `pair` is asked for a node without
+    /// 3 high inputs.
+    #[allow(clippy::too_many_arguments)]
     pub fn configure<F: CircuitField>(
         meta: &mut ConstraintSystem<F>,
         range: &super::range::RangeConfig,
@@ -152,15 +181,20 @@ impl LutChip {
         rows: usize,
         advice: Vec<Column<Advice>>,
         fixed: Vec<Column<Fixed>>,
+        lean: bool,
     ) -> LutConfig {
+        let pair = lean && arity == chunk_bits.trailing_zeros() as usize + 3;
         assert!(matches!(chunk_bits, 4 | 8), "chunks of {chunk_bits} bits");
         assert!(
             (1..=max_arity(chunk_bits)).contains(&arity),
             "arity {arity}"
         );
-        assert!(arity + 2 <= rows * advice.len(), "node cells do not fit");
         assert!(
-            table_chunks(arity, chunk_bits) <= rows * fixed.len(),
+            arity + 2 + pair as usize + lean as usize <= rows * advice.len(),
+            "node cells do not fit"
+        );
+        assert!(
+            table_chunks(arity, chunk_bits) + lean as usize <= rows * fixed.len(),
             "table chunks do not fit"
         );
         let cfg = LutConfig {
@@ -170,9 +204,16 @@ impl LutChip {
             advice,
             fixed,
             q_node: meta.selector(),
-            q_start: meta.selector(),
-            q_count: meta.selector(),
+            q_start: (!lean).then(|| meta.selector()),
+            q_count: (!lean).then(|| meta.selector()),
+            pair,
+            reset: None,
         };
+        let mut cfg = cfg;
+        if lean {
+            let h = table_chunks(arity, chunk_bits);
+            cfg.reset = Some(cfg.byte(h));
+        }
         let lane = range.lane;
         let c = cfg.clone();
         meta.create_gate("LUT node", |m| {
@@ -190,11 +231,14 @@ impl LutChip {
                 acc + x[j].clone() * Expression::Constant(F::from(1 << j))
             });
             let hi = &x[lo..];
+            // with the product cell, χ's factor over the last two high inputs is linear
+            let p = c.pair.then(|| cell(m, arity + 2));
             let mut byte = Expression::Constant(F::ZERO);
             for h in 0..table_chunks(arity, chunk_bits) {
                 let (col, r) = c.byte(h);
                 let mut term = m.query_fixed(col, Rotation(r as i32));
-                for (j, xj) in hi.iter().enumerate() {
+                let plain = if p.is_some() { 1 } else { hi.len() };
+                for (j, xj) in hi.iter().enumerate().take(plain) {
                     term = term
                         * if h >> j & 1 == 1 {
                             xj.clone()
@@ -202,30 +246,60 @@ impl LutChip {
                             one.clone() - xj.clone()
                         };
                 }
+                if let Some(p) = &p {
+                    let (y, z) = (hi[1].clone(), hi[2].clone());
+                    term = term
+                        * match h >> 1 & 3 {
+                            0 => one.clone() - y - z + p.clone(),
+                            1 => y - p.clone(),
+                            2 => z - p.clone(),
+                            _ => p.clone(),
+                        };
+                }
                 byte = byte + term;
             }
             let c2c = Expression::Constant(F::from(2 * chunk_bits as u64));
             let c2 = Expression::Constant(F::from(2));
-            Constraints::with_selector(
-                q,
-                [
-                    ("v = 2c·B + 2·a + o", v - c2c * byte - c2 * a - o.clone()),
-                    ("o ∈ {0,1}", bool_expr(o)),
-                ],
-            )
+            let mut polys = vec![
+                ("v = 2c·B + 2·a + o", v - c2c * byte - c2 * a - o.clone()),
+                ("o ∈ {0,1}", bool_expr(o)),
+            ];
+            if let Some(p) = p {
+                polys.push(("p = x·x'", p - hi[1].clone() * hi[2].clone()));
+            }
+            if let Some((col, r)) = c.reset {
+                // every fixed column of the node queried on all of the node's rows: one
+                // rotation set shared with the advice cells (one SHPLONK set fewer in the
+                // verifier, cheaper than the extra evaluations)
+                for &f in &c.fixed {
+                    for rot in 0..c.rows {
+                        let _ = m.query_fixed(f, Rotation(rot as i32));
+                    }
+                }
+                let s = m.query_fixed(col, Rotation(r as i32));
+                let (k_col, k_row) = c.cell(arity + 1);
+                let k = m.query_advice(k_col, Rotation(k_row as i32));
+                let (p_col, p_row) = c.cell(c.prev_count_cell());
+                let kp = m.query_advice(p_col, Rotation(p_row as i32));
+                polys.push(("κ = s·κ' + o", k - s * kp - cell(m, arity)));
+            }
+            Constraints::with_selector(q, polys)
         });
+        if lean {
+            return cfg;
+        }
         let (o_col, o_row) = cfg.cell(arity);
         let (k_col, k_row) = cfg.cell(arity + 1);
         let prev_k = k_row as i32 - rows as i32;
         let c = cfg.clone();
         meta.create_gate("group start", |m| {
-            let q = m.query_selector(c.q_start);
+            let q = m.query_selector(c.q_start.expect("gates"));
             let o = m.query_advice(o_col, Rotation(o_row as i32));
             let k = m.query_advice(k_col, Rotation(k_row as i32));
             Constraints::with_selector(q, [("κ = o", k - o)])
         });
         meta.create_gate("group count", |m| {
-            let q = m.query_selector(c.q_count);
+            let q = m.query_selector(c.q_count.expect("gates"));
             let o = m.query_advice(o_col, Rotation(o_row as i32));
             let k = m.query_advice(k_col, Rotation(k_row as i32));
             let kp = m.query_advice(k_col, Rotation(prev_k));
@@ -253,7 +327,9 @@ impl LutChip {
     /// count `kappa`. Returns the output cell and the count cell.
     ///
     /// The values in the input cells are `input_values` (an honest prover passes the sources'
-    /// values; the copy constraints reject anything else).
+    /// values; the copy constraints reject anything else). `prev_kappa` is the previous
+    /// node's count (lean form, continued counts); `product` overrides the product cell
+    /// (a malicious prover, for tests).
     ///
     /// # Side-effects
     /// Writes the table bytes and the lane key of the node's rows and enables its selectors.
@@ -271,6 +347,8 @@ impl LutChip {
         o: Value<F>,
         count: Count,
         kappa: Value<F>,
+        prev_kappa: Option<&Wire<F>>,
+        product: Option<Value<F>>,
     ) -> (Wire<F>, Option<Wire<F>>) {
         let c = &self.config;
         assert_eq!(inputs.len(), c.arity, "one wire per input");
@@ -284,6 +362,12 @@ impl LutChip {
         }
         let (col, r) = c.cell(c.arity);
         let out = assign(region, col, row + r, o);
+        if c.pair {
+            let lo = c.chunk_bits.trailing_zeros() as usize;
+            let (col, r) = c.cell(c.arity + 2);
+            let p = product.unwrap_or(input_values[lo + 1] * input_values[lo + 2]);
+            assign(region, col, row + r, p);
+        }
         for h in 0..table_chunks(c.arity, c.chunk_bits) {
             let (col, r) = c.byte(h);
             region.assign_fixed(col, row + r, F::from(chunk(table, c.chunk_bits, h)));
@@ -301,17 +385,30 @@ impl LutChip {
             .map(|(a, o)| F::from(Self::lookup_value(c.arity, c.chunk_bits, table, a, 0)) + o);
         self.range.witness_keyed(region, row, v, NODE_KEY);
         c.q_node.enable(region, row).expect("selector");
-        let k = match count {
-            Count::None => None,
-            Count::Start | Count::Continue => {
-                let (col, r) = c.cell(c.arity + 1);
-                let q = if count == Count::Start {
-                    c.q_start
-                } else {
-                    c.q_count
-                };
-                q.enable(region, row).expect("selector");
-                Some(assign(region, col, row + r, kappa))
+        let (k_col, k_row) = c.cell(c.arity + 1);
+        let k = if let Some((s_col, s_row)) = c.reset {
+            // lean: κ = s·κ' + o on every node (κ = o off the class counts)
+            if count == Count::Continue {
+                region.assign_fixed(s_col, row + s_row, F::ONE);
+                let prev = prev_kappa.expect("a continued count has the group's count so far");
+                let (col, r) = c.cell(c.prev_count_cell());
+                prev.copy_to(region, col, row + r);
+            }
+            let kappa = if count == Count::None { o } else { kappa };
+            let cell = assign(region, k_col, row + k_row, kappa);
+            (count != Count::None).then_some(cell)
+        } else {
+            match count {
+                Count::None => None,
+                Count::Start | Count::Continue => {
+                    let q = if count == Count::Start {
+                        c.q_start
+                    } else {
+                        c.q_count
+                    };
+                    q.expect("gates").enable(region, row).expect("selector");
+                    Some(assign(region, k_col, row + k_row, kappa))
+                }
             }
         };
         (out, k)

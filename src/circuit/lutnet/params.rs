@@ -9,6 +9,10 @@
 //! - **fast**: $R = 1$ — one row per node, on 8 advice and 8 fixed columns: half the node
 //!   rows (a smaller $k$ for large networks) for 4 more advice and 4 more fixed columns
 //!   (more verifier gas).
+//! - **evm**: $R = \lceil (n+2)/2 \rceil$ — a node's cells on the two equality columns
+//!   `a0`, `a1` and its table chunks on 2 fixed columns, over $R$ rows (4 for LUT-6): the
+//!   fewest committed polynomials (the cheapest on-chain verification) for twice the
+//!   compact layout's node rows.
 //!
 //! The truth tables go in byte chunks (a 2,048-row node table: $k \ge 12$) or, for arities
 //! up to 5, in nibble chunks (a 64-row table): whichever gives the smaller $k$ (bytes on a
@@ -40,19 +44,37 @@ pub struct LutParams {
     pub used_inputs: usize,
     /// Pinned constant rows per image.
     pub constants: usize,
+    /// The EVM layout: node cells on 2 advice columns, chunks on 2 fixed columns.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub evm: bool,
 }
 
 impl LutParams {
-    /// Advice columns of a node's cells (`n + 2` cells over `R` rows).
+    /// Whether a node has the product cell (the EVM layout's nodes with 3 high inputs, whose
+    /// gate is then of degree 4).
+    pub fn pair(&self) -> bool {
+        self.evm && self.arity == self.chunk_bits.trailing_zeros() as usize + 3
+    }
+    /// Cells of a node: inputs, output, count, and in the EVM layout the product cell (if
+    /// any) and the previous count's copy.
+    pub fn cells(&self) -> usize {
+        self.arity + 2 + self.pair() as usize + self.evm as usize
+    }
+    /// Advice columns of a node's cells (over `R` rows).
     pub fn node_columns(&self) -> usize {
-        (self.arity + 2).div_ceil(self.rows_per_node).max(4)
+        let w = self.cells().div_ceil(self.rows_per_node);
+        if self.evm {
+            w
+        } else {
+            w.max(4)
+        }
     }
     /// Fixed columns of a node's table chunks (at least the 4 the comparisons, constants
     /// and Poseidon round constants share).
     pub fn byte_columns(&self) -> usize {
-        table_chunks(self.arity, self.chunk_bits)
+        (table_chunks(self.arity, self.chunk_bits) + self.evm as usize)
             .div_ceil(self.rows_per_node)
-            .max(4)
+            .max(if self.evm { 2 } else { 4 })
     }
     /// Rows of the node table (keyed rows of the range lookup).
     pub fn table_rows(&self) -> usize {
@@ -68,6 +90,7 @@ impl LutParams {
 pub fn shape(
     model: &LutNet,
     compact: bool,
+    evm: bool,
     statement: &Statement,
 ) -> Result<CircuitParams, CircuitError> {
     let enc = LutEncoding::of(model);
@@ -82,12 +105,23 @@ pub fn shape(
     }
     let lut = LutParams {
         arity: enc.arity,
-        rows_per_node: if compact { 2 } else { 1 },
+        rows_per_node: if evm {
+            // two advice columns for the cells (LUT-6: 6 inputs, o, κ, p, κ' — 5 rows), two
+            // fixed columns for the byte chunks and the count coefficient
+            (enc.arity + 3 + (enc.arity == 6) as usize)
+                .div_ceil(2)
+                .max((table_chunks(enc.arity, 8) + 1).div_ceil(2))
+        } else if compact {
+            2
+        } else {
+            1
+        },
         chunk_bits: 8,
         nodes: enc.nodes(),
         comparisons: enc.comparisons.len(),
         used_inputs: enc.used_inputs.len(),
         constants: enc.constant_rows(),
+        evm,
     };
     let layout = if statement.commitment {
         InputLayout::Packed
@@ -108,6 +142,7 @@ pub fn shape(
         side_rows: 0,
         k: 0,
         compact,
+        evm,
         statement: statement.clone(),
     };
     if p.range_bits > 16 {
@@ -116,7 +151,9 @@ pub fn shape(
         )));
     }
     p.fit_k();
-    if enc.arity <= max_arity(4) {
+    // the EVM layout keeps bytes: nibbles would need the product cell at arity 5 too, and it
+    // accepts a larger k for fewer polynomials anyway
+    if enc.arity <= max_arity(4) && !evm {
         let mut q = p.clone();
         if let FamilyParams::LutNet(l) = &mut q.family {
             l.chunk_bits = 4;

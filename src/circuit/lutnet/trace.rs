@@ -122,6 +122,11 @@ pub struct LutTrace {
     /// Per last-layer node, its group's running count κ (the last one of a group is the
     /// class score).
     pub counts: Vec<u32>,
+    /// The EVM layout's extra cells a malicious prover may change (tests): `(k, value)`
+    /// puts `value` in node `k`'s product cell instead of $x \cdot x'$.
+    pub prank_product: Option<(usize, u64)>,
+    /// `(i, value)` puts `value` in input `i`'s mirror cell in `a0` instead of the byte.
+    pub prank_mirror: Option<(usize, u64)>,
 }
 
 impl LutTrace {
@@ -142,6 +147,8 @@ impl LutTrace {
             inputs: vec![],
             outputs: vec![],
             counts: vec![],
+            prank_product: None,
+            prank_mirror: None,
         };
         t.recompute_from_bits(enc);
         t

@@ -260,6 +260,10 @@ pub fn dry_run(a: DryRunArgs, printer: &Printer) -> Result<Outcome> {
             "non_canonical_rejected": !big.accepted,
             "appended_byte_rejected": !longer.accepted,
             "within_eip170": ok.runtime_bytes <= evm::EIP170_LIMIT,
+            "proof_bytes": proof.proof.len(),
+            "k": meta.circuit.k,
+            "layout": meta.circuit.layout().name(),
+            "polys": zero_g::proving::polys::PolyCounts::of(&vk),
         }));
     } else {
         println!(

@@ -26,6 +26,9 @@ pub enum LayoutArg {
     /// Fewer columns: a smaller, cheaper EVM verifier (deployable under EIP-170) for up to
     /// twice the proving time.
     Compact,
+    /// The fewest committed polynomials: the cheapest on-chain verification, for more rows
+    /// (LUT networks; BTHOWeN models get their compact circuit).
+    Evm,
 }
 
 impl From<LayoutArg> for Layout {
@@ -34,6 +37,7 @@ impl From<LayoutArg> for Layout {
             LayoutArg::Auto => Layout::Auto,
             LayoutArg::Fast => Layout::Fast,
             LayoutArg::Compact => Layout::Compact,
+            LayoutArg::Evm => Layout::Evm,
         }
     }
 }
@@ -109,7 +113,7 @@ pub fn mock(a: MockArgs) -> Result<Outcome> {
             "satisfied": result.is_ok(),
             "k": params.k,
             "rows": {"lane_group": params.lane_rows, "side_group": params.side_rows, "tables": params.table_rows(), "circuit": params.rows()},
-            "layout": if params.compact { "compact" } else { "fast" },
+            "layout": params.layout().name(),
             "statement": statement,
             "advice_columns": cs.num_advice_columns(),
             "lookups": cs.lookups().len(),
