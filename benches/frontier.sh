@@ -61,7 +61,8 @@ frontier() {  # dataset
   if [ ${#GIVEN[@]} -gt 0 ]; then models=("${GIVEN[@]}"); GIVEN=(); else mapfile -t models < <(image_models "$ZG" "$ds"); fi
   rm -rf "$OUT/png"
   "$ZG" -q export-mnist --mnist-dir "$data" -o "$OUT/png" >/dev/null
-  local img; img="$(ls "$OUT"/png/*.png | head -1)"
+  local pngs=("$OUT"/png/0000_*.png) img
+  img="${pngs[0]}"
   local tsv="$OUT/frontier-$ds.tsv"
   echo "# system	model	accuracy	prove_s	gas	verifier_B	k" >"$tsv"
   echo
