@@ -5,7 +5,9 @@
 # regression and a random forest from smartcore, gradient-boosted trees of its own, on the
 # same columns standardised), the best of the three less zero_g's accuracy in test rows (≤ 1:
 # the issue-15 target), circuit rows and k, proving time (median of 5 runs of the whole
-# `zero_g proof` process, the first test row) and the verification gas of the compact verifier
+# `zero_g proof` process, the first test row; cpu_s: the median of the same runs' user + system
+# CPU seconds, the figure a loaded machine changes least) and the verification gas of the
+# compact verifier
 # (`dry-run-evm-verifier --json`, in-process EVM).
 #   usage: benches/tabular_table.sh [MODEL.hdf5 ...]
 # Needs a release build, the data sets (scripts/fetch-datasets.sh) and the pinned npm tools
@@ -22,8 +24,8 @@ field() { python3 -c 'import json,sys; d=json.load(sys.stdin)
 for k in sys.argv[1].split("."): d=d[k]
 print(d)' "$1"; }
 
-printf "%-14s %8s %7s %-8s %18s %24s %4s %6s %3s %8s %10s\n" \
-  model features classes family "accuracy" "LR / RF / GB" gap rows k prove_s verify_gas
+printf "%-14s %8s %7s %-8s %18s %24s %4s %6s %3s %8s %6s %10s\n" \
+  model features classes family "accuracy" "LR / RF / GB" gap rows k prove_s cpu_s verify_gas
 for M in "${MODELS[@]}"; do
   name="$(basename "$M" .hdf5)"
   info="$("$ZG" info --json -m "$M")"
@@ -42,15 +44,18 @@ for M in "${MODELS[@]}"; do
   k=$(field k <<<"$mock"); rows=$(field rows.circuit <<<"$mock")
   "$ZG" -q generate-srs --seed 1 --layout compact -m "$M" -s "$OUT/$name.srs" 2>/dev/null >/dev/null
   "$ZG" -q generate-keys --layout compact -m "$M" -s "$OUT/$name.srs" -v "$OUT/$name.vk" -p "$OUT/$name.pk" >/dev/null
-  times=()
+  times=(); cpus=()
   for _ in 1 2 3 4 5; do
     t0=$(date +%s.%N)
-    "$ZG" -q proof -m "$M" --csv-row "$TEST:1" -s "$OUT/$name.srs" --pk-path "$OUT/$name.pk" --proof-path "$OUT/$name.json" >/dev/null
+    /usr/bin/time -f "%U %S" -o "$OUT/time" \
+      "$ZG" -q proof -m "$M" --csv-row "$TEST:1" -s "$OUT/$name.srs" --pk-path "$OUT/$name.pk" --proof-path "$OUT/$name.json" >/dev/null
     t1=$(date +%s.%N)
     times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")
+    cpus+=("$(awk '{ print $1 + $2 }' "$OUT/time")")
   done
   prove=$(printf "%s\n" "${times[@]}" | sort -g | sed -n 3p)
+  cpu=$(printf "%s\n" "${cpus[@]}" | sort -g | sed -n 3p)
   gas=$(field verify_gas <<<"$("$ZG" -q dry-run-evm-verifier --json --proof-path "$OUT/$name.json" -v "$OUT/$name.vk" -s "$OUT/$name.srs")")
-  printf "%-14s %8s %7s %-8s %18s %24s %4s %6s %3s %8.2f %10s\n" \
-    "$name" "$features" "$classes" "$family" "$accuracy" "$baseline" "$gap" "$rows" "$k" "$prove" "$gas"
+  printf "%-14s %8s %7s %-8s %18s %24s %4s %6s %3s %8.2f %6.2f %10s\n" \
+    "$name" "$features" "$classes" "$family" "$accuracy" "$baseline" "$gap" "$rows" "$k" "$prove" "$cpu" "$gas"
 done
