@@ -259,3 +259,61 @@ fn bad_configurations_are_refused() {
     .to_string();
     assert!(e.contains("inputs"), "{e}");
 }
+
+/// Issue 15: an ensemble of one-layer networks is one LUT network whose class scores are the
+/// sums of its members' (trained alone with seeds s, s + 1), so the circuit proves it as is;
+/// networks that do not share their input encoding or depth are refused.
+#[test]
+fn an_ensemble_is_one_network_summing_its_members_scores() {
+    use zero_g::train::lutnet::{merge, train_ensemble};
+    let d = data().slice(0..1000);
+    let one = LutTrainConfig {
+        layers: vec![40],
+        arity: 4,
+        bits_per_input: 2,
+        epochs: 1,
+        batch_size: 50,
+        seed: 7,
+        ..Default::default()
+    };
+    let input = InputSpec::image(28, 28);
+    let none = Checkpointing::default();
+    let (net, reports) = train_ensemble(&d, &input, 10, &one, 2, &NoReporter).unwrap();
+    assert_eq!(reports.len(), 2);
+    assert_eq!(
+        (net.layers().len(), net.num_nodes(), net.group_size()),
+        (1, 80, 8)
+    );
+    let a = train(&d, &input, 10, &one, &none, &NoReporter).unwrap().0;
+    let second = LutTrainConfig {
+        seed: 8,
+        ..one.clone()
+    };
+    let b = train(&d, &input, 10, &second, &none, &NoReporter)
+        .unwrap()
+        .0;
+    for (x, _) in d.iter().take(200) {
+        let sum: Vec<u32> = a
+            .scores(x)
+            .iter()
+            .zip(b.scores(x))
+            .map(|(p, q)| p + q)
+            .collect();
+        assert_eq!(net.scores(x), sum);
+    }
+    assert_eq!(merge(&[a.clone(), b.clone()]).unwrap(), net);
+    // other thresholds (3 bits per input) or two layers: refused
+    let three = LutTrainConfig {
+        bits_per_input: 3,
+        ..one.clone()
+    };
+    let c = train(&d, &input, 10, &three, &none, &NoReporter).unwrap().0;
+    assert!(merge(&[a.clone(), c]).is_err());
+    let deep = LutTrainConfig {
+        layers: vec![40, 20],
+        ..one
+    };
+    let e = train(&d, &input, 10, &deep, &none, &NoReporter).unwrap().0;
+    assert!(merge(&[e.clone(), e]).is_err());
+    assert!(merge(&[]).is_err());
+}

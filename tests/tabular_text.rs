@@ -359,7 +359,9 @@ fn train_chooses_by_cross_validation_deterministically() {
         .iter()
         .filter(|t| t["tried"] == true)
         .all(|t| t["correct"].as_u64() <= kept["correct"].as_u64()));
-    assert_eq!(kept["total"], 80);
+    // up to 400 rows the rows are dealt three times: every row scored three times
+    assert_eq!(kept["total"], 240);
+    assert_eq!(choice["repeats"], 3);
     run("b.hdf5");
     assert_eq!(
         std::fs::read(dir.path().join("a.hdf5")).unwrap(),
@@ -382,9 +384,17 @@ fn train_chooses_by_cross_validation_deterministically() {
     .arg(dir.path().join("c.hdf5"))
     .assert()
     .success()
-    .stdout(contains("3-fold cross-validation on 80 rows"))
+    .stdout(contains("3-fold cross-validation, 3 deals on 80 rows"))
     .stdout(contains("over the budget"))
     .stdout(contains("the best cross-validated accuracy"));
+    // --repeats 1: one deal, every row scored once
+    let v = train(
+        dir.path(),
+        &tr,
+        &["--time-budget", "3", "--folds", "3", "--repeats", "1"],
+        "e.hdf5",
+    );
+    assert_eq!(v["report"]["choice"]["tried"][0]["total"], 80);
     // a model flag means no choice
     let v = train(
         dir.path(),
@@ -393,4 +403,62 @@ fn train_chooses_by_cross_validation_deterministically() {
         "d.hdf5",
     );
     assert!(v["report"].get("choice").is_none());
+}
+
+/// Issue 15: `--members N` trains N one-layer networks and bundles them as one network of
+/// N times the nodes, which predicts the sum of the members' scores; `--members` is a model
+/// flag (no choice) and belongs to the LUT family.
+#[test]
+fn an_ensemble_trains_as_one_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let tr = write(dir.path(), "train.csv", &penguin_like(80, 0));
+    let flags = ["--family", "lutnet", "--epochs", "3", "--layers", "20"];
+    let one = train(dir.path(), &tr, &flags, "one.hdf5");
+    let mut two_flags = flags.to_vec();
+    two_flags.extend(["--members", "2"]);
+    let two = train(dir.path(), &tr, &two_flags, "two.hdf5");
+    assert!(two["report"].get("choice").is_none());
+    assert_eq!(two["report"]["members"], 2);
+    let nodes = |name: &str| {
+        json(
+            &zg()
+                .args(["info", "--json", "-m"])
+                .arg(dir.path().join(name))
+                .assert()
+                .success(),
+        )["shape"]["nodes"]
+            .clone()
+    };
+    assert_eq!(nodes("two.hdf5"), serde_json::json!(40), "{one}");
+    // the first member is the single network (same data, seed 0): the ensemble's scores are
+    // its scores plus the second member's, which are at most a class group of 10 nodes (the
+    // library test checks the sum exactly)
+    let scores = |name: &str| {
+        let v = json(
+            &zg()
+                .args(["predict", "--json", "--features", "Dream,4100,male", "-m"])
+                .arg(dir.path().join(name))
+                .assert()
+                .success(),
+        );
+        v["scores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_u64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    let (a, ab) = (scores("one.hdf5"), scores("two.hdf5"));
+    assert!(
+        a.iter().zip(&ab).all(|(x, y)| x <= y && y - x <= 10),
+        "{a:?} {ab:?}"
+    );
+    zg().args(["-q", "train", "--members", "2", "--label-column", "kind"])
+        .arg("--train-set-path")
+        .arg(&tr)
+        .arg("-o")
+        .arg(dir.path().join("x.hdf5"))
+        .assert()
+        .failure()
+        .stderr(contains("--members"));
 }

@@ -157,6 +157,11 @@ pub(super) struct LutArgs {
     /// Continue from the checkpoint (same data and settings; --epochs may grow).
     #[arg(long)]
     resume: bool,
+    /// Train this many networks of one layer (seeds --seed, --seed + 1, …) and merge them
+    /// into one whose class scores are the sums of theirs: an ensemble that is itself a
+    /// LUT network (proved unchanged). No checkpoints.
+    #[arg(long, value_name = "N", conflicts_with_all = ["arch", "resume", "checkpoint"])]
+    members: Option<usize>,
 }
 
 /// Arguments of `train`.
@@ -182,6 +187,10 @@ pub struct TrainArgs {
     /// hold-out of one fifth (the first of 5 folds).
     #[arg(long, value_name = "K")]
     folds: Option<usize>,
+    /// How many times the rows are dealt into folds anew for the choice (every deal scores
+    /// every held-out row once more). Default: 3 up to 400 rows, else 1.
+    #[arg(long, value_name = "R")]
+    repeats: Option<usize>,
     /// Training data: a folder with MNIST IDX files (train-*-ubyte) or NNNN_<label>.png
     /// images (any W×H, all alike), or a CSV file (a header row, feature columns of numbers
     /// or text with empty cells allowed, a label column; the rows are shuffled with --seed
@@ -397,6 +406,7 @@ fn other_family_flags(a: &TrainArgs) -> Vec<&'static str> {
             ("--shift", l.shift != 0),
             ("--checkpoint", l.checkpoint.is_some()),
             ("--resume", l.resume),
+            ("--members", l.members.is_some()),
         ],
         FamilyArg::Lutnet => vec![
             ("--filter-inputs", b.filter_inputs.is_some()),
@@ -494,6 +504,9 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
         let (model, mut report) = match chosen {
             Candidate::Bthowen(cfg) => train_bthowen(&a, &train, cfg, &reporter)?,
             Candidate::Lutnet(cfg) => train_lutnet(&a, &train, cfg, classes, &output, &reporter)?,
+            Candidate::Ensemble { config, members } => {
+                train_ensemble(&a, &train, config, members, classes, &reporter)?
+            }
         };
         report["choice"] = choice;
         (model, report)
@@ -507,7 +520,10 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
             }
             FamilyArg::Lutnet => {
                 let cfg = lut_config(&a, &train, d, classes);
-                train_lutnet(&a, &train, cfg, classes, &output, &reporter)?
+                match a.lut.members {
+                    Some(m) if m > 1 => train_ensemble(&a, &train, cfg, m, classes, &reporter)?,
+                    _ => train_lutnet(&a, &train, cfg, classes, &output, &reporter)?,
+                }
             }
         }
     };
@@ -694,6 +710,47 @@ fn train_lutnet(
         );
     }
     let json = serde_json::json!({ "config": cfg, "report": report, "checkpoint": checkpoint });
+    Ok((model.into(), json))
+}
+
+/// Trains the chosen ensemble of one-layer LUT networks (no checkpoint: each member is
+/// short).
+fn train_ensemble(
+    a: &TrainArgs,
+    train: &TrainData,
+    cfg: LutTrainConfig,
+    members: usize,
+    classes: usize,
+    reporter: &dyn zero_g::progress::Reporter,
+) -> Result<(Model, serde_json::Value)> {
+    let (model, reports) = zero_g::train::lutnet::train_ensemble(
+        &train.data,
+        &train.input,
+        classes,
+        &cfg,
+        members,
+        reporter,
+    )?;
+    if !a.json {
+        for (k, r) in reports.iter().enumerate() {
+            println!(
+                "member {} (seed {}): trained on {} samples ({} held out), kept epoch {} of {}: \
+                 validation accuracy {:.2} %",
+                k + 1,
+                cfg.seed.wrapping_add(k as u64),
+                r.train_samples,
+                r.validation_samples,
+                r.chosen_epoch,
+                r.epochs.len(),
+                100.0 * r.validation_accuracy
+            );
+        }
+        println!(
+            "merged: {} nodes, each class's score the sum of the members' scores",
+            model.num_nodes()
+        );
+    }
+    let json = serde_json::json!({ "config": cfg, "members": members, "reports": reports });
     Ok((model.into(), json))
 }
 

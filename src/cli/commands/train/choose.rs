@@ -3,7 +3,9 @@
 
 use super::{bthowen_config, lut_config, Defaults, TrainArgs, TrainData};
 use anyhow::Result;
-use zero_g::train::choose::{cross_validate, default_folds, Candidate, Plan, Tried};
+use zero_g::train::choose::{
+    cross_validate, default_folds, default_repeats, Candidate, Plan, Tried,
+};
 
 /// The flags that fix the model (family, shape, bits, epochs): given any, `train` does not
 /// choose unless told to.
@@ -21,6 +23,7 @@ fn model_flags(a: &TrainArgs) -> Vec<&'static str> {
         ("--arity", l.arity.is_some()),
         ("--epochs", l.epochs.is_some()),
         ("--resume", l.resume),
+        ("--members", l.members.is_some()),
     ]
     .into_iter()
     .filter(|(_, given)| *given)
@@ -35,8 +38,10 @@ pub(super) fn wanted(a: &TrainArgs, table: bool) -> bool {
 
 /// The grid, cheapest circuits first: BTHOWeN with the data's defaults and two variants,
 /// then LUT networks of one layer (300 and 600 nodes rounded up to a multiple of the class
-/// count, LUT-4 and LUT-6, 16 and 32 thermometer bits). Each LUT network keeps its best
-/// validation epoch of the given number, so the epoch count is chosen too.
+/// count, LUT-2, LUT-4 and LUT-6, 16 and 32 thermometer bits) and an ensemble of three
+/// 300-node LUT-4 networks (seeds s, s+1, s+2, merged into one network of 900 nodes). Each
+/// LUT network keeps its best validation epoch of the given number, so the epoch count is
+/// chosen too.
 fn grid(a: &TrainArgs, train: &TrainData, d: Defaults, classes: usize) -> Vec<Candidate> {
     let b = bthowen_config(a, train, d);
     let l = lut_config(a, train, d, classes);
@@ -52,7 +57,7 @@ fn grid(a: &TrainArgs, train: &TrainData, d: Defaults, classes: usize) -> Vec<Ca
             ..b
         }));
         let lut = |nodes: usize, arity: usize, bits: usize, epochs: usize| {
-            Candidate::Lutnet(zero_g::train::lutnet::LutTrainConfig {
+            zero_g::train::lutnet::LutTrainConfig {
                 layers: vec![round(nodes)],
                 arity,
                 bits_per_input: bits,
@@ -60,13 +65,18 @@ fn grid(a: &TrainArgs, train: &TrainData, d: Defaults, classes: usize) -> Vec<Ca
                 mapping_epochs: epochs,
                 lr_step: epochs * 2 / 5,
                 ..l.clone()
-            })
+            }
         };
-        out.push(lut(300, 4, 16, 200));
-        out.push(lut(300, 6, 16, 200));
-        out.push(lut(600, 4, 16, 200));
-        out.push(lut(300, 4, 32, 200));
-        out.push(lut(600, 6, 32, 300));
+        out.push(Candidate::Lutnet(lut(300, 4, 16, 200)));
+        out.push(Candidate::Lutnet(lut(600, 2, 16, 200)));
+        out.push(Candidate::Ensemble {
+            config: lut(300, 4, 16, 200),
+            members: 3,
+        });
+        out.push(Candidate::Lutnet(lut(300, 6, 16, 200)));
+        out.push(Candidate::Lutnet(lut(600, 4, 16, 200)));
+        out.push(Candidate::Lutnet(lut(300, 4, 32, 200)));
+        out.push(Candidate::Lutnet(lut(600, 6, 32, 300)));
     } else {
         out.push(Candidate::Lutnet(l));
     }
@@ -86,8 +96,14 @@ pub(super) fn choose(
         Some(k) => (k, k),
         None => default_folds(train.data.len()),
     };
+    let repeats = a
+        .repeats
+        .unwrap_or_else(|| default_repeats(train.data.len()))
+        .max(1);
     if !a.json {
-        let how = if run == folds {
+        let how = if run == folds && repeats > 1 {
+            format!("{folds}-fold cross-validation, {repeats} deals")
+        } else if run == folds {
             format!("{folds}-fold cross-validation")
         } else {
             format!("a hold-out of 1/{folds} (fold 1 of {folds}; --folds K for K-fold)")
@@ -134,6 +150,7 @@ pub(super) fn choose(
         Plan {
             folds,
             run,
+            repeats,
             budget_seconds: a.time_budget,
         },
         &mut line,
@@ -167,6 +184,7 @@ pub(super) fn choose(
         serde_json::json!({
             "folds": folds,
             "folds_run": run,
+            "repeats": repeats,
             "time_budget_s": a.time_budget,
             "tried": tried,
             "kept": best,
