@@ -29,6 +29,9 @@ pub enum Command {
     ComputeAccuracy(commands::accuracy::AccuracyArgs),
     /// Train a model (BTHOWeN, or a LUT network with --family lutnet) and write it as HDF5.
     Train(commands::train::TrainArgs),
+    /// Merge one-layer LUT networks of the same input encoding into one whose class scores
+    /// are the sums of theirs (an ensemble proven as a single network).
+    Ensemble(commands::ensemble::EnsembleArgs),
     /// Write MNIST IDX images as a folder of NNNN_<label>.png files (the original's layout).
     ExportMnist(commands::export::ExportArgs),
     /// Compute the salted Poseidon commitment of an image (to publish before proving).

@@ -4,6 +4,7 @@ pub mod accuracy;
 pub mod bounty;
 pub mod commit;
 pub mod deployment;
+pub mod ensemble;
 pub mod evm;
 pub mod export;
 pub mod info;
@@ -24,6 +25,7 @@ use zero_g::Model;
 pub fn run(cmd: Command, printer: &Printer) -> Result<Outcome> {
     match cmd {
         Command::Info(a) => info::run(a),
+        Command::Ensemble(a) => ensemble::run(a),
         Command::Predict(a) => predict::run(a),
         Command::ComputeAccuracy(a) => accuracy::run(a, printer),
         Command::Train(a) => train::run(a, printer),

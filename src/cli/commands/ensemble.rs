@@ -1,0 +1,61 @@
+//! `zero_g ensemble`: one LUT network from several one-layer networks of the same input
+//! encoding, whose class scores are the sums of theirs (`zero_g::train::lutnet::merge`).
+//! The result is an ordinary one-layer network: every command, the circuit and the EVM path
+//! treat it as any other.
+
+use super::{load_model, print_json};
+use crate::cli::Outcome;
+use anyhow::{bail, Result};
+use clap::Args;
+use std::path::PathBuf;
+use zero_g::model::Model;
+
+/// Arguments of `ensemble`.
+#[derive(Debug, Args)]
+pub struct EnsembleArgs {
+    /// The networks to merge: one-layer LUT networks with the same input, classes, arity and
+    /// thresholds (e.g. trained with the same --bits-per-input on the same data, any
+    /// --layers and --seed).
+    #[arg(required = true, num_args = 2.., value_name = "MODEL.hdf5")]
+    models: Vec<PathBuf>,
+    /// Where to write the merged network (written whole or not at all).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: PathBuf,
+    /// Print what was written as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `ensemble`.
+pub fn run(a: EnsembleArgs) -> Result<Outcome> {
+    let mut nets = Vec::with_capacity(a.models.len());
+    for p in &a.models {
+        match load_model(p)? {
+            Model::LutNet(n) => nets.push(n),
+            Model::Bthowen(_) => bail!(
+                "{} is a BTHOWeN model: only LUT networks can be merged",
+                p.display()
+            ),
+        }
+    }
+    let merged = zero_g::train::lutnet::merge(&nets)?;
+    let nodes = merged.num_nodes();
+    let model = Model::from(merged);
+    zero_g::model::io::save(&model, &a.output)?;
+    if a.json {
+        print_json(&serde_json::json!({
+            "output": a.output,
+            "members": a.models,
+            "nodes": nodes,
+            "model_digest": model.digest_hex(),
+        }));
+    } else {
+        println!("{}", model.describe());
+        println!(
+            "wrote {} ({} networks merged; its scores are the sums of theirs)",
+            a.output.display(),
+            a.models.len()
+        );
+    }
+    Ok(Outcome::Success)
+}
