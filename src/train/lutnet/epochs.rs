@@ -11,11 +11,49 @@ use super::{EpochStats, Snapshot};
 use crate::data::Dataset;
 use crate::error::TrainError;
 use crate::limits::Class;
+use crate::model::input::InputSpec;
 use crate::progress::Reporter;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::path::Path;
+
+/// The learning rate of epoch `e` (0-based): `lr` dropped ×0.1 every `step` epochs.
+pub(crate) fn step_decay(lr: f32, step: usize, e: usize) -> f32 {
+    lr * 0.1f32.powi((e / step.max(1)) as i32)
+}
+
+/// Checks the samples against the model's input and classes and splits them: returns
+/// `(train_n, val_n)`, the last `val_n` (`validation_fraction` of them, rounded) held out.
+pub(crate) fn split(
+    data: &Dataset,
+    input: &InputSpec,
+    classes: usize,
+    validation_fraction: f64,
+    batch_size: usize,
+) -> Result<(usize, usize), TrainError> {
+    if data.num_inputs() != input.num_inputs() {
+        return Err(TrainError::Data(format!(
+            "the samples have {} inputs, the model {}",
+            data.num_inputs(),
+            input.num_inputs()
+        )));
+    }
+    if let Some(&l) = data.labels.iter().find(|&&l| l as usize >= classes) {
+        return Err(TrainError::Data(format!(
+            "label {l} with only {classes} classes"
+        )));
+    }
+    let val_n = (data.len() as f64 * validation_fraction).round() as usize;
+    let train_n = data.len() - val_n;
+    if train_n == 0 || train_n < batch_size.min(data.len()) {
+        return Err(TrainError::Data(format!(
+            "{} samples leave {train_n} to train on",
+            data.len()
+        )));
+    }
+    Ok((train_n, val_n))
+}
 
 /// A training run's state, as the epoch loop sees it.
 pub(crate) trait Learner {

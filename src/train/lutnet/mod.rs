@@ -126,7 +126,7 @@ impl LutTrainConfig {
 
     /// The learning rate during `epoch` (0-based).
     pub fn lr_at(&self, epoch: usize) -> f32 {
-        self.learning_rate * 0.1f32.powi((epoch / self.lr_step.max(1)) as i32)
+        epochs::step_decay(self.learning_rate, self.lr_step, epoch)
     }
 
     /// Checks the configuration against the data's classes.
@@ -608,26 +608,13 @@ pub fn train(
     reporter: &dyn Reporter,
 ) -> Result<(LutNet, LutTrainReport), TrainError> {
     cfg.validate(classes)?;
-    if data.num_inputs() != input.num_inputs() {
-        return Err(TrainError::Data(format!(
-            "the samples have {} inputs, the model {}",
-            data.num_inputs(),
-            input.num_inputs()
-        )));
-    }
-    if let Some(&l) = data.labels.iter().find(|&&l| l as usize >= classes) {
-        return Err(TrainError::Data(format!(
-            "label {l} with only {classes} classes"
-        )));
-    }
-    let val_n = (data.len() as f64 * cfg.validation_fraction).round() as usize;
-    let train_n = data.len() - val_n;
-    if train_n < cfg.batch_size.min(data.len()) || train_n == 0 {
-        return Err(TrainError::Data(format!(
-            "{} samples leave {train_n} to train on",
-            data.len()
-        )));
-    }
+    let (train_n, val_n) = epochs::split(
+        data,
+        input,
+        classes,
+        cfg.validation_fraction,
+        cfg.batch_size,
+    )?;
     let mut st = match (&checkpointing.path, checkpointing.resume) {
         (Some(p), true) => {
             let mut st = checkpoint::read(p)?;

@@ -388,27 +388,14 @@ pub fn train_deep(
     reporter: &dyn Reporter,
 ) -> Result<(LutNet, DeepTrainReport), TrainError> {
     cfg.validate(input, classes)?;
-    if data.num_inputs() != input.num_inputs() {
-        return Err(TrainError::Data(format!(
-            "the samples have {} inputs, the model {}",
-            data.num_inputs(),
-            input.num_inputs()
-        )));
-    }
-    if let Some(&l) = data.labels.iter().find(|&&l| l as usize >= classes) {
-        return Err(TrainError::Data(format!(
-            "label {l} with only {classes} classes"
-        )));
-    }
+    let (train_n, val_n) = super::epochs::split(
+        data,
+        input,
+        classes,
+        cfg.validation_fraction,
+        cfg.batch_size,
+    )?;
     let geoms = cfg.geometry(input)?;
-    let val_n = (data.len() as f64 * cfg.validation_fraction).round() as usize;
-    let train_n = data.len() - val_n;
-    if train_n == 0 || train_n < cfg.batch_size.min(data.len()) {
-        return Err(TrainError::Data(format!(
-            "{} samples leave {train_n} to train on",
-            data.len()
-        )));
-    }
     let mut st = match (&checkpointing.path, checkpointing.resume) {
         (Some(p), true) => state::resume(p, data, classes, cfg, &geoms)?,
         _ => DeepState::new(data, classes, cfg, &geoms),
@@ -426,7 +413,7 @@ pub fn train_deep(
     };
     let x_val = encode_all(&val);
     let x_train = encode_all(&train);
-    let lr = |e: usize| cfg.learning_rate * 0.1f32.powi((e / cfg.lr_step.max(1)) as i32);
+    let lr = |e| super::epochs::step_decay(cfg.learning_rate, cfg.lr_step, e);
     let encode = |img: &[u8], out: &mut Vec<u8>| encode_into(img, &thresholds, out);
     let schedule = Schedule {
         epochs: cfg.epochs,
