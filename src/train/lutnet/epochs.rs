@@ -92,15 +92,22 @@ pub(crate) struct Schedule<'a> {
     pub checkpoint: Option<&'a Path>,
 }
 
-/// The samples: the training split with its bits precomputed (`width` per sample), how to
-/// encode a shifted image, and the held-out split's bits and labels.
+/// The samples: the training and held-out splits and how to encode a sample's bits (the
+/// training split is encoded once when it is not shifted, on the fly when it is).
 pub(crate) struct Samples<'a> {
     pub train: &'a Dataset,
-    pub x_train: &'a [u8],
-    pub width: usize,
+    pub val: &'a Dataset,
     pub encode: &'a dyn Fn(&[u8], &mut Vec<u8>),
-    pub x_val: &'a [u8],
-    pub y_val: &'a [Class],
+}
+
+impl Samples<'_> {
+    fn encode_all(&self, d: &Dataset) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (x, _) in d.iter() {
+            (self.encode)(x, &mut out);
+        }
+        out
+    }
 }
 
 /// Runs the epochs left of `s.epochs`.
@@ -111,6 +118,12 @@ pub(crate) fn run(
     reporter: &dyn Reporter,
 ) -> Result<(), TrainError> {
     let train_n = d.train.len();
+    let x_val = d.encode_all(d.val);
+    let x_train = match s.shift {
+        Some(_) => Vec::new(),
+        None => d.encode_all(d.train),
+    };
+    let width = x_train.len() / train_n.max(1);
     let mut order: Vec<usize> = (0..train_n).collect();
     let (mut xb, mut yb) = (Vec::new(), Vec::new());
     let mut shifted = vec![0u8; d.train.num_inputs()];
@@ -138,7 +151,7 @@ pub(crate) fn run(
                         crate::train::shift_image(d.train.image(i), w, h, dxy, &mut shifted);
                         (d.encode)(&shifted, &mut xb);
                     }
-                    None => xb.extend_from_slice(&d.x_train[i * d.width..(i + 1) * d.width]),
+                    None => xb.extend_from_slice(&x_train[i * width..(i + 1) * width]),
                 }
                 yb.push(d.train.labels[i]);
             }
@@ -148,7 +161,7 @@ pub(crate) fn run(
             reporter.on_progress(1);
         }
         reporter.on_stage_done();
-        let (val_acc, val_loss) = st.accuracy(d.x_val, d.y_val);
+        let (val_acc, val_loss) = st.accuracy(&x_val, &d.val.labels);
         let stats = EpochStats {
             epoch: e + 1,
             loss: loss / train_n as f64,

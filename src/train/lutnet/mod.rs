@@ -657,8 +657,6 @@ pub fn train(
     }
     let train = data.slice(0..train_n);
     let val = data.slice(train_n..data.len());
-    let x_train = encode::encode(&train, &cands);
-    let x_val = encode::encode(&val, &cands);
     let lr = |e| cfg.lr_at(e);
     let encode = |img: &[u8], out: &mut Vec<u8>| encode::encode_sample(img, &cands, out);
     let schedule = epochs::Schedule {
@@ -676,11 +674,8 @@ pub fn train(
     };
     let samples = epochs::Samples {
         train: &train,
-        x_train: &x_train,
-        width: ic,
+        val: &val,
         encode: &encode,
-        x_val: &x_val,
-        y_val: &val.labels,
     };
     let mut learner = OneLayer {
         st: &mut st,

@@ -400,19 +400,9 @@ pub fn train_deep(
         (Some(p), true) => state::resume(p, data, classes, cfg, &geoms)?,
         _ => DeepState::new(data, classes, cfg, &geoms),
     };
-    let ib = input.num_inputs() * cfg.bits_per_input;
     let train = data.slice(0..train_n);
     let thresholds = cfg.thresholds(&train);
     let val = data.slice(train_n..data.len());
-    let encode_all = |d: &Dataset| {
-        let mut out = Vec::with_capacity(d.len() * ib);
-        for (img, _) in d.iter() {
-            encode_into(img, &thresholds, &mut out);
-        }
-        out
-    };
-    let x_val = encode_all(&val);
-    let x_train = encode_all(&train);
     let lr = |e| super::epochs::step_decay(cfg.learning_rate, cfg.lr_step, e);
     let encode = |img: &[u8], out: &mut Vec<u8>| encode_into(img, &thresholds, out);
     let schedule = Schedule {
@@ -430,11 +420,8 @@ pub fn train_deep(
     };
     let samples = Samples {
         train: &train,
-        x_train: &x_train,
-        width: ib,
+        val: &val,
         encode: &encode,
-        x_val: &x_val,
-        y_val: &val.labels,
     };
     let mut learner = Deep {
         st: &mut st,
