@@ -10,6 +10,7 @@
 
 pub mod bounty;
 pub mod chain;
+pub mod shared;
 
 use crate::circuit::WnnCircuit;
 use crate::proving::{verifier_srs_for, KeyMeta, ProofError, ProofFile, Srs};
