@@ -16,6 +16,11 @@ pragma solidity 0.8.19;
 ///      (below the BN254 scalar modulus r): the verifier reads words mod r, so `c` and `c + r`
 ///      would be one proof under two record keys; zero_g's verifiers revert on such words, and
 ///      this contract refuses a commitment ≥ r itself (`NonCanonicalCommitment`).
+///      A shared verifier (`zero_g deploy-evm-verifier --shared`) serves every model of one
+///      circuit and reads the verifying key's words from a key-data contract named after the
+///      proof: with `keyData` set, its code hash is checked at construction as the verifier's
+///      is (a key-data contract is STOP and words: its code never runs and cannot change),
+///      and every call names it, so only proofs under this model's key are accepted.
 ///      A commitment is not an image: the same image under a new salt is a new commitment. With
 ///      an `attester` (e.g. whoever holds or captured the images), only commitments it
 ///      attested are accepted, so each rewarded image was registered once, beforehand; with
@@ -23,6 +28,8 @@ pragma solidity 0.8.19;
 contract ClassificationBounty {
     /// The zero_g verifier (raw calldata: public inputs as 32-byte words, then the proof).
     address public immutable verifier;
+    /// For a shared verifier, the contract holding the model's key data (zero otherwise).
+    address public immutable keyData;
     /// SHA-256 digest of the model the verifier's key was generated for.
     bytes32 public immutable modelDigest;
     /// The class that earns the reward.
@@ -59,6 +66,8 @@ contract ClassificationBounty {
 
     /// The verifier at the given address does not have the expected code.
     error WrongVerifier();
+    /// The key-data contract at the given address does not have the expected code.
+    error WrongKeyData();
     /// This image has been classified already.
     error AlreadyClassified(uint256 commitment);
     /// The verifier rejected the proof.
@@ -77,6 +86,8 @@ contract ClassificationBounty {
     constructor(
         address verifier_,
         bytes32 verifierCodehash,
+        address keyData_,
+        bytes32 keyDataCodehash,
         bytes32 modelDigest_,
         uint256 targetClass_,
         uint256 reward_,
@@ -85,7 +96,11 @@ contract ClassificationBounty {
         if (verifier_.code.length == 0 || verifier_.codehash != verifierCodehash) {
             revert WrongVerifier();
         }
+        if (keyData_ != address(0) && (keyData_.code.length == 0 || keyData_.codehash != keyDataCodehash)) {
+            revert WrongKeyData();
+        }
         verifier = verifier_;
+        keyData = keyData_;
         modelDigest = modelDigest_;
         targetClass = targetClass_;
         reward = reward_;
@@ -120,16 +135,11 @@ contract ClassificationBounty {
         if (records[commitment].prover != address(0)) revert AlreadyClassified(commitment);
         if (attester != address(0) && !attested[commitment]) revert NotAttested(commitment);
         uint256 digest = uint256(modelDigest);
-        (bool ok,) = verifier.staticcall(
-            abi.encodePacked(
-                class_,
-                commitment,
-                digest >> 128,
-                digest & type(uint128).max,
-                uint256(uint160(msg.sender)),
-                proof
-            )
+        bytes memory data = abi.encodePacked(
+            class_, commitment, digest >> 128, digest & type(uint128).max, uint256(uint160(msg.sender)), proof
         );
+        if (keyData != address(0)) data = abi.encodePacked(data, uint256(uint160(keyData)));
+        (bool ok,) = verifier.staticcall(data);
         if (!ok) revert InvalidProof();
         records[commitment] = Record(msg.sender, uint64(block.number), uint16(class_));
         emit Classified(commitment, class_, msg.sender);

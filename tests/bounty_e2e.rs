@@ -419,6 +419,7 @@ fn a_wrong_verifier_stops_the_deployment() {
     let params = BountyParams {
         verifier,
         verifier_codehash: keccak256(b"another verifier"),
+        key_data: None,
         model_digest: digest.into(),
         target_class: U256::from(TARGET),
         reward: U256::from(REWARD),

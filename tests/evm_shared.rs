@@ -179,3 +179,211 @@ fn a_network_of_another_shape_gets_another_shared_verifier() {
     };
     assert_ne!(shared(small).sol, shared(big).sol);
 }
+
+fn json(a: &assert_cmd::assert::Assert) -> serde_json::Value {
+    serde_json::from_slice(&a.get_output().stdout).unwrap()
+}
+
+/// The CLI end to end: `deploy-evm-verifier --shared` for model A (the verifier and A's key
+/// data), `--shared-verifier` for model B (only B's key data); `verify-evm` and
+/// `submit-proof` with each record and with --vk-path/--key-data; a bounty pinned to A's key
+/// data pays A's proof and refuses B's; every mismatch is refused before sending (exit 2).
+#[test]
+fn the_cli_deploys_one_shared_verifier_and_each_models_key_data() {
+    use zero_g::evm::bounty;
+    use zero_g::proving::artifacts;
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n);
+    if std::env::var_os("ZERO_G_SOLC").is_none() {
+        std::env::set_var("ZERO_G_SOLC", root().join("scripts/bin/solc"));
+    }
+    let account0: halo2_proofs::halo2curves::bn256::Fr = zero_g::commitment::from_hex(&format!(
+        "{:0>64}",
+        hex::encode(
+            DEV_KEYS[0]
+                .parse::<alloy::signers::local::PrivateKeySigner>()
+                .unwrap()
+                .address()
+        )
+    ))
+    .unwrap();
+    let (ma, mb) = two_models();
+    let st = bounty::statement();
+    let k = proving::circuit_params(&ma, Layout::Evm, &st).unwrap().k;
+    let srs = proving::generate_srs(k, Some(9));
+    artifacts::write_srs(&srs, &p("kzg.srs")).unwrap();
+    let img = load_image_for(&reference(DIGIT7), 28, 28).unwrap();
+    for (name, m) in [("a", ma), ("b", mb)] {
+        let (pk, meta) = proving::keygen(&srs, m.clone(), Layout::Evm, &st, &NoReporter).unwrap();
+        artifacts::write_vk(&p(&format!("{name}.vk")), pk.get_vk(), &meta).unwrap();
+        let input = [ImageInput {
+            pixels: img.clone(),
+            salt: zero_g::commitment::random_salt(),
+        }];
+        let proof =
+            proving::prove_bound(&srs, &pk, &meta, m, &input, Some(account0), &NoReporter).unwrap();
+        artifacts::write_proof(&p(&format!("{name}.json")), &proof).unwrap();
+    }
+    let anvil = start_anvil();
+    let rpc = ["--rpc-url", anvil.url.as_str()];
+    let deploy = |vk: &str, extra: &[&str]| {
+        zg().args(["deploy-evm-verifier", "--json", "-s"])
+            .arg(p("kzg.srs"))
+            .arg("-v")
+            .arg(p(vk))
+            .args(rpc)
+            .args(extra)
+            .assert()
+    };
+    let out_dir = p("contracts");
+    let a = json(
+        &deploy(
+            "a.vk",
+            &[
+                "--shared",
+                "--deployment-path",
+                p("a.rec").to_str().unwrap(),
+                "--output-dir",
+                out_dir.to_str().unwrap(),
+            ],
+        )
+        .success(),
+    );
+    let verifier = a["address"].as_str().unwrap().to_string();
+    assert_eq!(a["key_data"]["verifier_deployed"], true);
+    assert!(out_dir.join("KeyData.bin").is_file());
+    let b = json(
+        &deploy(
+            "b.vk",
+            &[
+                "--shared-verifier",
+                &verifier,
+                "--deployment-path",
+                p("b.rec").to_str().unwrap(),
+            ],
+        )
+        .success(),
+    );
+    assert_eq!(b["address"], a["address"]);
+    assert_eq!(b["key_data"]["verifier_deployed"], false);
+    let b_gas = b["key_data"]["gas_used"].as_u64().unwrap();
+    eprintln!(
+        "shared verifier deployed for {} gas; model B's key data for {b_gas} gas",
+        a["gas_used"]
+    );
+    // the second model costs a small fraction of a verifier
+    assert!(b_gas * 10 < a["gas_used"].as_u64().unwrap(), "{b_gas}");
+    let key_a = a["key_data"]["address"].as_str().unwrap().to_string();
+    let key_b = b["key_data"]["address"].as_str().unwrap().to_string();
+
+    // verify-evm: with each record, and with the key and --key-data
+    let verify = |proof: &str, extra: &[&str]| {
+        zg().args(["verify-evm", "--proof-path"])
+            .arg(p(proof))
+            .args(rpc)
+            .args(extra)
+            .assert()
+    };
+    let rec = |n: &str| p(n).to_str().unwrap().to_string();
+    verify("a.json", &["--deployment-path", &rec("a.rec")]).success();
+    verify("b.json", &["--deployment-path", &rec("b.rec")]).success();
+    let srs_path = rec("kzg.srs");
+    let by_key = |vk: &str, key: &str| {
+        vec![
+            "-c".to_string(),
+            verifier.clone(),
+            "-v".into(),
+            rec(vk),
+            "-s".into(),
+            srs_path.clone(),
+            "--key-data".into(),
+            key.to_string(),
+        ]
+    };
+    let args = by_key("a.vk", &key_a);
+    verify("a.json", &strs(&args)).success();
+    // A's proof with B's key data: the key-data contract is not A's (refused, exit 2)
+    let args = by_key("a.vk", &key_b);
+    verify("a.json", &strs(&args))
+        .code(2)
+        .stderr(predicates::str::contains("the key data of key"));
+    // a record of another key: refused
+    verify("a.json", &["--deployment-path", &rec("b.rec")]).code(2);
+    // --shared-verifier at a contract that is not this circuit's shared verifier
+    deploy("b.vk", &["--shared-verifier", &key_a])
+        .code(2)
+        .stderr(predicates::str::contains("shared verifier"));
+
+    // submit-proof with A's record: accepted in a transaction
+    let sent = zg()
+        .args(["submit-proof", "--json", "--proof-path"])
+        .arg(p("a.json"))
+        .args(["--deployment-path", &rec("a.rec")])
+        .args(rpc)
+        .assert()
+        .success();
+    eprintln!(
+        "shared verifier: {} gas via submit-proof",
+        json(&sent)["gas_used"]
+    );
+
+    // a bounty on A's key data: pays A's proof; B's proof (same verifier) is InvalidProof
+    let bounty = json(
+        &zg()
+            .args(["deploy-bounty", "--json", "--verifier", &verifier, "-v"])
+            .arg(p("a.vk"))
+            .args(["--verifier-deployment-path", &rec("a.rec")])
+            .args(["--target-class", "7", "--reward", "1", "--fund", "10"])
+            .args(rpc)
+            .assert()
+            .success(),
+    );
+    assert_eq!(bounty["key_data"], key_a.to_lowercase());
+    let addr = bounty["address"].as_str().unwrap().to_string();
+    zg().args(["submit-proof", "--proof-path"])
+        .arg(p("a.json"))
+        .args(["--bounty", &addr])
+        .args(rpc)
+        .assert()
+        .success();
+    zg().args(["submit-proof", "--force", "--proof-path"])
+        .arg(p("b.json"))
+        .args(["--bounty", &addr])
+        .args(rpc)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("InvalidProof"));
+    // the constructor checks the key data's code hash (WrongKeyData), as the verifier's
+    let chain = Chain::connect(&anvil.url)
+        .unwrap()
+        .with_signer(Some(DEV_KEYS[0]))
+        .unwrap();
+    let v: Address = verifier.parse().unwrap();
+    let params = bounty::BountyParams {
+        verifier: v,
+        verifier_codehash: bounty::codehash(&chain, v).unwrap(),
+        key_data: Some((key_a.parse().unwrap(), keccak256(b"other words"))),
+        model_digest: alloy::primitives::B256::ZERO,
+        target_class: alloy::primitives::U256::from(7),
+        reward: alloy::primitives::U256::ZERO,
+        attester: Address::ZERO,
+    };
+    let compiled = bounty::compile().unwrap();
+    match bounty::deploy(&chain, &compiled, &params, alloy::primitives::U256::ZERO) {
+        Err(zero_g::evm::EvmError::Reverted(m)) => assert!(m.contains("WrongKeyData()"), "{m}"),
+        other => panic!("expected WrongKeyData, got {other:?}"),
+    }
+    // a bounty asked to pin B's key data for A's key: refused before deploying
+    zg().args(["deploy-bounty", "--verifier", &verifier, "-v"])
+        .arg(p("a.vk"))
+        .args(["-s", &srs_path, "--key-data", &key_b])
+        .args(["--target-class", "7", "--reward", "1"])
+        .args(rpc)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("the key data of"));
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}

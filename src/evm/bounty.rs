@@ -74,6 +74,9 @@ pub struct BountyParams {
     pub verifier: Address,
     /// The Keccak-256 of the verifier's runtime code (checked by the constructor).
     pub verifier_codehash: B256,
+    /// For a shared verifier: the model's key-data contract and the Keccak-256 of its code
+    /// (checked by the constructor; every call names it). `None` for a single-key verifier.
+    pub key_data: Option<(Address, B256)>,
     /// The SHA-256 digest of the model (a public input the bounty passes itself).
     pub model_digest: B256,
     /// The class that earns the reward.
@@ -89,6 +92,8 @@ pub fn creation_code(compiled: &Compiled, p: &BountyParams) -> Vec<u8> {
     let args = ClassificationBounty::constructorCall {
         verifier_: p.verifier,
         verifierCodehash: p.verifier_codehash,
+        keyData_: p.key_data.map_or(Address::ZERO, |k| k.0),
+        keyDataCodehash: p.key_data.map_or(B256::ZERO, |k| k.1),
         modelDigest_: p.model_digest,
         targetClass_: p.target_class,
         reward_: p.reward,
@@ -103,6 +108,8 @@ pub fn creation_code(compiled: &Compiled, p: &BountyParams) -> Vec<u8> {
 pub enum Revert {
     /// `WrongVerifier()`: the verifier's code is not the expected one (constructor).
     WrongVerifier,
+    /// `WrongKeyData()`: the key-data contract's code is not the expected one (constructor).
+    WrongKeyData,
     /// `AlreadyClassified(commitment)`: the image has been classified already.
     AlreadyClassified(U256),
     /// `InvalidProof()`: the verifier rejected the proof.
@@ -135,6 +142,7 @@ impl Revert {
         };
         match E::abi_decode(d) {
             Ok(E::WrongVerifier(_)) => Revert::WrongVerifier,
+            Ok(E::WrongKeyData(_)) => Revert::WrongKeyData,
             Ok(E::AlreadyClassified(e)) => Revert::AlreadyClassified(e.commitment),
             Ok(E::InvalidProof(_)) => Revert::InvalidProof,
             Ok(E::ClassOutOfRange(e)) => Revert::ClassOutOfRange(e.class),
@@ -150,6 +158,7 @@ impl Revert {
     pub fn name(&self) -> &'static str {
         match self {
             Revert::WrongVerifier => "WrongVerifier",
+            Revert::WrongKeyData => "WrongKeyData",
             Revert::AlreadyClassified(_) => "AlreadyClassified",
             Revert::InvalidProof => "InvalidProof",
             Revert::ClassOutOfRange(_) => "ClassOutOfRange",

@@ -55,6 +55,8 @@ pub struct SharedVerifier {
     pub words: Vec<U256>,
     /// Calldata bytes before the key-data address: public words and proof.
     pub calldata_len: usize,
+    /// The length of the key's proofs ([`crate::proving::proof_len`]).
+    pub proof_bytes: usize,
 }
 
 /// The words a verifier reads from a key: its transcript digest, then `(x, y)` of each fixed
@@ -218,6 +220,7 @@ impl SharedVerifier {
             sol: shared,
             words,
             calldata_len: 32 * n + proof_len,
+            proof_bytes: proof_len,
         })
     }
 

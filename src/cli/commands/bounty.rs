@@ -79,9 +79,14 @@ pub struct DeployBountyArgs {
     )]
     srs_path: Option<PathBuf>,
     /// The verifier's deployment record (from `deploy-evm-verifier --deployment-path`): the
-    /// code at --verifier must be the code it recorded, for the key of --vk-path.
+    /// code at --verifier must be the code it recorded, for the key of --vk-path; for a
+    /// shared verifier, the key-data contract it records is checked and pinned too.
     #[arg(long, value_name = "FILE")]
     verifier_deployment_path: Option<PathBuf>,
+    /// For a shared verifier (`deploy-evm-verifier --shared`): the contract holding the
+    /// key's data, checked (with --srs-path) to hold the words of --vk-path, and pinned.
+    #[arg(long, value_name = "ADDRESS")]
+    key_data: Option<String>,
     /// The class that earns the reward.
     #[arg(long, value_name = "N")]
     target_class: usize,
@@ -118,6 +123,8 @@ struct BountyDeployment {
     base: Deployment,
     verifier: String,
     verifier_codehash: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key_data: Option<String>,
     target_class: usize,
     reward_wei: String,
     funded_wei: String,
@@ -161,9 +168,27 @@ pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
     }
     let mut expected = Vec::new();
     let mut proof_bytes = None;
+    // a shared verifier's key data: its address, and the code hashes it must have
+    let mut key_data = a
+        .key_data
+        .as_deref()
+        .map(chain::parse_address)
+        .transpose()?;
+    let mut key_expected = Vec::new();
     if let Some(p) = &a.verifier_deployment_path {
         let rec = check_deployment(p, verifier, &a.verifier, &chain, &meta.vk_fingerprint)?;
         proof_bytes = rec.proof_bytes;
+        if let Some(k) = &rec.key_data {
+            let (addr, hash) = k.parsed(p)?;
+            if key_data.is_some_and(|g| g != addr) {
+                bail!(
+                    "--key-data is not the key-data contract {} records ({addr})",
+                    p.display()
+                );
+            }
+            key_data = Some(addr);
+            key_expected.push(hash);
+        }
         match recorded_codehash(&rec, p)? {
             Some(h) => expected.push(h),
             None if a.srs_path.is_some() => {}
@@ -175,9 +200,33 @@ pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
     }
     if let Some(srs) = &a.srs_path {
         let srs = artifacts::read_srs_for_key(srs)?;
-        let v = build_verifier(&srs, &a.vk_path)?;
-        expected.push(alloy::primitives::keccak256(&v.compiled.runtime));
-        proof_bytes = Some(v.proof_bytes);
+        if key_data.is_some() {
+            let s = super::evm_shared::build(&srs, &a.vk_path)?;
+            expected.push(s.verifier_codehash());
+            key_expected.push(s.v.key_data_codehash());
+            proof_bytes = Some(s.v.proof_bytes);
+        } else {
+            let v = build_verifier(&srs, &a.vk_path)?;
+            expected.push(alloy::primitives::keccak256(&v.compiled.runtime));
+            proof_bytes = Some(v.proof_bytes);
+        }
+    } else if a.key_data.is_some() && key_expected.is_empty() {
+        bail!("--key-data needs --srs-path (to check the contract holds the key's words)");
+    }
+    if let Some(k) = key_data {
+        for h in &key_expected {
+            chain
+                .expect_code(
+                    k,
+                    *h,
+                    &format!(
+                        "the key data of {} (key {}…)",
+                        a.vk_path.display(),
+                        zero_g::proving::short(&meta.vk_fingerprint)
+                    ),
+                )
+                .context("deploy it with `zero_g deploy-evm-verifier --shared`")?;
+        }
     }
     for h in expected {
         chain
@@ -195,6 +244,7 @@ pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
     let params = BountyParams {
         verifier,
         verifier_codehash: alloy::primitives::keccak256(&code),
+        key_data: key_data.zip(key_expected.first().copied()),
         model_digest: model_digest.into(),
         target_class: U256::from(a.target_class),
         reward,
@@ -216,9 +266,11 @@ pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
             runtime_bytes: runtime.len(),
             runtime_codehash: Some(format!("{:#x}", alloy::primitives::keccak256(&runtime))),
             proof_bytes,
+            key_data: None,
         },
         verifier: format!("{verifier:#x}"),
         verifier_codehash: format!("{:#x}", params.verifier_codehash),
+        key_data: key_data.map(|k| format!("{k:#x}")),
         target_class: a.target_class,
         reward_wei: reward.to_string(),
         funded_wei: fund.to_string(),

@@ -34,6 +34,42 @@ pub struct Deployment {
     /// as native `verify` does (absent in records of older zero_g).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proof_bytes: Option<usize>,
+    /// For a shared verifier (`deploy-evm-verifier --shared`): the contract holding the key's
+    /// data, which every call names after the proof. Absent for a single-key verifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_data: Option<KeyDataRecord>,
+}
+
+/// A key-data contract of a shared verifier, as deployed.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct KeyDataRecord {
+    /// Its address.
+    pub address: String,
+    /// Keccak-256 of its code (STOP and the key's words), read back at deployment.
+    pub codehash: String,
+    /// Its deployment transaction.
+    pub tx_hash: String,
+    /// Gas used by its deployment.
+    pub gas_used: u64,
+    /// Whether this deployment also deployed the shared verifier (false: `--shared-verifier`
+    /// named one already deployed, and `tx_hash`/`gas_used` above are this contract's).
+    pub verifier_deployed: bool,
+}
+
+impl KeyDataRecord {
+    /// Its address and code hash, checked well-formed.
+    pub fn parsed(&self, path: &Path) -> Result<(alloy::primitives::Address, B256)> {
+        let address = chain::parse_address(&self.address)
+            .with_context(|| format!("{}: key_data.address", path.display()))?;
+        let hash = self.codehash.parse::<B256>().map_err(|_| {
+            anyhow::anyhow!(
+                "{}: key_data.codehash `{}` is not a 32-byte hex hash",
+                path.display(),
+                self.codehash
+            )
+        })?;
+        Ok((address, hash))
+    }
 }
 
 /// Reads a deployment record (of `deploy-evm-verifier` or `deploy-bounty`) and checks that it

@@ -140,11 +140,19 @@ pub struct GenerateArgs {
     /// Folder for Verifier.sol, Verifier.bin and Verifier.runtime.bin.
     #[arg(long, value_name = "DIR")]
     output_dir: PathBuf,
+    /// Write the verifier shared by every key of this key's circuit (same family, shape,
+    /// layout, statement and k), and this key's data contract (KeyData.bin,
+    /// KeyData.runtime.bin), which each call names after the proof.
+    #[arg(long)]
+    shared: bool,
 }
 
 /// Runs `generate-evm-verifier`.
 pub fn generate(a: GenerateArgs) -> Result<Outcome> {
     let srs = artifacts::read_srs(&a.srs_path)?;
+    if a.shared {
+        return super::evm_shared::generate(&srs, &a.vk_path, &a.output_dir);
+    }
     let Verifier {
         sol,
         compiled: c,
@@ -333,6 +341,16 @@ pub struct DeployArgs {
     /// Print the deployment record as JSON.
     #[arg(long)]
     json: bool,
+    /// Deploy the verifier shared by every key of this key's circuit (same family, shape,
+    /// layout, statement and k), then this key's data in a contract of its own (≈ 0.19 M
+    /// gas); another model of the circuit then deploys only its data (--shared-verifier).
+    /// Calls name the key-data contract after the proof (the deployment record holds it).
+    #[arg(long)]
+    shared: bool,
+    /// A shared verifier already deployed (by `--shared`, for any key of this circuit):
+    /// checked to hold this circuit's shared verifier, then only this key's data is deployed.
+    #[arg(long, value_name = "ADDRESS")]
+    shared_verifier: Option<String>,
 }
 
 /// Runs `deploy-evm-verifier`.
@@ -342,6 +360,17 @@ pub fn deploy(a: DeployArgs) -> Result<Outcome> {
         let (vk, meta) = artifacts::read_vk(&a.vk_path)?;
         proving::check_vk_for_model(&srs, &vk, &meta, Arc::new(load_model(m)?))
             .with_context(|| format!("checking the verifying key against {}", m.display()))?;
+    }
+    if a.shared || a.shared_verifier.is_some() {
+        return super::evm_shared::deploy(
+            &srs,
+            &a.vk_path,
+            &a.chain,
+            a.shared_verifier.as_deref(),
+            a.deployment_path.as_deref(),
+            a.out.output_dir.as_deref(),
+            a.json,
+        );
     }
     let Verifier {
         sol,
@@ -391,6 +420,7 @@ pub fn deploy(a: DeployArgs) -> Result<Outcome> {
         runtime_bytes: c.runtime.len(),
         runtime_codehash: Some(format!("{codehash:#x}")),
         proof_bytes: Some(proof_bytes),
+        key_data: None,
     };
     if let Some(p) = &a.deployment_path {
         artifacts::write_json(p, &rec)?;
@@ -445,24 +475,53 @@ pub struct ExpectedVerifier {
     /// KZG parameters (with --vk-path).
     #[arg(short = 's', long, value_name = "FILE", requires = "vk_path")]
     pub srs_path: Option<PathBuf>,
+    /// With --vk-path, for a shared verifier (`deploy-evm-verifier --shared`): the contract
+    /// holding the key's data; the verifier must hold the shared verifier of the key's
+    /// circuit and this contract the key's words.
+    #[arg(long, value_name = "ADDRESS", requires = "vk_path")]
+    pub key_data: Option<String>,
+}
+
+/// What the checks of a verifier found: the length of its key's proofs, and for a shared
+/// verifier the key-data contract every call names.
+pub struct CheckedVerifier {
+    /// Bytes of every proof of the key.
+    pub proof_bytes: usize,
+    /// The key-data contract (shared verifiers only).
+    pub key_data: Option<alloy::primitives::Address>,
+}
+
+impl CheckedVerifier {
+    /// The calldata of `proof` for this verifier: refused, as native `verify` refuses it,
+    /// when the proof has another length; the key-data address after it for a shared one.
+    pub fn calldata(&self, proof: &ProofFile, proof_path: &Path) -> Result<Vec<u8>> {
+        let single = checked_calldata(proof, proof_path, self.proof_bytes)?;
+        Ok(match self.key_data {
+            Some(k) => evm::shared::calldata(&single, k),
+            None => single,
+        })
+    }
 }
 
 /// Checks that the code at `address` is the verifier of the proof's key: its hash is the one
 /// the deployment record holds, or that of the verifier compiled from the key and the SRS
-/// (both, when both are given). "wrong verifier" otherwise. Returns the length of the key's
-/// proofs, from the record or the key.
+/// (both, when both are given). "wrong verifier" otherwise. For a shared verifier (the
+/// record has key data, or --key-data), the key-data contract's code is checked the same
+/// way. Returns the length of the key's proofs, from the record or the key, and the key data.
 fn check_verifier(
     e: &ExpectedVerifier,
     address: alloy::primitives::Address,
     given: &str,
     chain: &chain::Chain,
     proof: &ProofFile,
-) -> Result<usize> {
+) -> Result<CheckedVerifier> {
     let mut recorded_len = None;
+    let mut recorded_key = None;
     let recorded = match &e.deployment_path {
         Some(p) => {
             let rec = check_deployment(p, address, given, chain, &proof.vk_fingerprint)?;
             recorded_len = rec.proof_bytes;
+            recorded_key = rec.key_data.as_ref().map(|k| k.parsed(p)).transpose()?;
             match (recorded_codehash(&rec, p)?, rec.proof_bytes) {
                 (Some(h), Some(_)) => Some(h),
                 (h, _) if e.vk_path.is_some() => h,
@@ -481,6 +540,18 @@ fn check_verifier(
         None => None,
     };
     let mut compiled_len = None;
+    let mut compiled_key = None;
+    let given_key = e
+        .key_data
+        .as_deref()
+        .map(chain::parse_address)
+        .transpose()?;
+    if let (Some(g), Some((r, _))) = (given_key, recorded_key) {
+        if g != r {
+            bail!("--key-data {g} is not the key-data contract the deployment record holds ({r})");
+        }
+    }
+    let key_address = given_key.or(recorded_key.map(|(a, _)| a));
     let compiled = match (&e.vk_path, &e.srs_path) {
         (Some(vk), Some(srs)) => {
             let (_, meta) = artifacts::read_vk(vk)?;
@@ -493,9 +564,16 @@ fn check_verifier(
                 );
             }
             let srs = artifacts::read_srs_for_key(srs)?;
-            let v = build_verifier(&srs, vk)?;
-            compiled_len = Some(v.proof_bytes);
-            Some(keccak256(&v.compiled.runtime))
+            if let Some(k) = key_address {
+                let s = super::evm_shared::build(&srs, vk)?;
+                compiled_len = Some(s.v.proof_bytes);
+                compiled_key = Some((k, s.v.key_data_codehash()));
+                Some(s.verifier_codehash())
+            } else {
+                let v = build_verifier(&srs, vk)?;
+                compiled_len = Some(v.proof_bytes);
+                Some(keccak256(&v.compiled.runtime))
+            }
         }
         _ => None,
     };
@@ -519,13 +597,35 @@ fn check_verifier(
             proving::short(&proof.vk_fingerprint)
         ),
     )?;
-    match (recorded_len, compiled_len) {
+    let key_data = match (recorded_key, compiled_key) {
+        (Some((_, r)), Some((_, c))) if r != c => bail!(
+            "the deployment record's key-data code hash {r:#x} is not that of the key's data \
+             ({c:#x})"
+        ),
+        (Some((a, h)), _) | (None, Some((a, h))) => {
+            chain.expect_code(
+                a,
+                h,
+                &format!(
+                    "the key data of key {}…",
+                    proving::short(&proof.vk_fingerprint)
+                ),
+            )?;
+            Some(a)
+        }
+        (None, None) => None,
+    };
+    let proof_bytes = match (recorded_len, compiled_len) {
         (Some(r), Some(c)) if r != c => bail!(
             "the deployment record says the key's proofs are {r} bytes, but the key's are {c}"
         ),
-        (Some(n), _) | (None, Some(n)) => Ok(n),
+        (Some(n), _) | (None, Some(n)) => n,
         (None, None) => bail!("nothing gives the length of the key's proofs"),
-    }
+    };
+    Ok(CheckedVerifier {
+        proof_bytes,
+        key_data,
+    })
 }
 
 /// Reads the proof and the address and checks that the claims are canonical field elements:
@@ -590,6 +690,15 @@ pub struct SubmitArgs {
     /// KZG parameters (with --vk-path).
     #[arg(short = 's', long, value_name = "FILE", requires = "vk_path")]
     pub srs_path: Option<PathBuf>,
+    /// With --vk-path, for a shared verifier (`deploy-evm-verifier --shared`): the contract
+    /// holding the key's data (checked, and named after the proof).
+    #[arg(
+        long,
+        value_name = "ADDRESS",
+        requires = "vk_path",
+        conflicts_with = "bounty"
+    )]
+    pub key_data: Option<String>,
     #[command(flatten)]
     pub chain: ChainArgs,
     /// Gas limit of the transaction (fixed, so a rejected proof is mined and reverts). One
@@ -626,10 +735,11 @@ pub fn submit(a: SubmitArgs) -> Result<Outcome> {
         deployment_path: a.deployment_path.clone(),
         vk_path: a.vk_path.clone(),
         srs_path: a.srs_path.clone(),
+        key_data: a.key_data.clone(),
     };
     let chain = a.chain.connect()?;
-    let proof_bytes = check_verifier(&expected, address, contract, &chain, &proof)?;
-    let calldata = checked_calldata(&proof, &a.proof_path, proof_bytes)?;
+    let checked = check_verifier(&expected, address, contract, &chain, &proof)?;
+    let calldata = checked.calldata(&proof, &a.proof_path)?;
     let mined = chain.submit(address, &calldata, a.gas_limit)?;
     if !mined.success && out_of_gas(&chain, address, &calldata, mined.block)? {
         bail!(
@@ -708,8 +818,8 @@ pub fn verify_evm(a: VerifyEvmArgs) -> Result<Outcome> {
     )?;
     let (address, proof) = load(&t.proof_path, &contract)?;
     let chain = a.rpc.connect()?;
-    let proof_bytes = check_verifier(&t.expected, address, &contract, &chain, &proof)?;
-    let calldata = checked_calldata(&proof, &t.proof_path, proof_bytes)?;
+    let checked = check_verifier(&t.expected, address, &contract, &chain, &proof)?;
+    let calldata = checked.calldata(&proof, &t.proof_path)?;
     let ok = chain.call(address, &calldata)?;
     if ok {
         println!(

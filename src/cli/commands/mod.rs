@@ -6,6 +6,7 @@ pub mod commit;
 pub mod deployment;
 pub mod ensemble;
 pub mod evm;
+pub mod evm_shared;
 pub mod export;
 pub mod info;
 pub mod inputs;
