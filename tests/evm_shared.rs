@@ -309,6 +309,26 @@ fn the_cli_deploys_one_shared_verifier_and_each_models_key_data() {
         .stderr(predicates::str::contains("the key data of key"));
     // a record of another key: refused
     verify("a.json", &["--deployment-path", &rec("b.rec")]).code(2);
+    // generate-evm-verifier --shared writes the code deployed above and B's key data
+    let gen = p("generated");
+    zg().args(["generate-evm-verifier", "--shared", "-s", &srs_path, "-v"])
+        .arg(p("b.vk"))
+        .arg("--output-dir")
+        .arg(&gen)
+        .assert()
+        .success();
+    let chain = Chain::connect(&anvil.url).unwrap();
+    let read_hex = |f: &str| hex::decode(std::fs::read_to_string(gen.join(f)).unwrap()).unwrap();
+    assert_eq!(
+        read_hex("Verifier.runtime.bin"),
+        chain.code_at(verifier.parse().unwrap()).unwrap()
+    );
+    assert_eq!(
+        read_hex("KeyData.runtime.bin"),
+        chain.code_at(key_b.parse().unwrap()).unwrap()
+    );
+    // a malformed --shared-verifier address: refused before anything is sent
+    deploy("b.vk", &["--shared-verifier", "0x1234"]).code(2);
     // --shared-verifier at a contract that is not this circuit's shared verifier
     deploy("b.vk", &["--shared-verifier", &key_a])
         .code(2)
