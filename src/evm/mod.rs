@@ -129,14 +129,7 @@ pub fn exact_length(sol: &str, calldata_len: usize) -> Result<String, EvmError> 
              proof take {calldata_len} bytes"
         ));
     }
-    let line_end = sol[decl..].find('\n').map_or(sol.len(), |e| decl + e + 1);
-    let indent: String = sol[..decl]
-        .rsplit('\n')
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .take_while(|c| c.is_whitespace())
-        .collect();
+    let (line_end, indent) = line_at(sol, decl);
     let check = format!(
         "{indent}{LENGTH_CHECK_MARKER} The public words and the proof take {calldata_len:#x} \
          bytes;\n\
@@ -144,6 +137,20 @@ pub fn exact_length(sol: &str, calldata_len: usize) -> Result<String, EvmError> 
          {indent}if iszero(eq(calldatasize(), {calldata_len:#x})) {{ revert(0, 0) }}\n"
     );
     Ok(format!("{}{check}{}", &sol[..line_end], &sol[line_end..]))
+}
+
+/// The end of the line holding byte `at` of `sol` (past its newline), and that line's
+/// indentation: where, and how indented, a check inserted after it goes.
+pub(crate) fn line_at(sol: &str, at: usize) -> (usize, String) {
+    let line_end = sol[at..].find('\n').map_or(sol.len(), |e| at + e + 1);
+    let indent = sol[..at]
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .collect();
+    (line_end, indent)
 }
 
 /// The BN254 scalar field modulus r, as snark-verifier's generated code spells it.
@@ -220,14 +227,7 @@ pub fn canonical_inputs(sol: &str, num_instances: usize) -> Result<String, EvmEr
         }
     }
     let decl = decls[0];
-    let line_end = sol[decl..].find('\n').map_or(sol.len(), |e| decl + e + 1);
-    let indent: String = sol[..decl]
-        .rsplit('\n')
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .take_while(|c| c.is_whitespace())
-        .collect();
+    let (line_end, indent) = line_at(sol, decl);
     let check = if num_instances == 0 {
         String::new()
     } else {

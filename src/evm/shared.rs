@@ -288,14 +288,7 @@ fn insert_loader(sol: &str, at: usize, base: usize, words: usize) -> Result<Stri
     let Some(decl) = sol.find(&anchor) else {
         return Err(EvmError::Generate(format!("no `{anchor}`")));
     };
-    let line_end = sol[decl..].find('\n').map_or(sol.len(), |e| decl + e + 1);
-    let indent: String = sol[..decl]
-        .rsplit('\n')
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .take_while(|c| c.is_whitespace())
-        .collect();
+    let (line_end, indent) = super::line_at(sol, decl);
     let size = 1 + 32 * words;
     let loader = format!(
         "{indent}{SHARED_MARKER} The verifying key's {words} words (its digest, then its fixed\n\
