@@ -407,3 +407,76 @@ fn the_cli_deploys_one_shared_verifier_and_each_models_key_data() {
 fn strs(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
+
+/// Issue 19's anvil proof: the bundled 99 % MNIST network (`lutnet_mnist_ensemble_13000`,
+/// fast layout, 2^14 rows) proves the bounty's statement (class, commitment, model digest,
+/// binding) of the reference digit. Its single-key verifier is over EIP-170 in this layout;
+/// as a shared verifier (the key's words in key data) it fits, deploys on an anvil that
+/// enforces the limit, accepts the proof in a transaction and rejects a flipped byte.
+#[test]
+fn the_99_percent_network_proves_the_bounty_statement_on_anvil() {
+    use zero_g::evm::bounty;
+    if std::env::var_os("ZERO_G_SOLC").is_none() {
+        std::env::set_var("ZERO_G_SOLC", root().join("scripts/bin/solc"));
+    }
+    let model = Arc::new(io::load(&bundled("lutnet_mnist_ensemble_13000.hdf5")).unwrap());
+    let st = bounty::statement();
+    let k = proving::circuit_params(&model, Layout::Auto, &st)
+        .unwrap()
+        .k;
+    assert_eq!(k, 14);
+    let srs = proving::generate_srs(k, Some(13));
+    let (pk, meta) = proving::keygen(&srs, model.clone(), Layout::Auto, &st, &NoReporter).unwrap();
+    let img = load_image_for(&reference(DIGIT7), 28, 28).unwrap();
+    assert_eq!(model.predict(&img).class, 7);
+    let signer: alloy::signers::local::PrivateKeySigner = DEV_KEYS[0].parse().unwrap();
+    let bind =
+        zero_g::commitment::from_hex(&format!("{:0>64}", hex::encode(signer.address()))).unwrap();
+    let proof = proving::prove_bound(
+        &srs,
+        &pk,
+        &meta,
+        model,
+        &[ImageInput::new(img)],
+        Some(bind),
+        &NoReporter,
+    )
+    .unwrap();
+    let shared = SharedVerifier::new(&srs, pk.get_vk(), &meta).unwrap();
+    let c = evm::compile(&shared.sol, evm::VERIFIER_CONTRACT).unwrap();
+    assert!(
+        c.runtime.len() <= evm::EIP170_LIMIT,
+        "{} B",
+        c.runtime.len()
+    );
+    let anvil = start_anvil();
+    let chain = Chain::connect(&anvil.url)
+        .unwrap()
+        .with_signer(Some(DEV_KEYS[0]))
+        .unwrap();
+    let verifier: Address = chain
+        .deploy(&c.creation)
+        .unwrap()
+        .contract
+        .unwrap()
+        .parse()
+        .unwrap();
+    let key: Address = chain
+        .deploy(&shared.key_data_creation())
+        .unwrap()
+        .contract
+        .unwrap()
+        .parse()
+        .unwrap();
+    let data = shared::calldata(&evm::calldata(&proof).unwrap(), key);
+    let mined = chain.submit(verifier, &data, 2_000_000).unwrap();
+    assert!(mined.success);
+    eprintln!(
+        "99 % network, bounty statement: {} gas on anvil ({} B shared verifier)",
+        mined.gas_used,
+        c.runtime.len()
+    );
+    let mut flipped = data.clone();
+    flipped[data.len() - 100] ^= 1;
+    assert!(!chain.call(verifier, &flipped).unwrap());
+}

@@ -385,11 +385,13 @@ pub fn deploy(a: DeployArgs) -> Result<Outcome> {
     let mined = chain.deploy(&c.creation).map_err(|e| {
         if c.runtime.len() > evm::EIP170_LIMIT && e.to_string().contains("SizeLimit") {
             let fix = if meta.circuit.compact {
-                "the keys already use the compact layout; only a chain without the limit \
-                 (e.g. anvil --code-size-limit) accepts this verifier"
-            } else {
-                "regenerate the keys with `generate-keys --layout compact` (or run anvil with \
+                "deploy it as a shared verifier (`--shared`: the key's words move to a data \
+                 contract, ≈ 1 KB less code), or use a chain without the limit (e.g. anvil \
                  --code-size-limit)"
+            } else {
+                "deploy it as a shared verifier (`--shared`: the key's words move to a data \
+                 contract, ≈ 1 KB less code), or regenerate the keys with `generate-keys \
+                 --layout compact` (or run anvil with --code-size-limit)"
             };
             anyhow::anyhow!(
                 "{e}\nthe verifier is {} bytes, over the EIP-170 limit of {} bytes: {fix}",
