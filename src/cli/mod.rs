@@ -50,7 +50,7 @@ pub enum Command {
     GenerateEvmVerifier(commands::evm::GenerateArgs),
     /// Prove (or take a proof), then deploy and call the verifier in an in-process EVM: its size,
     /// its gas, and that it rejects a tampered proof and a public word + r (exit 1 otherwise).
-    DryRunEvmVerifier(commands::evm::DryRunArgs),
+    DryRunEvmVerifier(commands::dry_run::DryRunArgs),
     /// Deploy the verifier of a verifying key to a chain.
     DeployEvmVerifier(commands::evm::DeployArgs),
     /// Send a proof in a transaction, to a deployed verifier or to a ClassificationBounty

@@ -4,6 +4,7 @@ pub mod accuracy;
 pub mod bounty;
 pub mod commit;
 pub mod deployment;
+pub mod dry_run;
 pub mod ensemble;
 pub mod evm;
 pub mod evm_shared;
@@ -38,7 +39,7 @@ pub fn run(cmd: Command, printer: &Printer) -> Result<Outcome> {
         Command::Proof(a) => prove::proof(a, printer),
         Command::Verify(a) => prove::verify(a),
         Command::GenerateEvmVerifier(a) => evm::generate(a),
-        Command::DryRunEvmVerifier(a) => evm::dry_run(a, printer),
+        Command::DryRunEvmVerifier(a) => dry_run::dry_run(a, printer),
         Command::DeployEvmVerifier(a) => evm::deploy(a),
         Command::SubmitProof(a) => evm::submit(a),
         Command::VerifyEvm(a) => evm::verify_evm(a),
