@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The accuracy / proving-time frontier of each image data set: every bundled model of every
 # family (accuracy on the 10,000 test images, median whole-process `zero_g proof` time,
-# verifier bytes and verification gas), beside EZKL's points measured on this machine kind
+# peak memory of a proving process, verifier bytes and verification gas), beside EZKL's points measured on this machine kind
 # (../shared/PEERS.md), as one table per data set, drawn into benches/frontier-<DATASET>.svg
 # (examples/frontier_plot.rs).
 #   usage: [DATASETS="mnist fashion"] [LAYOUT=auto|fast|compact] [EVM_LAYOUT=compact|fast]
@@ -52,7 +52,7 @@ EOF
 }
 
 frontier() {  # dataset
-  local ds="$1" data title models=() M name fam acc k t evm gas bytes
+  local ds="$1" data title models=() M name fam acc k t mem evm gas bytes
   case "$ds" in
     mnist) data="$ROOT/data/mnist"; title="MNIST" ;;
     fashion) data="$ROOT/data/fashion-mnist"; title="Fashion-MNIST" ;;
@@ -64,10 +64,10 @@ frontier() {  # dataset
   local pngs=("$OUT"/png/0000_*.png) img
   img="${pngs[0]}"
   local tsv="$OUT/frontier-$ds.tsv"
-  echo "# system	model	accuracy	prove_s	gas	verifier_B	k" >"$tsv"
+  echo "# system	model	accuracy	prove_s	gas	verifier_B	k	peak_MB" >"$tsv"
   echo
   echo "== $title: proving in the $LAYOUT layout, $N runs per model (median); EVM: $EVM_LAYOUT layout; image $(basename "$img")"
-  printf "%-26s %-34s %9s %3s %8s %9s %11s\n" system model accuracy k prove_s gas verifier_B
+  printf "%-26s %-34s %9s %3s %8s %7s %9s %11s\n" system model accuracy k prove_s peak_MB gas verifier_B
   for M in "${models[@]}"; do
     name="$(basename "$M" .hdf5)"
     case "$("$ZG" info --json -m "$M" | field '(d["family"], d["shape"].get("architecture") is not None)')" in
@@ -83,22 +83,24 @@ frontier() {  # dataset
     keys "$LAYOUT" "$name"
     keys "$EVM_LAYOUT" "$name-evm"
     k="$("$ZG" mock-proof --json --layout "$LAYOUT" -m "$M" -i "$img" | field 'd["k"]')"
-    : >"$OUT/prove"
+    : >"$OUT/prove"; : >"$OUT/mem"
     for _ in $(seq "$N"); do
-      /usr/bin/time -f "%e" -o "$OUT/t" "$ZG" -q proof -m "$M" -i "$img" -s "$OUT/$name.srs" \
+      /usr/bin/time -f "%e %M" -o "$OUT/t" "$ZG" -q proof -m "$M" -i "$img" -s "$OUT/$name.srs" \
         --pk-path "$OUT/$name.pk" --proof-path "$OUT/$name.json" >/dev/null
-      cat "$OUT/t" >>"$OUT/prove"
+      awk '{print $1}' "$OUT/t" >>"$OUT/prove"
+      awk '{print $2}' "$OUT/t" >>"$OUT/mem"
     done
     t="$(median <"$OUT/prove")"
+    mem="$(sort -n "$OUT/mem" | tail -1 | awk '{printf "%d", $1 / 1024}')"  # the largest, MB
     "$ZG" -q proof -m "$M" -i "$img" -s "$OUT/$name-evm.srs" --pk-path "$OUT/$name-evm.pk" \
       --proof-path "$OUT/$name-evm.json" >/dev/null
     evm="$("$ZG" -q dry-run-evm-verifier --json -s "$OUT/$name-evm.srs" -v "$OUT/$name-evm.vk" --proof-path "$OUT/$name-evm.json")"
     gas="$(field 'd["verify_gas"]' <<<"$evm")"; bytes="$(field 'd["runtime_bytes"]' <<<"$evm")"
-    printf "%-26s %-34s %8s%% %3s %8s %9s %11s\n" "$fam" "$name" "$acc" "$k" "$t" "$gas" "$bytes"
-    printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$fam" "$name" "$acc" "$t" "$gas" "$bytes" "$k" >>"$tsv"
+    printf "%-26s %-34s %8s%% %3s %8s %7s %9s %11s\n" "$fam" "$name" "$acc" "$k" "$t" "$mem" "$gas" "$bytes"
+    printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$fam" "$name" "$acc" "$t" "$gas" "$bytes" "$k" "$mem" >>"$tsv"
   done
   while IFS=$'\t' read -r model acc k t; do
-    printf "%-26s %-34s %8s%% %3s %8s %9s %11s\n" "EZKL" "$model" "$acc" "$k" "$t" "–" "≈13,400"
+    printf "%-26s %-34s %8s%% %3s %8s %7s %9s %11s\n" "EZKL" "$model" "$acc" "$k" "$t" "–" "–" "≈13,400"
     printf "EZKL\t%s\t%s\t%s\t\t\t%s\n" "$model" "$acc" "$t" "$k" >>"$tsv"
   done < <(ezkl_points "$ds")
   cp "$tsv" "$ROOT/benches/frontier-$ds.tsv"
