@@ -39,8 +39,11 @@ fn read(path: &str) -> Result<Vec<Point>, String> {
 
 /// A short label for a bundled model's file name (the table keeps the file names).
 fn label(model: &str) -> String {
-    if let Some(n) = model.strip_prefix("lutnet_mnist_ensemble_") {
-        return format!("LUT-6 ×{n}, 4 networks");
+    if let Some(n) = model
+        .strip_prefix("lutnet_mnist_ensemble_")
+        .or_else(|| model.strip_prefix("lutnet_fashion_ensemble_"))
+    {
+        return format!("LUT-6 ×{n}, merged networks");
     }
     if let Some(n) = model
         .strip_prefix("lutnet_mnist_")
