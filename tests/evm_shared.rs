@@ -354,15 +354,17 @@ fn the_cli_deploys_one_shared_verifier_and_each_models_key_data() {
             .arg(p("a.vk"))
             .args(["--verifier-deployment-path", &rec("a.rec")])
             .args(["--target-class", "7", "--reward", "1", "--fund", "10"])
+            .args(["--deployment-path", &rec("bounty.rec")])
             .args(rpc)
             .assert()
             .success(),
     );
-    assert_eq!(bounty["key_data"], key_a.to_lowercase());
+    assert_eq!(bounty["verifier_key_data"], key_a.to_lowercase());
     let addr = bounty["address"].as_str().unwrap().to_string();
+    // A's proof through the bounty's deployment record (read as a deployment record)
     zg().args(["submit-proof", "--proof-path"])
         .arg(p("a.json"))
-        .args(["--bounty", &addr])
+        .args(["--deployment-path", &rec("bounty.rec")])
         .args(rpc)
         .assert()
         .success();

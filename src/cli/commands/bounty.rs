@@ -123,8 +123,10 @@ struct BountyDeployment {
     base: Deployment,
     verifier: String,
     verifier_codehash: String,
+    /// A shared verifier's key-data contract, pinned by the bounty (not the record's
+    /// `key_data`, which a verifier's deployment record holds).
     #[serde(skip_serializing_if = "Option::is_none")]
-    key_data: Option<String>,
+    verifier_key_data: Option<String>,
     target_class: usize,
     reward_wei: String,
     funded_wei: String,
@@ -270,7 +272,7 @@ pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
         },
         verifier: format!("{verifier:#x}"),
         verifier_codehash: format!("{:#x}", params.verifier_codehash),
-        key_data: key_data.map(|k| format!("{k:#x}")),
+        verifier_key_data: key_data.map(|k| format!("{k:#x}")),
         target_class: a.target_class,
         reward_wei: reward.to_string(),
         funded_wei: fund.to_string(),
@@ -294,6 +296,9 @@ pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
             "verifier {} (code hash {})",
             rec.verifier, rec.verifier_codehash
         );
+        if let Some(k) = &rec.verifier_key_data {
+            println!("key data {k} (a shared verifier's; its code hash is pinned too)");
+        }
         println!("model digest {}", meta.model_digest);
         println!(
             "reward {} per new image of class {}; funded with {}",
