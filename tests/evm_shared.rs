@@ -395,6 +395,20 @@ fn the_cli_deploys_one_shared_verifier_and_each_models_key_data() {
         Err(zero_g::evm::EvmError::Reverted(m)) => assert!(m.contains("WrongKeyData()"), "{m}"),
         other => panic!("expected WrongKeyData, got {other:?}"),
     }
+    // --key-data that contradicts the verifier's deployment record: refused
+    zg().args(["deploy-bounty", "--verifier", &verifier, "-v"])
+        .arg(p("a.vk"))
+        .args([
+            "--verifier-deployment-path",
+            &rec("a.rec"),
+            "--key-data",
+            &key_b,
+        ])
+        .args(["--target-class", "7", "--reward", "1"])
+        .args(rpc)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is not the key-data contract"));
     // a bounty asked to pin B's key data for A's key: refused before deploying
     zg().args(["deploy-bounty", "--verifier", &verifier, "-v"])
         .arg(p("a.vk"))
