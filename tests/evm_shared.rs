@@ -327,6 +327,35 @@ fn the_cli_deploys_one_shared_verifier_and_each_models_key_data() {
         read_hex("KeyData.runtime.bin"),
         chain.code_at(key_b.parse().unwrap()).unwrap()
     );
+    // dry-run-evm-verifier --shared: the same verifier in-process, its key data, and another
+    // key's data rejected
+    let dry = json(
+        &zg()
+            .args([
+                "dry-run-evm-verifier",
+                "--shared",
+                "--json",
+                "-s",
+                &srs_path,
+                "-v",
+            ])
+            .arg(p("a.vk"))
+            .arg("--proof-path")
+            .arg(p("a.json"))
+            .assert()
+            .success(),
+    );
+    assert_eq!(dry["accepted"], true);
+    assert_eq!(dry["foreign_key_data_rejected"], true);
+    assert_eq!(dry["tampered_rejected"], true);
+    assert_eq!(
+        dry["runtime_bytes"].as_u64().unwrap() as usize,
+        read_hex("Verifier.runtime.bin").len()
+    );
+    assert_eq!(
+        dry["key_data_bytes"].as_u64().unwrap() as usize,
+        read_hex("KeyData.runtime.bin").len()
+    );
     // a malformed --shared-verifier address: refused before anything is sent
     deploy("b.vk", &["--shared-verifier", "0x1234"]).code(2);
     // --shared-verifier at a contract that is not this circuit's shared verifier

@@ -382,6 +382,18 @@ pub struct DryRun {
 /// Deploys `creation` in an in-process EVM (revm, code-size limits lifted so oversized
 /// verifiers are measured rather than refused) and calls it with each calldata.
 pub fn dry_run(creation: &[u8], calldatas: &[Vec<u8>]) -> Result<Vec<DryRun>, EvmError> {
+    Ok(dry_run_with(creation, &[], |_| calldatas.to_vec())?.0)
+}
+
+/// [`dry_run`] with more contracts: deploys `creation`, then each of `others` (e.g. a shared
+/// verifier's key data, [`shared`]), then calls the first with each calldata `calldatas`
+/// builds from the addresses of `others`. Also returns the gas of each of `others`'
+/// deployments.
+pub fn dry_run_with(
+    creation: &[u8],
+    others: &[Vec<u8>],
+    calldatas: impl FnOnce(&[Address]) -> Vec<Vec<u8>>,
+) -> Result<(Vec<DryRun>, Vec<u64>), EvmError> {
     let mut evm = Context::mainnet()
         .modify_cfg_chained(|cfg| {
             cfg.limit_contract_code_size = Some(usize::MAX);
@@ -389,33 +401,47 @@ pub fn dry_run(creation: &[u8], calldatas: &[Vec<u8>]) -> Result<Vec<DryRun>, Ev
         })
         .with_db(InMemoryDB::default())
         .build_mainnet();
-    let tx = TxEnv {
-        gas_limit: 1 << 40,
-        kind: TxKind::Create,
-        data: creation.to_vec().into(),
-        ..Default::default()
+    let mut nonce = 0;
+    let mut deploy = |code: &[u8]| -> Result<(Address, u64, usize), EvmError> {
+        let tx = TxEnv {
+            gas_limit: 1 << 40,
+            kind: TxKind::Create,
+            data: code.to_vec().into(),
+            nonce,
+            ..Default::default()
+        };
+        nonce += 1;
+        match evm
+            .transact_commit(tx)
+            .map_err(|e| EvmError::Deploy(format!("{e:?}")))?
+        {
+            ExecutionResult::Success {
+                output: Output::Create(code, Some(addr)),
+                gas_used,
+                ..
+            } => Ok((addr, gas_used, code.len())),
+            other => Err(EvmError::Deploy(format!("{other:?}"))),
+        }
     };
-    let (address, deploy_gas, runtime_bytes) = match evm
-        .transact_commit(tx)
-        .map_err(|e| EvmError::Deploy(format!("{e:?}")))?
-    {
-        ExecutionResult::Success {
-            output: Output::Create(code, Some(addr)),
-            gas_used,
-            ..
-        } => (addr, gas_used, code.len()),
-        other => return Err(EvmError::Deploy(format!("{other:?}"))),
-    };
+    let (address, deploy_gas, runtime_bytes) = deploy(creation)?;
+    let mut addresses = Vec::new();
+    let mut gas = Vec::new();
+    for code in others {
+        let (a, g, _) = deploy(code)?;
+        addresses.push(a);
+        gas.push(g);
+    }
     let mut out = Vec::new();
-    for (i, data) in calldatas.iter().enumerate() {
+    for data in calldatas(&addresses) {
         let tx = TxEnv {
             gas_limit: 1 << 40,
             kind: TxKind::Call(address),
             data: data.clone().into(),
-            nonce: 1 + i as u64,
+            nonce,
             caller: Address::ZERO,
             ..Default::default()
         };
+        nonce += 1;
         let r = evm
             .transact_commit(tx)
             .map_err(|e| EvmError::Deploy(format!("{e:?}")))?;
@@ -427,7 +453,7 @@ pub fn dry_run(creation: &[u8], calldatas: &[Vec<u8>]) -> Result<Vec<DryRun>, Ev
             calldata_bytes: data.len(),
         });
     }
-    Ok(out)
+    Ok((out, gas))
 }
 
 #[cfg(test)]

@@ -44,6 +44,10 @@ pub struct DryRunArgs {
     /// Print the measurements as JSON.
     #[arg(long)]
     json: bool,
+    /// Dry-run the shared verifier (`deploy-evm-verifier --shared`) with this key's data
+    /// contract, and check that another key's data is rejected.
+    #[arg(long)]
+    shared: bool,
 }
 
 /// Runs `dry-run-evm-verifier`.
@@ -78,10 +82,27 @@ pub fn dry_run(a: DryRunArgs, printer: &Printer) -> Result<Outcome> {
     if proof.vk_fingerprint != meta.vk_fingerprint {
         bail!("the proof was made for another verifying key");
     }
-    let sol = evm::verifier_solidity(&srs, &vk, &meta)?;
+    let shared = a
+        .shared
+        .then(|| evm::shared::SharedVerifier::new(&srs, &vk, &meta))
+        .transpose()?;
+    let sol = match &shared {
+        Some(s) => s.sol.clone(),
+        None => evm::verifier_solidity(&srs, &vk, &meta)?,
+    };
     let c = evm::compile(&sol, evm::VERIFIER_CONTRACT)?;
     if let Some(dir) = &a.out.output_dir {
-        write_contract(dir, &sol, &c, &meta)?;
+        match &shared {
+            Some(s) => super::evm_shared::write(
+                dir,
+                &super::evm_shared::Shared {
+                    v: s.clone(),
+                    compiled: c.clone(),
+                    meta: meta.clone(),
+                },
+            )?,
+            None => write_contract(dir, &sol, &c, &meta)?,
+        }
     }
     let honest = evm::calldata(&proof)?;
     let mut tampered = honest.clone();
@@ -93,7 +114,36 @@ pub fn dry_run(a: DryRunArgs, printer: &Printer) -> Result<Outcome> {
     // one byte after the proof: the same proof in another byte form
     let mut long = honest.clone();
     long.push(0);
-    let runs = evm::dry_run(&c.creation, &[honest, tampered, shifted, long])?;
+    let (runs, key_gas, foreign) = match &shared {
+        None => (
+            evm::dry_run(&c.creation, &[honest, tampered, shifted, long])?,
+            None,
+            None,
+        ),
+        Some(s) => {
+            // this key's data, and another key's: the same words but the digest changed
+            let mut other = s.words.clone();
+            other[0] ^= alloy::primitives::U256::from(1);
+            let others = [
+                s.key_data_creation(),
+                evm::shared::key_data_creation_of(&other),
+            ];
+            let (runs, gas) = evm::dry_run_with(&c.creation, &others, |keys| {
+                let with = |d: &[u8], k| evm::shared::calldata(d, k);
+                let mut longer = with(&honest, keys[0]);
+                longer.push(0);
+                vec![
+                    with(&honest, keys[0]),
+                    with(&tampered, keys[0]),
+                    with(&shifted, keys[0]),
+                    longer,
+                    with(&honest, keys[1]),
+                ]
+            })?;
+            let foreign = runs[4].accepted;
+            (runs, Some(gas[0]), Some(foreign))
+        }
+    };
     let (ok, bad, big, longer) = (&runs[0], &runs[1], &runs[2], &runs[3]);
     if a.json {
         print_json(&serde_json::json!({
@@ -111,6 +161,10 @@ pub fn dry_run(a: DryRunArgs, printer: &Printer) -> Result<Outcome> {
             "k": meta.circuit.k,
             "layout": meta.circuit.layout().name(),
             "polys": zero_g::proving::polys::PolyCounts::of(&vk),
+            "shared": shared.is_some(),
+            "key_data_bytes": shared.as_ref().map(|s| s.key_data_runtime().len()),
+            "key_data_deploy_gas": key_gas,
+            "foreign_key_data_rejected": foreign.map(|f| !f),
         }));
     } else {
         println!(
@@ -147,9 +201,24 @@ pub fn dry_run(a: DryRunArgs, printer: &Printer) -> Result<Outcome> {
                 "rejected"
             }
         );
+        if let (Some(s), Some(g), Some(f)) = (&shared, key_gas, foreign) {
+            println!(
+                "key data:         {} bytes, deployed for {g} gas",
+                s.key_data_runtime().len()
+            );
+            println!(
+                "other key's data: {}",
+                if f { "ACCEPTED" } else { "rejected" }
+            );
+        }
     }
     Ok(
-        if ok.accepted && !bad.accepted && !big.accepted && !longer.accepted {
+        if ok.accepted
+            && !bad.accepted
+            && !big.accepted
+            && !longer.accepted
+            && foreign != Some(true)
+        {
             Outcome::Success
         } else {
             Outcome::Rejected
