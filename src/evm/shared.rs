@@ -53,8 +53,6 @@ pub struct SharedVerifier {
     pub sol: String,
     /// This key's words: digest, then the fixed and permutation commitments' coordinates.
     pub words: Vec<U256>,
-    /// Calldata bytes before the key-data address: public words and proof.
-    pub calldata_len: usize,
     /// The length of the key's proofs ([`crate::proving::proof_len`]).
     pub proof_bytes: usize,
 }
@@ -219,7 +217,6 @@ impl SharedVerifier {
         Ok(Self {
             sol: shared,
             words,
-            calldata_len: 32 * n + proof_len,
             proof_bytes: proof_len,
         })
     }

@@ -2,7 +2,7 @@
 //! example contract `contracts/ClassificationBounty.sol` (see [`zero_g::evm::bounty`]).
 
 use super::evm::{
-    build_verifier, check_deployment, recorded_codehash, ChainArgs, Deployment, RpcArgs, SubmitArgs,
+    check_deployment, key_code, recorded_codehash, ChainArgs, Deployment, RpcArgs, SubmitArgs,
 };
 use super::print_json;
 use crate::cli::Outcome;
@@ -202,16 +202,10 @@ pub fn deploy(a: DeployBountyArgs) -> Result<Outcome> {
     }
     if let Some(srs) = &a.srs_path {
         let srs = artifacts::read_srs_for_key(srs)?;
-        if key_data.is_some() {
-            let s = super::evm_shared::build(&srs, &a.vk_path)?;
-            expected.push(s.verifier_codehash());
-            key_expected.push(s.v.key_data_codehash());
-            proof_bytes = Some(s.v.proof_bytes);
-        } else {
-            let v = build_verifier(&srs, &a.vk_path)?;
-            expected.push(alloy::primitives::keccak256(&v.compiled.runtime));
-            proof_bytes = Some(v.proof_bytes);
-        }
+        let code = key_code(&srs, &a.vk_path, key_data.is_some())?;
+        expected.push(code.verifier);
+        key_expected.extend(code.key_data);
+        proof_bytes = Some(code.proof_bytes);
     } else if a.key_data.is_some() && key_expected.is_empty() {
         bail!("--key-data needs --srs-path (to check the contract holds the key's words)");
     }

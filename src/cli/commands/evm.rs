@@ -127,6 +127,36 @@ pub fn build_verifier(srs: &Srs, vk_path: &Path) -> Result<Verifier> {
     })
 }
 
+/// What a key fixes about the code of its deployed verifier.
+pub struct KeyCode {
+    /// Keccak-256 of the verifier's runtime code.
+    pub verifier: alloy::primitives::B256,
+    /// The length of the key's proofs.
+    pub proof_bytes: usize,
+    /// For a shared verifier: Keccak-256 of the key-data contract's code.
+    pub key_data: Option<alloy::primitives::B256>,
+}
+
+/// The [`KeyCode`] of the key at `vk_path`: of its own verifier, or with `shared` of the
+/// shared verifier of its circuit and of its key data (a few seconds of solc).
+pub fn key_code(srs: &Srs, vk_path: &Path, shared: bool) -> Result<KeyCode> {
+    Ok(if shared {
+        let s = super::evm_shared::build(srs, vk_path)?;
+        KeyCode {
+            verifier: s.verifier_codehash(),
+            proof_bytes: s.v.proof_bytes,
+            key_data: Some(s.v.key_data_codehash()),
+        }
+    } else {
+        let v = build_verifier(srs, vk_path)?;
+        KeyCode {
+            verifier: keccak256(&v.compiled.runtime),
+            proof_bytes: v.proof_bytes,
+            key_data: None,
+        }
+    })
+}
+
 /// Arguments of `generate-evm-verifier`.
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
@@ -420,16 +450,10 @@ fn check_verifier(
                 );
             }
             let srs = artifacts::read_srs_for_key(srs)?;
-            if let Some(k) = key_address {
-                let s = super::evm_shared::build(&srs, vk)?;
-                compiled_len = Some(s.v.proof_bytes);
-                compiled_key = Some((k, s.v.key_data_codehash()));
-                Some(s.verifier_codehash())
-            } else {
-                let v = build_verifier(&srs, vk)?;
-                compiled_len = Some(v.proof_bytes);
-                Some(keccak256(&v.compiled.runtime))
-            }
+            let code = key_code(&srs, vk, key_address.is_some())?;
+            compiled_len = Some(code.proof_bytes);
+            compiled_key = key_address.zip(code.key_data);
+            Some(code.verifier)
         }
         _ => None,
     };
