@@ -292,7 +292,7 @@ struct Scratch {
     deriv: Vec<f32>,
     /// `B × I` of ±1 (mapping gradient).
     xpm: Vec<f32>,
-    /// Mapping gradient `S × I`.
+    /// Mapping gradient of a block of slots.
     gw: Vec<f32>,
 }
 
@@ -517,7 +517,8 @@ impl TrainState {
                 s.gy[l - 1] = gprev;
             } else if learn_map {
                 if let Some(map) = &mut self.mapping {
-                    mapping_step(map, x, batch, &s.gslot, m * n, &mut s.xpm, &mut s.gw, lr_t);
+                    let wiring = &mut self.layers[0].wiring;
+                    mapping_step(map, x, batch, &s.gslot, &mut s.xpm, &mut s.gw, lr_t, wiring);
                 }
             }
             // Adam on the tables
@@ -530,9 +531,6 @@ impl TrainState {
                 .zip(layer.table_moments.v.par_chunks_mut(entries))
                 .zip(gt.par_chunks(entries))
                 .for_each(|(((w, m), v), g)| adam(w, g, m, v, lr_t, -1.0, 1.0));
-        }
-        if learn_map {
-            self.select_wiring();
         }
         (loss, correct)
     }

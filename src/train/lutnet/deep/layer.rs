@@ -18,7 +18,7 @@
 //! step is deterministic whatever the thread count.
 
 use super::super::efd;
-use super::super::optim::{adam, argmax_f32, Moments};
+use super::super::optim::{adam, argmax_f32, mapping_update, Moments};
 use crate::model::lutnet::arch::{LayerGeom, Wiring};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -270,37 +270,14 @@ fn mapping_step(
             *v = 2.0 * xp[off as usize] as f32 - 1.0;
         }
     });
-    s.gw.resize(slots * o, 0.0);
-    // SAFETY: the pointers and strides describe three row-major matrices exactly: gslot is
-    // slots × bp, xpm is bp × o and gw is slots × o, each resized above to that size.
-    #[allow(unsafe_code)]
-    unsafe {
-        matrixmultiply::sgemm(
-            slots,
-            bp,
-            o,
-            1.0,
-            s.gslot.as_ptr(),
-            bp as isize,
-            1,
-            s.xpm.as_ptr(),
-            o as isize,
-            1,
-            0.0,
-            s.gw.as_mut_ptr(),
-            o as isize,
-            1,
-        );
-    }
-    p.weights
-        .par_chunks_mut(o)
-        .zip(p.weight_moments.m.par_chunks_mut(o))
-        .zip(p.weight_moments.v.par_chunks_mut(o))
-        .zip(s.gw.par_chunks(o))
-        .for_each(|(((w, m), v), gr)| adam(w, gr, m, v, lr_t, f32::MIN, f32::MAX));
-    let weights = &p.weights;
-    p.choice
-        .par_iter_mut()
-        .zip(weights.par_chunks(o))
-        .for_each(|(c, row)| *c = argmax_f32(row) as u32);
+    mapping_update(
+        &s.gslot[..slots * bp],
+        &s.xpm,
+        bp,
+        &mut p.weights,
+        &mut p.weight_moments,
+        &mut p.choice,
+        lr_t,
+        &mut s.gw,
+    );
 }
