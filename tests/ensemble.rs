@@ -12,23 +12,47 @@ fn zg() -> Command {
     Command::cargo_bin("zero_g").unwrap()
 }
 
-/// A random one-layer network over 28×28 images: `nodes` LUT-4 nodes, 10 classes, one
-/// threshold per pixel (`t`).
-fn random_net(seed: u64, nodes: usize, t: u16) -> LutNet {
+/// A random one-layer network over 28×28 images: `nodes` LUT-4 nodes, 10 classes, the
+/// thresholds `t` for every pixel.
+fn random_net(seed: u64, nodes: usize, t: &[u16]) -> LutNet {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let bits = (784 * t.len()) as u32;
     let layer = LutLayer {
         arity: 4,
-        wiring: (0..nodes * 4).map(|_| rng.gen_range(0..784)).collect(),
+        wiring: (0..nodes * 4).map(|_| rng.gen_range(0..bits)).collect(),
         tables: (0..nodes).map(|_| rng.gen::<u64>() & 0xffff).collect(),
     };
-    LutNet::new(InputSpec::image(28, 28), 10, 1, vec![t; 784], vec![layer]).unwrap()
+    let thresholds = (0..784).flat_map(|_| t.iter().copied()).collect();
+    LutNet::new(
+        InputSpec::image(28, 28),
+        10,
+        t.len(),
+        thresholds,
+        vec![layer],
+    )
+    .unwrap()
+}
+
+/// The scores of `merged` on a few test images are the sums of `members`' scores.
+fn assert_scores_are_sums(merged: &LutNet, members: &[&LutNet]) {
+    let test = zero_g::data::load_dataset(&mnist_dir(), zero_g::data::Split::Test).unwrap();
+    for i in 0..8 {
+        let x = test.image(i);
+        let mut sum = vec![0u32; 10];
+        for m in members {
+            for (s, v) in sum.iter_mut().zip(m.predict(x).scores) {
+                *s += v;
+            }
+        }
+        assert_eq!(merged.predict(x).scores, sum, "image {i}");
+    }
 }
 
 #[test]
 fn merged_scores_are_the_sums_and_bad_members_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let p = |n: &str| dir.path().join(n);
-    let (a, b) = (random_net(1, 50, 100), random_net(2, 30, 100));
+    let (a, b) = (random_net(1, 50, &[100]), random_net(2, 30, &[100]));
     io::save(&Model::from(a.clone()), &p("a.hdf5")).unwrap();
     io::save(&Model::from(b.clone()), &p("b.hdf5")).unwrap();
     zg().args(["ensemble", "-o"])
@@ -41,26 +65,44 @@ fn merged_scores_are_the_sums_and_bad_members_are_refused() {
     let Model::LutNet(ab) = io::load(&p("ab.hdf5")).unwrap() else {
         panic!("a LUT network")
     };
-    assert_eq!(ab.num_nodes(), 80);
-    let test = zero_g::data::load_dataset(&mnist_dir(), zero_g::data::Split::Test).unwrap();
-    for i in 0..8 {
-        let x = test.image(i);
-        let (sa, sb, sab) = (a.predict(x), b.predict(x), ab.predict(x));
-        let sum: Vec<u32> = sa
-            .scores
-            .iter()
-            .zip(&sb.scores)
-            .map(|(u, v)| u + v)
-            .collect();
-        assert_eq!(sab.scores, sum);
-    }
+    assert_eq!((ab.num_nodes(), ab.bits_per_input()), (80, 1));
+    assert_scores_are_sums(&ab, &[&a, &b]);
 
-    // another input encoding, a BTHOWeN model, a lone network, a missing file: exit 2,
-    // nothing written
-    io::save(&Model::from(random_net(3, 20, 120)), &p("c.hdf5")).unwrap();
+    // other thresholds: merged over their union (here 100, 120, 60, then 256 padding), and
+    // each member's bits rewired to the same comparisons
+    let c = random_net(3, 20, &[120, 100, 60]);
+    let d = random_net(4, 10, &[100, 120]);
+    io::save(&Model::from(c.clone()), &p("c.hdf5")).unwrap();
+    io::save(&Model::from(d.clone()), &p("d.hdf5")).unwrap();
+    zg().args(["ensemble", "-o"])
+        .arg(p("acd.hdf5"))
+        .args([p("a.hdf5"), p("c.hdf5"), p("d.hdf5")])
+        .assert()
+        .success();
+    let Model::LutNet(acd) = io::load(&p("acd.hdf5")).unwrap() else {
+        panic!("a LUT network")
+    };
+    assert_eq!(acd.bits_per_input(), 3);
+    assert_eq!(&acd.thresholds()[..6], &[100, 120, 60, 100, 120, 60]);
+    assert_scores_are_sums(&acd, &[&a, &c, &d]);
+
+    // another input, a BTHOWeN model, a lone network, a missing file: exit 2, nothing
+    // written
+    let small = LutNet::new(
+        InputSpec::image(14, 14),
+        10,
+        1,
+        vec![100; 196],
+        vec![LutLayer {
+            arity: 4,
+            wiring: (0..40).collect(),
+            tables: vec![0xffff; 10],
+        }],
+    );
+    io::save(&Model::from(small.unwrap()), &p("small.hdf5")).unwrap();
     let out = p("bad.hdf5");
     for (members, want) in [
-        (vec![p("a.hdf5"), p("c.hdf5")], "thresholds"),
+        (vec![p("a.hdf5"), p("small.hdf5")], "differ in input"),
         (vec![p("a.hdf5"), reference(TINY)], "BTHOWeN"),
         (vec![p("a.hdf5")], "2 values"),
         (vec![p("a.hdf5"), p("none.hdf5")], "none.hdf5"),

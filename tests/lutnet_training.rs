@@ -262,7 +262,7 @@ fn bad_configurations_are_refused() {
 
 /// Issue 15: an ensemble of one-layer networks is one LUT network whose class scores are the
 /// sums of its members' (trained alone with seeds s, s + 1), so the circuit proves it as is;
-/// networks that do not share their input encoding or depth are refused.
+/// members with other thresholds are merged over their union; other depths are refused.
 #[test]
 fn an_ensemble_is_one_network_summing_its_members_scores() {
     use zero_g::train::lutnet::{merge, train_ensemble};
@@ -302,13 +302,24 @@ fn an_ensemble_is_one_network_summing_its_members_scores() {
         assert_eq!(net.scores(x), sum);
     }
     assert_eq!(merge(&[a.clone(), b.clone()]).unwrap(), net);
-    // other thresholds (3 bits per input) or two layers: refused
+    // other thresholds (3 bits per input): merged over the union of the thresholds, the
+    // scores still the sums; two layers: refused
     let three = LutTrainConfig {
         bits_per_input: 3,
         ..one.clone()
     };
     let c = train(&d, &input, 10, &three, &none, &NoReporter).unwrap().0;
-    assert!(merge(&[a.clone(), c]).is_err());
+    let ac = merge(&[a.clone(), c.clone()]).unwrap();
+    assert!(ac.bits_per_input() >= 3);
+    for (x, _) in d.iter().take(200) {
+        let sum: Vec<u32> = a
+            .scores(x)
+            .iter()
+            .zip(c.scores(x))
+            .map(|(p, q)| p + q)
+            .collect();
+        assert_eq!(ac.scores(x), sum);
+    }
     let deep = LutTrainConfig {
         layers: vec![40, 20],
         ..one

@@ -1,5 +1,5 @@
-//! `zero_g ensemble`: one LUT network from several one-layer networks of the same input
-//! encoding, whose class scores are the sums of theirs (`zero_g::train::lutnet::merge`).
+//! `zero_g ensemble`: one LUT network from several one-layer networks of the same input,
+//! whose class scores are the sums of theirs (`zero_g::train::lutnet::merge`).
 //! The result is an ordinary one-layer network: every command, the circuit and the EVM path
 //! treat it as any other.
 
@@ -13,9 +13,9 @@ use zero_g::model::Model;
 /// Arguments of `ensemble`.
 #[derive(Debug, Args)]
 pub struct EnsembleArgs {
-    /// The networks to merge: one-layer LUT networks with the same input, classes, arity and
-    /// thresholds (e.g. trained with the same --bits-per-input on the same data, any
-    /// --layers and --seed).
+    /// The networks to merge: one-layer LUT networks with the same input, classes and arity
+    /// (any --layers, --seed and --bits-per-input; members with other thresholds are merged
+    /// over the union of their thresholds).
     #[arg(required = true, num_args = 2.., value_name = "MODEL.hdf5")]
     models: Vec<PathBuf>,
     /// Where to write the merged network (written whole or not at all).

@@ -1,12 +1,13 @@
-//! Ensembles of one-layer LUT networks: members that differ only in their seed, merged into
-//! one network whose class scores are the sums of theirs ([`merge`]), so that the merged
-//! network is an ordinary LUT network and the circuit proves it unchanged.
+//! Ensembles of one-layer LUT networks: members that differ in their seed, size or input
+//! thresholds, merged into one network whose class scores are the sums of theirs
+//! ([`merge`]), so that the merged network is an ordinary LUT network and the circuit proves
+//! it unchanged.
 
 use super::{train, Checkpointing, LutTrainConfig, LutTrainReport};
 use crate::data::Dataset;
 use crate::error::TrainError;
 use crate::model::input::InputSpec;
-use crate::model::lutnet::{LutLayer, LutNet};
+use crate::model::lutnet::{LutLayer, LutNet, MAX_BITS_PER_INPUT};
 use crate::progress::Reporter;
 
 /// Trains `members` networks of one layer that differ only in their seed (`cfg.seed`,
@@ -48,13 +49,22 @@ pub fn train_ensemble(
     Ok((merge(&nets)?, reports))
 }
 
-/// One network of one layer from several of one layer with the same input, classes, arity
-/// and thresholds: the last layer lists, class by class, each network's group of that class
-/// in turn, so class `c`'s score (its group's popcount) is the sum of the networks' scores
-/// and the prediction is the ensemble's vote by summed scores.
+/// One network of one layer from several of one layer with the same input, classes and
+/// arity: the last layer lists, class by class, each network's group of that class in turn,
+/// so class `c`'s score (its group's popcount) is the sum of the networks' scores and the
+/// prediction is the ensemble's vote by summed scores.
+///
+/// **Input encoding.** Members with the same thresholds keep them (the merged file is what
+/// merging used to give). Members with different thresholds — e.g. 3 and 7 per input — are
+/// merged over their union: input $i$'s thresholds are the first member's, then each
+/// threshold of a later member not yet there, padded with 256 (a bit never set, which costs
+/// the circuit nothing) to the longest list $B$; a member's input bit $[x_i \ge t]$ is
+/// rewired to the first merged bit of input $i$ with threshold $t$, the same function of the
+/// input, so every member's scores are unchanged.
 ///
 /// # Errors
-/// The networks are not all of one layer, or differ in input, classes, arity or thresholds.
+/// The networks are not all of one layer, differ in input, classes or arity, or their
+/// thresholds' union has more than 255 per input.
 pub fn merge(nets: &[LutNet]) -> Result<LutNet, TrainError> {
     let bad = |m: &str| {
         Err(TrainError::Config(format!(
@@ -70,23 +80,29 @@ pub fn merge(nets: &[LutNet]) -> Result<LutNet, TrainError> {
         if n.layers().len() != 1 {
             return bad("a network has more than one layer");
         }
-        if n.input() != first.input()
-            || n.num_classes() != classes
-            || n.bits_per_input() != first.bits_per_input()
-            || n.thresholds() != first.thresholds()
-            || n.layers()[0].arity != arity
+        if n.input() != first.input() || n.num_classes() != classes || n.layers()[0].arity != arity
         {
-            return bad("they differ in input, classes, thresholds or arity");
+            return bad("they differ in input, classes or arity");
         }
     }
+    let (bits_per_input, thresholds) = union_of_thresholds(nets).ok_or_else(|| {
+        TrainError::Config(
+            "cannot merge the networks: more than 255 distinct thresholds for one input".into(),
+        )
+    })?;
     let mut wiring = Vec::new();
     let mut tables = Vec::new();
     for c in 0..classes {
         for n in nets {
             let layer = &n.layers()[0];
-            let g = n.group_size();
+            let (g, b) = (n.group_size(), n.bits_per_input());
             for k in c * g..(c + 1) * g {
-                wiring.extend_from_slice(layer.inputs(k));
+                wiring.extend(layer.inputs(k).iter().map(|&bit| {
+                    let (i, t) = (bit as usize / b, n.thresholds()[bit as usize]);
+                    let row = &thresholds[i * bits_per_input..(i + 1) * bits_per_input];
+                    let j = row.iter().position(|&u| u == t).expect("the union holds t");
+                    (i * bits_per_input + j) as u32
+                }));
                 tables.push(layer.tables[k]);
             }
         }
@@ -94,8 +110,8 @@ pub fn merge(nets: &[LutNet]) -> Result<LutNet, TrainError> {
     LutNet::new(
         first.input().clone(),
         classes,
-        first.bits_per_input(),
-        first.thresholds().to_vec(),
+        bits_per_input,
+        thresholds,
         vec![LutLayer {
             arity,
             wiring,
@@ -103,4 +119,40 @@ pub fn merge(nets: &[LutNet]) -> Result<LutNet, TrainError> {
         }],
     )
     .map_err(|e| TrainError::Data(format!("the merged network is invalid: {e}")))
+}
+
+/// The merged input encoding of [`merge`]: `(B, thresholds)`, the first network's own when
+/// all agree; `None` when an input would need more than 255.
+fn union_of_thresholds(nets: &[LutNet]) -> Option<(usize, Vec<u16>)> {
+    let first = &nets[0];
+    if nets.iter().all(|n| {
+        n.bits_per_input() == first.bits_per_input() && n.thresholds() == first.thresholds()
+    }) {
+        return Some((first.bits_per_input(), first.thresholds().to_vec()));
+    }
+    let inputs = first.input().num_inputs();
+    let rows: Vec<Vec<u16>> = (0..inputs)
+        .map(|i| {
+            let mut row: Vec<u16> = Vec::new();
+            for (k, n) in nets.iter().enumerate() {
+                let b = n.bits_per_input();
+                for &t in &n.thresholds()[i * b..(i + 1) * b] {
+                    // the first network's list verbatim, later ones' new values only
+                    if k == 0 || !row.contains(&t) {
+                        row.push(t);
+                    }
+                }
+            }
+            row
+        })
+        .collect();
+    let b = rows.iter().map(Vec::len).max().unwrap_or(1);
+    if b > MAX_BITS_PER_INPUT {
+        return None;
+    }
+    let mut out = Vec::with_capacity(inputs * b);
+    for row in rows {
+        out.extend(row.iter().copied().chain(std::iter::repeat(256)).take(b));
+    }
+    Some((b, out))
 }
