@@ -23,9 +23,9 @@ case "${1:-}" in
     DATA=(--train-set-path data/fashion-mnist --test-set-path data/fashion-mnist)
     BUNDLED=models/lutnet_fashion_ensemble_6000.hdf5
     MEMBERS=(
-      "f2000s0|--layers 2000 --shift 1 --epochs 30 --seed 0"
-      "f2000s1|--layers 2000 --shift 1 --epochs 30 --seed 1"
-      "f2000s2|--layers 2000 --shift 1 --epochs 30 --seed 2"
+      "f2000s0|--layers 2000 --shift 1 --epochs 30 --bits-per-input 5 --tau 9.9 --seed 0"
+      "f2000s1|--layers 2000 --shift 1 --epochs 30 --bits-per-input 5 --tau 9.9 --seed 1"
+      "f2000s2|--layers 2000 --shift 1 --epochs 30 --bits-per-input 5 --tau 9.9 --seed 2"
     ) ;;
   *) echo "usage: scripts/train-bundled.sh mnist|fashion [OUT_DIR]" >&2; exit 2 ;;
 esac
