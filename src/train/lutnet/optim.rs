@@ -210,41 +210,30 @@ pub(crate) fn mapping_update(
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod simd {
-    #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn adam_avx512(
-        w: &mut [f32],
-        g: &[f32],
-        m: &mut [f32],
-        v: &mut [f32],
-        lr: f32,
-        lo: f32,
-        hi: f32,
-    ) {
-        super::adam_portable(w, g, m, v, lr, lo, hi)
-    }
+    /// `adam_*` and `argmax_*` compiled with target feature `$feature`.
+    macro_rules! compiled_for {
+        ($feature:literal, $adam:ident, $argmax:ident) => {
+            #[target_feature(enable = $feature)]
+            pub(super) unsafe fn $adam(
+                w: &mut [f32],
+                g: &[f32],
+                m: &mut [f32],
+                v: &mut [f32],
+                lr: f32,
+                lo: f32,
+                hi: f32,
+            ) {
+                super::adam_portable(w, g, m, v, lr, lo, hi)
+            }
 
-    #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn adam_avx2(
-        w: &mut [f32],
-        g: &[f32],
-        m: &mut [f32],
-        v: &mut [f32],
-        lr: f32,
-        lo: f32,
-        hi: f32,
-    ) {
-        super::adam_portable(w, g, m, v, lr, lo, hi)
+            #[target_feature(enable = $feature)]
+            pub(super) unsafe fn $argmax(row: &[f32]) -> usize {
+                super::argmax_portable(row)
+            }
+        };
     }
-
-    #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn argmax_avx512(row: &[f32]) -> usize {
-        super::argmax_portable(row)
-    }
-
-    #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn argmax_avx2(row: &[f32]) -> usize {
-        super::argmax_portable(row)
-    }
+    compiled_for!("avx512f", adam_avx512, argmax_avx512);
+    compiled_for!("avx2", adam_avx2, argmax_avx2);
 }
 
 /// The first layer's mapping step: `2X − 1` of the batch's candidate bits, then
