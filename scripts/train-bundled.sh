@@ -3,7 +3,8 @@
 # checks that the result is byte-identical to the bundled file (training is deterministic
 # for a seed and a data set). Run it on an otherwise idle machine: the times it prints are
 # the training-time figures of models/README.md.
-#   usage: scripts/train-bundled.sh mnist|fashion [OUT_DIR]   (default OUT_DIR: a temp dir)
+#   usage: scripts/train-bundled.sh mnist|fashion [OUT_DIR]   (default OUT_DIR: a new temp dir)
+# Each member's log (per-epoch loss and validation accuracy) is OUT_DIR/<member>.log.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -41,7 +42,7 @@ for m in "${MEMBERS[@]}"; do
   name="${m%%|*}"; flags="${m#*|}"
   start=$SECONDS
   # shellcheck disable=SC2086
-  "$ZG" -q train --family lutnet $flags "${DATA[@]}" --checkpoint "$OUT/$name.ckpt" \
+  "$ZG" train --family lutnet $flags "${DATA[@]}" --checkpoint "$OUT/$name.ckpt" \
     -o "$OUT/$name.hdf5" > "$OUT/$name.log" 2>&1
   secs=$((SECONDS - start))
   TOTAL=$((TOTAL + secs))
