@@ -28,36 +28,46 @@ pub(crate) const B1: f32 = 0.9;
 pub(crate) const B2: f32 = 0.999;
 const EPS: f32 = 1e-8;
 
-/// One Adam step on a slice (`lr` already bias-corrected), clamping to `[lo, hi]`.
-///
-/// Runs a copy compiled for AVX-512 or AVX2 when the CPU has it (checked at run time, so the
-/// binary still runs anywhere). Every copy does the same IEEE-754 operations per element in
-/// the same order (Rust never fuses a multiply and an add on its own), so the result is bit
-/// for bit the same whichever runs: a seed still reproduces a model on any x86-64 machine.
-#[inline]
-pub(crate) fn adam(
-    w: &mut [f32],
-    g: &[f32],
-    m: &mut [f32],
-    v: &mut [f32],
-    lr: f32,
-    lo: f32,
-    hi: f32,
-) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU has AVX-512F (checked just above).
+/// Defines `pub(crate) fn $name` that runs `$portable` compiled for AVX-512 or AVX2 when the
+/// CPU has it (checked at run time, so the binary still runs anywhere), else as compiled.
+/// Each copy does the same IEEE-754 operations per element in the same order (Rust never
+/// fuses a multiply and an add on its own), so the result is bit for bit the same whichever
+/// runs: a seed still reproduces a model on any x86-64 machine.
+macro_rules! dispatched {
+    ($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? = $portable:ident) => {
+        $(#[$doc])*
+        #[inline]
+        pub(crate) fn $name($($arg: $ty),*) $(-> $ret)? {
+            #[cfg(target_arch = "x86_64")]
             #[allow(unsafe_code)]
-            return unsafe { simd::adam_avx512(w, g, m, v, lr, lo, hi) };
+            {
+                #[target_feature(enable = "avx512f")]
+                unsafe fn avx512($($arg: $ty),*) $(-> $ret)? {
+                    $portable($($arg),*)
+                }
+                #[target_feature(enable = "avx2")]
+                unsafe fn avx2($($arg: $ty),*) $(-> $ret)? {
+                    $portable($($arg),*)
+                }
+                if std::arch::is_x86_feature_detected!("avx512f") {
+                    // SAFETY: the CPU has AVX-512F (checked just above).
+                    return unsafe { avx512($($arg),*) };
+                }
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU has AVX2 (checked just above).
+                    return unsafe { avx2($($arg),*) };
+                }
+            }
+            $portable($($arg),*)
         }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2 (checked just above).
-            #[allow(unsafe_code)]
-            return unsafe { simd::adam_avx2(w, g, m, v, lr, lo, hi) };
-        }
-    }
-    adam_portable(w, g, m, v, lr, lo, hi)
+    };
+}
+
+dispatched! {
+    /// One Adam step on a slice (`lr` already bias-corrected), clamping to `[lo, hi]`
+    /// ([`adam_portable`], on the widest vectors the CPU has).
+    fn adam(w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], lr: f32, lo: f32, hi: f32)
+        = adam_portable
 }
 
 /// Adam's update, element by element: $m \leftarrow \beta_1 m + (1-\beta_1) g$,
@@ -85,24 +95,11 @@ fn adam_portable(
     }
 }
 
-/// The first index of a row's largest value (the row's first maximum), as a plain scan
-/// keeping the best so far with `>` would find it (row\[0\] when that is NaN).
-#[inline]
-pub(crate) fn argmax_f32(row: &[f32]) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU has AVX-512F (checked just above).
-            #[allow(unsafe_code)]
-            return unsafe { simd::argmax_avx512(row) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2 (checked just above).
-            #[allow(unsafe_code)]
-            return unsafe { simd::argmax_avx2(row) };
-        }
-    }
-    argmax_portable(row)
+dispatched! {
+    /// The first index of a row's largest value (the row's first maximum), as a plain scan
+    /// keeping the best so far with `>` would find it (row\[0\] when that is NaN;
+    /// [`argmax_portable`] on the widest vectors the CPU has).
+    fn argmax_f32(row: &[f32]) -> usize = argmax_portable
 }
 
 /// Two passes the compiler vectorises: the maximum over 16 lanes, then the first element
@@ -206,36 +203,6 @@ pub(crate) fn mapping_update(
                 *c = argmax_f32(w) as u32;
             });
     }
-}
-
-/// Copies of [`adam_portable`] and [`argmax_portable`] compiled for wider vectors.
-#[cfg(target_arch = "x86_64")]
-#[allow(unsafe_code)]
-mod simd {
-    /// `adam_*` and `argmax_*` compiled with target feature `$feature`.
-    macro_rules! compiled_for {
-        ($feature:literal, $adam:ident, $argmax:ident) => {
-            #[target_feature(enable = $feature)]
-            pub(super) unsafe fn $adam(
-                w: &mut [f32],
-                g: &[f32],
-                m: &mut [f32],
-                v: &mut [f32],
-                lr: f32,
-                lo: f32,
-                hi: f32,
-            ) {
-                super::adam_portable(w, g, m, v, lr, lo, hi)
-            }
-
-            #[target_feature(enable = $feature)]
-            pub(super) unsafe fn $argmax(row: &[f32]) -> usize {
-                super::argmax_portable(row)
-            }
-        };
-    }
-    compiled_for!("avx512f", adam_avx512, argmax_avx512);
-    compiled_for!("avx2", adam_avx2, argmax_avx2);
 }
 
 /// The first layer's mapping step: `2X − 1` of the batch's candidate bits, then
