@@ -104,7 +104,10 @@ fn merged_scores_are_the_sums_and_bad_members_are_refused() {
     for (members, want) in [
         (vec![p("a.hdf5"), p("small.hdf5")], "differ in input"),
         (vec![p("a.hdf5"), reference(TINY)], "BTHOWeN"),
-        (vec![p("a.hdf5")], "2 values"),
+        (
+            vec![p("a.hdf5")],
+            "two or more networks to merge, or one with --mirror",
+        ),
         (vec![p("a.hdf5"), p("none.hdf5")], "none.hdf5"),
     ] {
         zg().args(["ensemble", "-o"])
@@ -115,4 +118,75 @@ fn merged_scores_are_the_sums_and_bad_members_are_refused() {
             .stderr(contains(want));
         assert!(!out.exists());
     }
+}
+
+#[test]
+fn mirror_scores_each_image_plus_its_mirror_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n);
+    // thresholds that differ from pixel to pixel, so a twin that kept them in place would
+    // compare the wrong values
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+    let base = random_net(5, 40, &[80, 160]);
+    let thresholds: Vec<u16> = (0..784 * 2).map(|_| rng.gen_range(1..255)).collect();
+    let a = LutNet::new(
+        InputSpec::image(28, 28),
+        10,
+        2,
+        thresholds,
+        base.layers().to_vec(),
+    )
+    .unwrap();
+    io::save(&Model::from(a.clone()), &p("a.hdf5")).unwrap();
+    zg().args(["ensemble", "--mirror", "-o"])
+        .arg(p("aa.hdf5"))
+        .arg(p("a.hdf5"))
+        .assert()
+        .success()
+        .stdout(contains("2 networks merged"));
+    let Model::LutNet(aa) = io::load(&p("aa.hdf5")).unwrap() else {
+        panic!("a LUT network")
+    };
+    assert_eq!(aa.num_nodes(), 80);
+    let test = zero_g::data::load_dataset(&mnist_dir(), zero_g::data::Split::Test).unwrap();
+    for i in 0..8 {
+        let x = test.image(i);
+        let m: Vec<u8> = x.chunks(28).flat_map(|r| r.iter().rev().copied()).collect();
+        let want: Vec<u32> = (a.predict(x).scores.iter().zip(a.predict(&m).scores))
+            .map(|(u, v)| u + v)
+            .collect();
+        assert_eq!(aa.predict(x).scores, want, "image {i}");
+    }
+    // a network of two layers is refused, named, exit 2, nothing written
+    let deep = LutNet::new(
+        InputSpec::image(28, 28),
+        10,
+        1,
+        vec![100; 784],
+        vec![
+            LutLayer {
+                arity: 4,
+                wiring: (0..80).collect(),
+                tables: vec![0x8000; 20],
+            },
+            LutLayer {
+                arity: 4,
+                wiring: (0..40).map(|k| 784 + k % 20).collect(),
+                tables: vec![0xfffe; 10],
+            },
+        ],
+    )
+    .unwrap();
+    io::save(&Model::from(deep), &p("deep.hdf5")).unwrap();
+    zg().args(["ensemble", "--mirror", "-o"])
+        .arg(p("bad.hdf5"))
+        .arg(p("deep.hdf5"))
+        .assert()
+        .code(2)
+        .stderr(contains("only a network of one layer can be mirrored"));
+    assert!(!p("bad.hdf5").exists());
+    // mirroring twice is the network itself
+    let twin = zero_g::train::lutnet::mirrored(&a).unwrap();
+    assert_ne!(twin, a);
+    assert_eq!(zero_g::train::lutnet::mirrored(&twin).unwrap(), a);
 }

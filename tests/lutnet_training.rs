@@ -61,6 +61,29 @@ fn the_same_seed_gives_the_same_network() {
     assert_ne!(a.digest(), c.digest());
 }
 
+#[test]
+fn mirrored_training_images_give_another_network_deterministically() {
+    let none = Checkpointing::default();
+    let go = |flip: bool| {
+        let c = LutTrainConfig { flip, ..cfg(2) };
+        train(
+            &data(),
+            &InputSpec::image(28, 28),
+            10,
+            &c,
+            &none,
+            &NoReporter,
+        )
+        .unwrap()
+    };
+    let (plain, _) = go(false);
+    let (a, ra) = go(true);
+    let (b, rb) = go(true);
+    assert_eq!(a, b, "the same seed mirrors the same images");
+    assert_eq!(ra.epochs.len(), rb.epochs.len());
+    assert_ne!(a.digest(), plain.digest(), "--flip changes what is learned");
+}
+
 /// `cfg(epochs)` with the wiring learned in every epoch: `train --family lutnet`'s default
 /// (`--mapping-epochs` follows `--epochs`).
 fn cfg_mapping_all(epochs: usize) -> LutTrainConfig {

@@ -388,6 +388,11 @@ fn bad_training_tables_are_exit_2_naming_file_line_and_column() {
     );
     train_fails("a,b,y\n1,2,x\n3,4,x\n", &[], "fewer than two classes");
     train_fails(
+        ok,
+        &["--family", "lutnet", "--flip"],
+        "--flip mirrors images, and",
+    );
+    train_fails(
         "a,b,y\n",
         &[],
         "t.csv:1: the file has a header but no data rows",

@@ -16,8 +16,13 @@ pub struct EnsembleArgs {
     /// The networks to merge: one-layer LUT networks with the same input, classes and arity
     /// (any --layers, --seed and --bits-per-input; members with other thresholds are merged
     /// over the union of their thresholds).
-    #[arg(required = true, num_args = 2.., value_name = "MODEL.hdf5")]
+    #[arg(required = true, num_args = 1.., value_name = "MODEL.hdf5")]
     models: Vec<PathBuf>,
+    /// Also merge each network's mirror image (its wiring reversed left-right, the same
+    /// tables), so each image is scored as itself plus its mirror image: test-time mirroring,
+    /// for networks over images trained with --flip. Doubles the nodes.
+    #[arg(long)]
+    mirror: bool,
     /// Where to write the merged network (written whole or not at all).
     #[arg(short = 'o', long, value_name = "FILE")]
     output: PathBuf,
@@ -38,6 +43,14 @@ pub fn run(a: EnsembleArgs) -> Result<Outcome> {
             ),
         }
     }
+    if nets.len() < 2 && !a.mirror {
+        bail!("give two or more networks to merge, or one with --mirror");
+    }
+    if a.mirror {
+        let twins =
+            (nets.iter().map(zero_g::train::lutnet::mirrored)).collect::<Result<Vec<_>, _>>()?;
+        nets.extend(twins);
+    }
     let merged = zero_g::train::lutnet::merge(&nets)?;
     let nodes = merged.num_nodes();
     let model = Model::from(merged);
@@ -46,6 +59,7 @@ pub fn run(a: EnsembleArgs) -> Result<Outcome> {
         print_json(&serde_json::json!({
             "output": a.output,
             "members": a.models,
+            "mirrored": a.mirror,
             "nodes": nodes,
             "model_digest": model.digest_hex(),
         }));
@@ -54,7 +68,7 @@ pub fn run(a: EnsembleArgs) -> Result<Outcome> {
         println!(
             "wrote {} ({} networks merged; its scores are the sums of theirs)",
             a.output.display(),
-            a.models.len()
+            nets.len()
         );
     }
     Ok(Outcome::Success)

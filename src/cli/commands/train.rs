@@ -153,6 +153,10 @@ pub(super) struct LutArgs {
     /// only).
     #[arg(long, default_value_t = 0, value_name = "S")]
     shift: usize,
+    /// Mirror each training image left-right with probability 1/2 every epoch (images only;
+    /// for data whose classes are left-right symmetric, such as clothes, not digits).
+    #[arg(long)]
+    flip: bool,
     /// Write a checkpoint here after every epoch (default: <output>.ckpt).
     #[arg(long, value_name = "FILE")]
     checkpoint: Option<PathBuf>,
@@ -406,6 +410,7 @@ fn other_family_flags(a: &TrainArgs) -> Vec<&'static str> {
             ("--tau", l.tau.is_some()),
             ("--mapping-epochs", l.mapping_epochs.is_some()),
             ("--shift", l.shift != 0),
+            ("--flip", l.flip),
             ("--checkpoint", l.checkpoint.is_some()),
             ("--resume", l.resume),
             ("--members", l.members.is_some()),
@@ -467,6 +472,12 @@ pub fn run(a: TrainArgs, printer: &Printer) -> Result<Outcome> {
         );
     }
     let train = load_train(&a)?;
+    if train.table && a.lut.flip {
+        bail!(
+            "--flip mirrors images, and {} is a table",
+            a.train_set_path.display()
+        );
+    }
     let d = if train.table { TABLE } else { IMAGE };
     let classes = (train.data.labels.iter().map(|&l| l as usize + 1).max())
         .unwrap_or(0)
@@ -684,6 +695,7 @@ pub(super) fn lut_config(
         validation_fraction: a.validation_fraction.unwrap_or(d.validation_fraction),
         seed: a.seed,
         shift: if train.table { 0 } else { l.shift },
+        flip: l.flip,
         tie_break_by_loss: train.table,
     }
 }

@@ -121,6 +121,54 @@ pub fn merge(nets: &[LutNet]) -> Result<LutNet, TrainError> {
     .map_err(|e| TrainError::Data(format!("the merged network is invalid: {e}")))
 }
 
+/// The mirror image of a one-layer network over images: `mirrored(f)(x) = f(m(x))`, where
+/// $m$ reverses each row of the image ($m(x)_{y,u} = x_{y,w-1-u}$). Pixel $(y, u)$ takes the
+/// thresholds of pixel $(y, w-1-u)$, and a node's input bit $[x_{y,u} \ge t]$ becomes
+/// $[x_{y,w-1-u} \ge t]$, the same tables. Merged with `net` ([`merge`]) it scores every
+/// image as the sum of `net`'s scores for the image and its mirror image: test-time
+/// mirroring, proved as an ordinary LUT network, for networks trained on mirrored images
+/// (`--flip`).
+///
+/// # Errors
+/// `net` is not of one layer or does not read an image.
+pub fn mirrored(net: &LutNet) -> Result<LutNet, TrainError> {
+    let Some((w, h)) = net.input().image_size() else {
+        return Err(TrainError::Config(
+            "only a network over images can be mirrored".into(),
+        ));
+    };
+    if net.layers().len() != 1 || net.architecture().is_some() {
+        return Err(TrainError::Config(
+            "only a network of one layer can be mirrored".into(),
+        ));
+    }
+    let b = net.bits_per_input();
+    let m = |i: usize| (i / w) * w + (w - 1 - i % w);
+    let mut thresholds = vec![0u16; w * h * b];
+    for i in 0..w * h {
+        thresholds[m(i) * b..(m(i) + 1) * b].copy_from_slice(&net.thresholds()[i * b..(i + 1) * b]);
+    }
+    let layer = &net.layers()[0];
+    let wiring = (layer.wiring.iter())
+        .map(|&bit| {
+            let (i, j) = (bit as usize / b, bit as usize % b);
+            (m(i) * b + j) as u32
+        })
+        .collect();
+    LutNet::new(
+        net.input().clone(),
+        net.num_classes(),
+        b,
+        thresholds,
+        vec![LutLayer {
+            arity: layer.arity,
+            wiring,
+            tables: layer.tables.clone(),
+        }],
+    )
+    .map_err(|e| TrainError::Data(format!("the mirrored network is invalid: {e}")))
+}
+
 /// The merged input encoding of [`merge`]: `(B, thresholds)`, the first network's own when
 /// all agree; `None` when an input would need more than 255.
 fn union_of_thresholds(nets: &[LutNet]) -> Option<(usize, Vec<u16>)> {

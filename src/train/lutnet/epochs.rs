@@ -2,8 +2,10 @@
 //! and the deep trainer, [`super::deep`]): shuffle, batch (shifting images on the fly), step,
 //! score the held-out samples, keep the best epoch, checkpoint.
 //!
-//! Determinism: epoch `e` shuffles with ChaCha8 seeded `seed ^ (salt << 20) ^ e` and draws
-//! its shifts from a stream seeded `seed ^ (0x5a1f7 << 24) ^ e`, so a run resumed at any
+//! Determinism: epoch `e` shuffles with ChaCha8 seeded `seed ^ (salt << 20) ^ e`, draws
+//! its shifts from a stream seeded `seed ^ (0x5a1f7 << 24) ^ e` and its mirrorings from one
+//! seeded `seed ^ (0xf11b << 24) ^ e` (a stream of its own, so turning mirroring on leaves
+//! every shift as it was), so a run resumed at any
 //! epoch reproduces the uninterrupted one (each trainer keeps its own `salt`, so the models
 //! each has bundled stay reproducible).
 
@@ -83,13 +85,42 @@ pub(crate) struct Schedule<'a> {
     pub seed: u64,
     /// The trainer's shuffling salt (see the module doc).
     pub salt: u64,
-    /// Random shifts in `[-shift, shift]²` of images `(w, h)`; `None`: none.
-    pub shift: Option<(usize, (usize, usize))>,
+    /// How training images are varied each epoch; `None`: not at all (a table, or neither
+    /// shifts nor mirroring asked for).
+    pub augment: Option<Augment>,
     /// The learning rate of an epoch.
     pub lr: &'a dyn Fn(usize) -> f32,
     /// Of equally accurate epochs keep the one of lower validation loss (else the first).
     pub tie_break_by_loss: bool,
     pub checkpoint: Option<&'a Path>,
+}
+
+/// Random variations of the training images, drawn anew every epoch.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Augment {
+    /// The images' `(width, height)`.
+    pub size: (usize, usize),
+    /// Shift by a random `(dx, dy)` in `[-shift, shift]²` (0: no shift).
+    pub shift: usize,
+    /// Mirror left-right with probability 1/2 (before the shift).
+    pub flip: bool,
+}
+
+impl Augment {
+    /// `Some` when images of `size` are varied at all.
+    pub fn new(size: Option<(usize, usize)>, shift: usize, flip: bool) -> Option<Augment> {
+        size.filter(|_| shift > 0 || flip)
+            .map(|size| Augment { size, shift, flip })
+    }
+}
+
+/// Mirrors a `width`-wide row-major image left-right into `out`.
+pub(crate) fn mirror_image(img: &[u8], width: usize, out: &mut [u8]) {
+    for (row, o) in img.chunks(width).zip(out.chunks_mut(width)) {
+        for (a, b) in row.iter().rev().zip(o.iter_mut()) {
+            *b = *a;
+        }
+    }
 }
 
 /// The samples: the training and held-out splits and how to encode a sample's bits (the
@@ -119,7 +150,7 @@ pub(crate) fn run(
 ) -> Result<(), TrainError> {
     let train_n = d.train.len();
     let x_val = d.encode_all(d.val);
-    let x_train = match s.shift {
+    let x_train = match s.augment {
         Some(_) => Vec::new(),
         None => d.encode_all(d.train),
     };
@@ -127,6 +158,7 @@ pub(crate) fn run(
     let mut order: Vec<usize> = (0..train_n).collect();
     let (mut xb, mut yb) = (Vec::new(), Vec::new());
     let mut shifted = vec![0u8; d.train.num_inputs()];
+    let mut mirrored = vec![0u8; d.train.num_inputs()];
     while st.epochs_done() < s.epochs {
         let e = st.epochs_done();
         let start = std::time::Instant::now();
@@ -140,16 +172,26 @@ pub(crate) fn run(
         reporter.on_stage(&format!("epoch {}/{}", e + 1, s.epochs), steps as u64);
         let (mut loss, mut correct) = (0.0, 0usize);
         let mut shift_rng = ChaCha8Rng::seed_from_u64(s.seed ^ (0x5a1f7 << 24) ^ e as u64);
+        let mut flip_rng = ChaCha8Rng::seed_from_u64(s.seed ^ (0xf11b << 24) ^ e as u64);
         for batch in order.chunks(s.batch_size) {
             xb.clear();
             yb.clear();
             for &i in batch {
-                match s.shift {
-                    Some((r, (w, h))) => {
-                        let r = r as i32;
-                        let dxy = (shift_rng.gen_range(-r..=r), shift_rng.gen_range(-r..=r));
-                        crate::train::shift_image(d.train.image(i), w, h, dxy, &mut shifted);
-                        (d.encode)(&shifted, &mut xb);
+                match s.augment {
+                    Some(a) => {
+                        let (w, h) = a.size;
+                        let mut img = d.train.image(i);
+                        if a.flip && flip_rng.gen_bool(0.5) {
+                            mirror_image(img, w, &mut mirrored);
+                            img = &mirrored;
+                        }
+                        if a.shift > 0 {
+                            let r = a.shift as i32;
+                            let dxy = (shift_rng.gen_range(-r..=r), shift_rng.gen_range(-r..=r));
+                            crate::train::shift_image(img, w, h, dxy, &mut shifted);
+                            img = &shifted;
+                        }
+                        (d.encode)(img, &mut xb);
                     }
                     None => xb.extend_from_slice(&x_train[i * width..(i + 1) * width]),
                 }
@@ -201,4 +243,29 @@ pub(crate) fn run(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mirroring_reverses_each_row_and_twice_is_the_image() {
+        let img: Vec<u8> = (0..12).collect(); // 4 wide, 3 high
+        let mut m = vec![0; 12];
+        mirror_image(&img, 4, &mut m);
+        assert_eq!(m, [3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8]);
+        let mut back = vec![0; 12];
+        mirror_image(&m, 4, &mut back);
+        assert_eq!(back, img);
+    }
+
+    #[test]
+    fn images_are_varied_only_when_asked_and_tables_never() {
+        assert!(Augment::new(Some((28, 28)), 0, false).is_none());
+        assert!(Augment::new(None, 1, true).is_none());
+        let a = Augment::new(Some((28, 28)), 0, true).unwrap();
+        assert!(a.flip && a.shift == 0 && a.size == (28, 28));
+        assert_eq!(Augment::new(Some((5, 3)), 2, false).unwrap().shift, 2);
+    }
 }

@@ -49,7 +49,7 @@ use crate::model::lutnet::{LutLayer, LutNet, MAX_ARITY, MIN_ARITY};
 use crate::progress::Reporter;
 use checkpoint::data_digest;
 use encode::CandidateBit;
-pub use ensemble::{merge, train_ensemble};
+pub use ensemble::{merge, mirrored, train_ensemble};
 pub(crate) use optim::Moments;
 use optim::{adam, argmax_f32, balanced_wiring, mapping_step, B1, B2};
 use rand::{Rng, SeedableRng};
@@ -87,6 +87,10 @@ pub struct LutTrainConfig {
     /// `[-shift, shift]²` pixels every epoch (vacated pixels are 0); 0 turns this off.
     #[serde(default)]
     pub shift: usize,
+    /// Image models: each training sample is mirrored left-right with probability 1/2 every
+    /// epoch (before its shift). Off by default: digits are not symmetric; clothes are.
+    #[serde(default)]
+    pub flip: bool,
     /// Among epochs of equal validation accuracy, keep the one of lowest validation loss
     /// rather than the first. Small validation sets (a table of a few hundred rows) tie
     /// often, and the first of them is usually an early, barely trained network; off by
@@ -110,6 +114,7 @@ impl Default for LutTrainConfig {
             validation_fraction: 0.1,
             seed: 0,
             shift: 0,
+            flip: false,
             tie_break_by_loss: false,
         }
     }
@@ -662,10 +667,7 @@ pub fn train(
         batch_size: cfg.batch_size,
         seed: cfg.seed,
         salt: 0x5eed,
-        shift: input
-            .image_size()
-            .filter(|_| cfg.shift > 0)
-            .map(|wh| (cfg.shift, wh)),
+        augment: epochs::Augment::new(input.image_size(), cfg.shift, cfg.flip),
         lr: &lr,
         tie_break_by_loss: cfg.tie_break_by_loss,
         checkpoint: checkpointing.path.as_deref(),

@@ -37,6 +37,7 @@ pub(super) fn train_deep(
         validation_fraction: a.validation_fraction.unwrap_or(d.validation_fraction),
         seed: a.seed,
         shift: if train.table { 0 } else { l.shift },
+        flip: l.flip,
         thermometer: l.thermometer.unwrap_or_default(),
     };
     let (ck, checkpoint) = checkpointing(l, output)?;

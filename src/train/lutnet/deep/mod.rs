@@ -61,6 +61,9 @@ pub struct DeepTrainConfig {
     pub seed: u64,
     /// Random shifts of the training images in `[-shift, shift]²` pixels each epoch.
     pub shift: usize,
+    /// Mirror each training image left-right with probability 1/2 each epoch.
+    #[serde(default)]
+    pub flip: bool,
     /// How the input bits' thresholds are chosen.
     #[serde(default)]
     pub thermometer: Thermometer,
@@ -93,6 +96,7 @@ impl Default for DeepTrainConfig {
             validation_fraction: 0.1,
             seed: 0,
             shift: 1,
+            flip: false,
             thermometer: Thermometer::Uniform,
         }
     }
@@ -410,10 +414,7 @@ pub fn train_deep(
         batch_size: cfg.batch_size,
         seed: cfg.seed,
         salt: 0xdee9,
-        shift: input
-            .image_size()
-            .filter(|_| cfg.shift > 0)
-            .map(|wh| (cfg.shift, wh)),
+        augment: super::epochs::Augment::new(input.image_size(), cfg.shift, cfg.flip),
         lr: &lr,
         tie_break_by_loss: false,
         checkpoint: checkpointing.path.as_deref(),
