@@ -22,11 +22,13 @@ case "${1:-}" in
     ) ;;
   fashion)
     DATA=(--train-set-path data/fashion-mnist --test-set-path data/fashion-mnist)
-    BUNDLED=models/lutnet_fashion_ensemble_6000.hdf5
+    BUNDLED=models/lutnet_fashion_ensemble_10000.hdf5
     MEMBERS=(
-      "f2000s0|--layers 2000 --shift 1 --epochs 30 --bits-per-input 5 --tau 9.9 --seed 0"
-      "f2000s1|--layers 2000 --shift 1 --epochs 30 --bits-per-input 5 --tau 9.9 --seed 1"
-      "f2000s2|--layers 2000 --shift 1 --epochs 30 --bits-per-input 5 --tau 9.9 --seed 2"
+      "f2000s0|--layers 2000 --epochs 20 --lr-step 8 --bits-per-input 5 --tau 9.9 --seed 0"
+      "f2000s1|--layers 2000 --epochs 20 --lr-step 8 --bits-per-input 5 --tau 9.9 --seed 1"
+      "f2000s2|--layers 2000 --epochs 20 --lr-step 8 --bits-per-input 5 --tau 9.9 --seed 2"
+      "f2000s3|--layers 2000 --epochs 20 --lr-step 8 --bits-per-input 5 --tau 9.9 --seed 3"
+      "f2000s4|--layers 2000 --epochs 20 --lr-step 8 --bits-per-input 5 --tau 9.9 --seed 4"
     ) ;;
   *) echo "usage: scripts/train-bundled.sh mnist|fashion [OUT_DIR]" >&2; exit 2 ;;
 esac
