@@ -22,13 +22,11 @@ case "${1:-}" in
     ) ;;
   fashion)
     DATA=(--train-set-path data/fashion-mnist --test-set-path data/fashion-mnist)
-    BUNDLED=models/lutnet_fashion_ensemble_10000.hdf5
+    BUNDLED=models/lutnet_fashion_ensemble_12000.hdf5
     MEMBERS=(
-      "f2000s0|--layers 2000 --epochs 20 --lr-step 8 --bits-per-input 5 --tau 9.9 --seed 0"
-      "f2000s1|--layers 2000 --epochs 20 --lr-step 8 --bits-per-input 5 --tau 9.9 --seed 1"
-      "f2000s2|--layers 2000 --epochs 20 --lr-step 8 --bits-per-input 5 --tau 9.9 --seed 2"
-      "f2000s3|--layers 2000 --epochs 20 --lr-step 8 --bits-per-input 5 --tau 9.9 --seed 3"
-      "f2000s4|--layers 2000 --epochs 20 --lr-step 8 --bits-per-input 5 --tau 9.9 --seed 4"
+      "f4000s0|--layers 4000 --epochs 20 --lr-step 8 --bits-per-input 5 --tau 14.7 --seed 0"
+      "f4000s1|--layers 4000 --epochs 20 --lr-step 8 --bits-per-input 5 --tau 14.7 --seed 1"
+      "f4000s2|--layers 4000 --epochs 20 --lr-step 8 --bits-per-input 5 --tau 14.7 --seed 2"
     ) ;;
   *) echo "usage: scripts/train-bundled.sh mnist|fashion [OUT_DIR]" >&2; exit 2 ;;
 esac
