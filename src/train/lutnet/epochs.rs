@@ -1,5 +1,5 @@
 //! The epoch loop both LUT-network trainers share (the one-layer trainer of the parent module
-//! and the deep trainer, [`super::deep`]): shuffle, batch (shifting images on the fly), step,
+//! and the deep trainer, [`super::deep`]): shuffle, batch (shifting and mirroring images on the fly), step,
 //! score the held-out samples, keep the best epoch, checkpoint.
 //!
 //! Determinism: epoch `e` shuffles with ChaCha8 seeded `seed ^ (salt << 20) ^ e`, draws
