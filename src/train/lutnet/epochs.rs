@@ -1,6 +1,6 @@
 //! The epoch loop both LUT-network trainers share (the one-layer trainer of the parent module
-//! and the deep trainer, [`super::deep`]): shuffle, batch (shifting and mirroring images on the fly), step,
-//! score the held-out samples, keep the best epoch, checkpoint.
+//! and the deep trainer, [`super::deep`]): shuffle, batch (shifting and mirroring images on
+//! the fly), step, score the held-out samples, keep the best epoch, checkpoint.
 //!
 //! Determinism: epoch `e` shuffles with ChaCha8 seeded `seed ^ (salt << 20) ^ e`, draws
 //! its shifts from a stream seeded `seed ^ (0x5a1f7 << 24) ^ e` and its mirrorings from one
