@@ -36,6 +36,20 @@ pub(crate) fn shift_image(
     }
 }
 
+/// The pixel that pixel `i` of a `width`-wide row-major image shows in its left-right mirror
+/// image: $(y, u) \mapsto (y, w-1-u)$ (an involution).
+pub(crate) fn mirrored_pixel(i: usize, width: usize) -> usize {
+    i - i % width + (width - 1 - i % width)
+}
+
+/// Writes the left-right mirror image of the `width`-wide row-major image `img` into `out`
+/// (`out[i] = img[mirrored_pixel(i)]`). The LUT trainer's `--flip`.
+pub(crate) fn mirror_image(img: &[u8], width: usize, out: &mut [u8]) {
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = img[mirrored_pixel(i, width)];
+    }
+}
+
 /// Accuracy of a model on a data set: (correct, total), in parallel.
 ///
 /// # Panics
@@ -62,7 +76,7 @@ pub fn evaluate(model: &Model, data: &Dataset, reporter: &dyn Reporter) -> (usiz
 
 #[cfg(test)]
 mod tests {
-    use super::shift_image;
+    use super::{mirror_image, mirrored_pixel, shift_image};
 
     #[test]
     fn shifted_images_move_and_fill_with_zero() {
@@ -75,5 +89,18 @@ mod tests {
         assert_eq!(out, [4, 5, 6, 0, 0, 0]);
         shift_image(&img, 3, 2, (0, 0), &mut out);
         assert_eq!(out, img);
+    }
+
+    #[test]
+    fn mirroring_reverses_each_row_and_twice_is_the_image() {
+        let img: Vec<u8> = (0..12).collect(); // 4 wide, 3 high
+        let mut m = vec![0; 12];
+        mirror_image(&img, 4, &mut m);
+        assert_eq!(m, [3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8]);
+        let mut back = vec![0; 12];
+        mirror_image(&m, 4, &mut back);
+        assert_eq!(back, img);
+        assert_eq!(mirrored_pixel(5, 4), 6);
+        assert_eq!(mirrored_pixel(mirrored_pixel(9, 4), 4), 9);
     }
 }

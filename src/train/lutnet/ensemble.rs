@@ -143,7 +143,7 @@ pub fn mirrored(net: &LutNet) -> Result<LutNet, TrainError> {
         ));
     }
     let b = net.bits_per_input();
-    let m = |i: usize| (i / w) * w + (w - 1 - i % w);
+    let m = |i: usize| crate::train::mirrored_pixel(i, w);
     let mut thresholds = vec![0u16; w * h * b];
     for i in 0..w * h {
         thresholds[m(i) * b..(m(i) + 1) * b].copy_from_slice(&net.thresholds()[i * b..(i + 1) * b]);

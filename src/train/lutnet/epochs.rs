@@ -114,17 +114,8 @@ impl Augment {
     }
 }
 
-/// Mirrors a `width`-wide row-major image left-right into `out`.
-pub(crate) fn mirror_image(img: &[u8], width: usize, out: &mut [u8]) {
-    for (row, o) in img.chunks(width).zip(out.chunks_mut(width)) {
-        for (a, b) in row.iter().rev().zip(o.iter_mut()) {
-            *b = *a;
-        }
-    }
-}
-
 /// The samples: the training and held-out splits and how to encode a sample's bits (the
-/// training split is encoded once when it is not shifted, on the fly when it is).
+/// training split is encoded once when its images are not varied, on the fly when they are).
 pub(crate) struct Samples<'a> {
     pub train: &'a Dataset,
     pub val: &'a Dataset,
@@ -182,7 +173,7 @@ pub(crate) fn run(
                         let (w, h) = a.size;
                         let mut img = d.train.image(i);
                         if a.flip && flip_rng.gen_bool(0.5) {
-                            mirror_image(img, w, &mut mirrored);
+                            crate::train::mirror_image(img, w, &mut mirrored);
                             img = &mirrored;
                         }
                         if a.shift > 0 {
@@ -248,17 +239,6 @@ pub(crate) fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn mirroring_reverses_each_row_and_twice_is_the_image() {
-        let img: Vec<u8> = (0..12).collect(); // 4 wide, 3 high
-        let mut m = vec![0; 12];
-        mirror_image(&img, 4, &mut m);
-        assert_eq!(m, [3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8]);
-        let mut back = vec![0; 12];
-        mirror_image(&m, 4, &mut back);
-        assert_eq!(back, img);
-    }
 
     #[test]
     fn images_are_varied_only_when_asked_and_tables_never() {
