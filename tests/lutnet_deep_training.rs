@@ -39,7 +39,7 @@ fn run(epochs: usize, ck: &Checkpointing) -> (zero_g::LutNet, Vec<f64>, f64) {
     )
     .unwrap();
     let losses = r.epochs.iter().map(|e| e.loss).collect();
-    (m, losses, r.validation_accuracy)
+    (m, losses, r.validation_accuracy.unwrap())
 }
 
 #[test]
@@ -177,7 +177,7 @@ fn quantile_thermometers_are_fitted_on_the_training_split_and_kept_in_the_model(
         .iter()
         .filter(|(x, y)| m.predict(x).class == *y as usize)
         .count();
-    assert_eq!(ok as f64 / 150.0, r.validation_accuracy);
+    assert_eq!(Some(ok as f64 / 150.0), r.validation_accuracy);
     // uniform (the default) shares one pair of thresholds
     let (u, _, _) = run(1, &Checkpointing::default());
     assert!(u.thresholds().chunks(2).all(|t| t == [86, 171]));
@@ -282,6 +282,42 @@ fn train_arch_writes_a_deep_model_with_the_folders_class_names() {
         .assert()
         .success()
         .stdout(predicates::str::contains("digit "));
+}
+
+#[test]
+fn a_deep_network_with_nothing_held_out_keeps_its_last_epoch() {
+    let mut c = cfg(2);
+    c.validation_fraction = 0.0;
+    let none = Checkpointing::default();
+    let input = InputSpec::image(28, 28);
+    let (m, r) = train_deep(&data(), &input, 10, &c, &none, &NoReporter).unwrap();
+    assert_eq!((r.validation_samples, r.chosen_epoch), (0, 2));
+    assert_eq!(r.validation_accuracy, None);
+    c.epochs = 1;
+    let (m1, _) = train_deep(&data(), &input, 10, &c, &none, &NoReporter).unwrap();
+    assert_ne!(m, m1, "the first epoch's network was kept");
+}
+
+#[test]
+fn train_without_validation_says_the_last_epoch_is_kept() {
+    let train = png_folder(200);
+    let out = tempfile::tempdir().unwrap();
+    zg().args([
+        "train", "--family", "lutnet", "--layers", "20", "--arity", "4",
+    ])
+    .args(["--epochs", "2", "--validation-fraction", "0", "-q"])
+    .arg("--train-set-path")
+    .arg(train.path())
+    .arg("-o")
+    .arg(out.path().join("m.hdf5"))
+    .assert()
+    .success()
+    .stdout(predicates::str::contains(
+        "trained on 200 samples (0 held out for validation)",
+    ))
+    .stdout(predicates::str::contains(
+        "kept the last epoch (2 of 2): no samples held out for validation",
+    ));
 }
 
 #[test]

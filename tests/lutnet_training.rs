@@ -62,6 +62,41 @@ fn the_same_seed_gives_the_same_network() {
 }
 
 #[test]
+fn with_nothing_held_out_the_last_epoch_is_kept() {
+    // Without validation samples every epoch "scores" alike; keeping the first (the tie
+    // rule) would throw the training away.
+    let mut c = cfg(3);
+    c.validation_fraction = 0.0;
+    let (m, r) = train(
+        &data(),
+        &InputSpec::image(28, 28),
+        10,
+        &c,
+        &Checkpointing::default(),
+        &NoReporter,
+    )
+    .unwrap();
+    assert_eq!((r.train_samples, r.validation_samples), (4000, 0));
+    assert_eq!((r.chosen_epoch, r.epochs.len()), (3, 3));
+    assert_eq!(r.validation_accuracy, None);
+    // the last epoch's network: a 2-epoch run keeps another (both would keep the first
+    // epoch's if the tie rule chose)
+    c.epochs = 2;
+    let none = Checkpointing::default();
+    let (m2, r2) = train(
+        &data(),
+        &InputSpec::image(28, 28),
+        10,
+        &c,
+        &none,
+        &NoReporter,
+    )
+    .unwrap();
+    assert_eq!(r2.chosen_epoch, 2);
+    assert_ne!(m, m2);
+}
+
+#[test]
 fn mirrored_training_images_give_another_network_deterministically() {
     let none = Checkpointing::default();
     let go = |flip: bool| {

@@ -220,7 +220,8 @@ pub struct TrainArgs {
     #[arg(long)]
     bits_per_input: Option<usize>,
     /// Share of the training data held out (at the end, after the shuffle of a table) for
-    /// every choice made in training. Default: 0.1 for images, 0.2 for a table.
+    /// every choice made in training. Default: 0.1 for images, 0.2 for a table. 0 holds
+    /// nothing out: a LUT network keeps its last epoch, BTHOWeN chooses on the training data.
     #[arg(long)]
     validation_fraction: Option<f64>,
     /// Class names by label, comma-separated, for an image model (default: the training
@@ -717,14 +718,30 @@ fn train_lutnet(
             report.train_samples, report.validation_samples, report.candidate_bits, report.tau
         );
         println!(
-            "kept epoch {} of {}: validation accuracy {:.2} %",
-            report.chosen_epoch,
-            report.epochs.len(),
-            100.0 * report.validation_accuracy
+            "{}",
+            kept_epoch(
+                report.chosen_epoch,
+                report.epochs.len(),
+                report.validation_accuracy
+            )
         );
     }
     let json = serde_json::json!({ "config": cfg, "report": report, "checkpoint": checkpoint });
     Ok((model.into(), json))
+}
+
+/// "kept epoch E of N: validation accuracy A %", or, with nothing held out, that the last
+/// epoch was kept.
+fn kept_epoch(chosen: usize, epochs: usize, validation: Option<f64>) -> String {
+    match validation {
+        Some(v) => format!(
+            "kept epoch {chosen} of {epochs}: validation accuracy {:.2} %",
+            100.0 * v
+        ),
+        None => format!(
+            "kept the last epoch ({chosen} of {epochs}): no samples held out for validation"
+        ),
+    }
 }
 
 /// Trains the chosen ensemble of one-layer LUT networks (no checkpoint: each member is
@@ -748,15 +765,12 @@ fn train_ensemble(
     if !a.json {
         for (k, r) in reports.iter().enumerate() {
             println!(
-                "member {} (seed {}): trained on {} samples ({} held out), kept epoch {} of {}: \
-                 validation accuracy {:.2} %",
+                "member {} (seed {}): trained on {} samples ({} held out), {}",
                 k + 1,
                 cfg.seed.wrapping_add(k as u64),
                 r.train_samples,
                 r.validation_samples,
-                r.chosen_epoch,
-                r.epochs.len(),
-                100.0 * r.validation_accuracy
+                kept_epoch(r.chosen_epoch, r.epochs.len(), r.validation_accuracy)
             );
         }
         println!(

@@ -204,23 +204,29 @@ pub(crate) fn run(
             learning_rate: lr,
             seconds: start.elapsed().as_secs_f64(),
         };
+        let validation = if d.val.is_empty() {
+            "no validation samples".to_string()
+        } else {
+            format!("validation {:.2} %", 100.0 * stats.validation_accuracy)
+        };
         reporter.on_note(&format!(
-            "epoch {:>3}: loss {:.4}, train {:.2} %, validation {:.2} % ({:.0} s)",
+            "epoch {:>3}: loss {:.4}, train {:.2} %, {validation} ({:.0} s)",
             stats.epoch,
             stats.loss,
             100.0 * stats.train_accuracy,
-            100.0 * stats.validation_accuracy,
             stats.seconds
         ));
         let snapshot = {
             let (history, best) = st.record();
-            let better = best.as_ref().is_none_or(|(be, _)| {
-                let b = &history[*be - 1];
-                val_acc > b.validation_accuracy
-                    || (s.tie_break_by_loss
-                        && val_acc == b.validation_accuracy
-                        && val_loss < b.validation_loss)
-            });
+            // With nothing held out there is nothing to choose on: the last epoch is kept.
+            let better = d.val.is_empty()
+                || best.as_ref().is_none_or(|(be, _)| {
+                    let b = &history[*be - 1];
+                    val_acc > b.validation_accuracy
+                        || (s.tie_break_by_loss
+                            && val_acc == b.validation_accuracy
+                            && val_loss < b.validation_loss)
+                });
             history.push(stats);
             better
         };

@@ -203,10 +203,12 @@ pub struct LutTrainReport {
     pub candidate_bits: usize,
     /// Per epoch.
     pub epochs: Vec<EpochStats>,
-    /// The epoch kept (best validation accuracy; the first on ties).
+    /// The epoch kept (best validation accuracy, the first on ties; the last when no samples
+    /// are held out).
     pub chosen_epoch: usize,
-    /// Its validation accuracy.
-    pub validation_accuracy: f64,
+    /// Its validation accuracy (`None` when no samples were held out: then the last epoch is
+    /// kept).
+    pub validation_accuracy: Option<f64>,
     /// τ used.
     pub tau: f32,
 }
@@ -689,7 +691,7 @@ pub fn train(
         train_samples: train_n,
         validation_samples: val_n,
         candidate_bits: ic,
-        validation_accuracy: st.history[chosen - 1].validation_accuracy,
+        validation_accuracy: (val_n > 0).then(|| st.history[chosen - 1].validation_accuracy),
         epochs: st.history,
         chosen_epoch: chosen,
         tau: cfg.tau(),

@@ -58,10 +58,12 @@ pub(super) fn train_deep(
             println!("  {name}: {positions} positions × {kernel} nodes of arity {arity}");
         }
         println!(
-            "kept epoch {} of {}: validation accuracy {:.2} %",
-            report.chosen_epoch,
-            report.epochs.len(),
-            100.0 * report.validation_accuracy
+            "{}",
+            super::kept_epoch(
+                report.chosen_epoch,
+                report.epochs.len(),
+                report.validation_accuracy
+            )
         );
     }
     let json = serde_json::json!({ "config": cfg, "report": report, "checkpoint": checkpoint });

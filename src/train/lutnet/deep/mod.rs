@@ -199,10 +199,11 @@ pub struct DeepTrainReport {
     pub nodes: usize,
     /// Per epoch.
     pub epochs: Vec<EpochStats>,
-    /// The epoch kept.
+    /// The epoch kept (the last when no samples are held out).
     pub chosen_epoch: usize,
-    /// Its validation accuracy.
-    pub validation_accuracy: f64,
+    /// Its validation accuracy (`None` when no samples were held out: then the last epoch is
+    /// kept).
+    pub validation_accuracy: Option<f64>,
     /// τ used.
     pub tau: f32,
 }
@@ -441,7 +442,7 @@ pub fn train_deep(
             .map(|g| (g.name.clone(), g.positions(), g.kernel_nodes(), g.arity))
             .collect(),
         nodes: geoms.iter().map(LayerGeom::nodes).sum(),
-        validation_accuracy: st.history[chosen - 1].validation_accuracy,
+        validation_accuracy: (val_n > 0).then(|| st.history[chosen - 1].validation_accuracy),
         epochs: st.history,
         chosen_epoch: chosen,
         tau: cfg.tau(m),
