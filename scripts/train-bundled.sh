@@ -4,7 +4,8 @@
 # for a seed and a data set). Run it on an otherwise idle machine: the times it prints are
 # the training-time figures of models/README.md.
 #   usage: scripts/train-bundled.sh mnist|fashion [OUT_DIR]   (default OUT_DIR: a new temp dir)
-# Each member's log (per-epoch loss and validation accuracy) is OUT_DIR/<member>.log.
+# Each member's log (per-epoch loss and validation accuracy, where samples are held out) is
+# OUT_DIR/<member>.log.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -24,9 +25,9 @@ case "${1:-}" in
     DATA=(--train-set-path data/fashion-mnist --test-set-path data/fashion-mnist)
     BUNDLED=models/lutnet_fashion_ensemble_12000.hdf5
     MEMBERS=(
-      "f4000s0|--layers 4000 --epochs 20 --lr-step 8 --bits-per-input 5 --tau 14.7 --seed 0"
-      "f4000s1|--layers 4000 --epochs 20 --lr-step 8 --bits-per-input 5 --tau 14.7 --seed 1"
-      "f4000s2|--layers 4000 --epochs 20 --lr-step 8 --bits-per-input 5 --tau 14.7 --seed 2"
+      "f4000s0|--layers 4000 --epochs 16 --lr-step 8 --bits-per-input 5 --tau 14.7 --validation-fraction 0 --seed 0"
+      "f4000s1|--layers 4000 --epochs 16 --lr-step 8 --bits-per-input 5 --tau 14.7 --validation-fraction 0 --seed 1"
+      "f4000s2|--layers 4000 --epochs 16 --lr-step 8 --bits-per-input 5 --tau 14.7 --validation-fraction 0 --seed 2"
     ) ;;
   *) echo "usage: scripts/train-bundled.sh mnist|fashion [OUT_DIR]" >&2; exit 2 ;;
 esac
