@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use zero_g::data::{load_dataset, Dataset, Split};
 use zero_g::model::{InputSpec, Model};
-use zero_g::train::lutnet::{train, Checkpointing, LutTrainConfig};
+use zero_g::train::lutnet::{train, Checkpointing, LutTrainConfig, LutTrainReport};
 use zero_g::train::NoReporter;
 
 fn data() -> Dataset {
@@ -27,16 +27,13 @@ fn cfg(epochs: usize) -> LutTrainConfig {
     }
 }
 
+/// Trains `c` on the 4,000 images (28×28, 10 classes).
+fn train_with(c: &LutTrainConfig, ck: &Checkpointing) -> (zero_g::LutNet, LutTrainReport) {
+    train(&data(), &InputSpec::image(28, 28), 10, c, ck, &NoReporter).unwrap()
+}
+
 fn run(epochs: usize, ck: &Checkpointing) -> (zero_g::LutNet, Vec<f64>) {
-    let (m, r) = train(
-        &data(),
-        &InputSpec::image(28, 28),
-        10,
-        &cfg(epochs),
-        ck,
-        &NoReporter,
-    )
-    .unwrap();
+    let (m, r) = train_with(&cfg(epochs), ck);
     (m, r.epochs.iter().map(|e| e.loss).collect())
 }
 
@@ -49,15 +46,7 @@ fn the_same_seed_gives_the_same_network() {
     assert_eq!(la, lb);
     let mut other = cfg(3);
     other.seed = 1;
-    let (c, _) = train(
-        &data(),
-        &InputSpec::image(28, 28),
-        10,
-        &other,
-        &none,
-        &NoReporter,
-    )
-    .unwrap();
+    let (c, _) = train_with(&other, &none);
     assert_ne!(a.digest(), c.digest());
 }
 
@@ -67,31 +56,15 @@ fn with_nothing_held_out_the_last_epoch_is_kept() {
     // rule) would throw the training away.
     let mut c = cfg(3);
     c.validation_fraction = 0.0;
-    let (m, r) = train(
-        &data(),
-        &InputSpec::image(28, 28),
-        10,
-        &c,
-        &Checkpointing::default(),
-        &NoReporter,
-    )
-    .unwrap();
+    let none = Checkpointing::default();
+    let (m, r) = train_with(&c, &none);
     assert_eq!((r.train_samples, r.validation_samples), (4000, 0));
     assert_eq!((r.chosen_epoch, r.epochs.len()), (3, 3));
     assert_eq!(r.validation_accuracy, None);
     // the last epoch's network: a 2-epoch run keeps another (both would keep the first
     // epoch's if the tie rule chose)
     c.epochs = 2;
-    let none = Checkpointing::default();
-    let (m2, r2) = train(
-        &data(),
-        &InputSpec::image(28, 28),
-        10,
-        &c,
-        &none,
-        &NoReporter,
-    )
-    .unwrap();
+    let (m2, r2) = train_with(&c, &none);
     assert_eq!(r2.chosen_epoch, 2);
     assert_ne!(m, m2);
 }
@@ -99,18 +72,7 @@ fn with_nothing_held_out_the_last_epoch_is_kept() {
 #[test]
 fn mirrored_training_images_give_another_network_deterministically() {
     let none = Checkpointing::default();
-    let go = |flip: bool| {
-        let c = LutTrainConfig { flip, ..cfg(2) };
-        train(
-            &data(),
-            &InputSpec::image(28, 28),
-            10,
-            &c,
-            &none,
-            &NoReporter,
-        )
-        .unwrap()
-    };
+    let go = |flip: bool| train_with(&LutTrainConfig { flip, ..cfg(2) }, &none);
     let (plain, _) = go(false);
     let (a, ra) = go(true);
     let (b, rb) = go(true);
